@@ -1,0 +1,25 @@
+# Two commands for a new machine that has only Python 3: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARTICLE ?= data/article.txt
+
+.PHONY: demo test bench clean
+
+$(BIN)/article-tts: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/article-tts
+	$(BIN)/article-tts render $(ARTICLE) -o output/article.mp3
+
+test: $(BIN)/article-tts
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/article-tts
+	$(BIN)/python bench/render_espeak.py
+
+clean:
+	rm -rf $(VENV) output/*.mp3 output/*.wav .pytest_cache

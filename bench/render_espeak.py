@@ -1,0 +1,63 @@
+"""Benchmark: full ``render --engine espeak`` of the article against the pipeline's floor.
+
+The floor is the bundled engine speaking the whole text in one call plus one
+ffmpeg encode of that audio: no chunking, trimming, pauses or atomic write.
+Both are measured in the same run, several times; the medians are compared.
+
+    .venv/bin/python bench/render_espeak.py [ARTICLE] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tts.config import RenderConfig
+from tts.engines.espeak import EspeakEngine
+from tts.export import encode
+from tts.render import render
+from tts.text import read_source
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``action`` over ``repeat`` runs, after one warm-up."""
+    action()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("article", nargs="?", default=str(ROOT / "data" / "article.txt"))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    text = read_source(args.article)
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    config = RenderConfig(engine="espeak")
+
+    def floor() -> None:
+        audio = EspeakEngine().synthesize(text)
+        encode(audio, work / "floor.mp3", ".mp3", config.bitrate)
+
+    def pipeline() -> None:
+        render(text, work / "article.mp3", config)
+
+    floor_s = median_seconds(floor, args.repeat)
+    render_s = median_seconds(pipeline, args.repeat)
+    print(f"floor (one espeak call + one encode): {floor_s:.3f} s")
+    print(f"render --engine espeak:               {render_s:.3f} s")
+    print(f"ratio render / floor:                 {render_s / floor_s:.2f}x (aim <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

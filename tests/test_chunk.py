@@ -1,0 +1,158 @@
+"""Tests for tts.chunk: boundary levels, packing, the length limit and the no-text-lost invariant."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tts.chunk import Break, Chunk, chunk_article, chunk_text
+from tts.errors import ConfigError
+from tts.text import normalize, parse_article, read_source
+
+ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"
+# Written out here, not imported, so a change to the module's table cannot
+# silently make the seed-article test pass.
+PREPOSITIONS = {"في", "من", "إلى", "على", "عن", "مع", "ب", "ل", "و", "لدى", "حتى", "منذ"}
+P, S, C, W = Break.PARAGRAPH, Break.SENTENCE, Break.CLAUSE, Break.WORD
+URL = "https://example.com/a/very/long/path/to/page"
+
+
+def pieces(spoken: str, max_chars: int | None) -> list[tuple[str, Break]]:
+    return [(c.text, c.brk) for c in chunk_text(spoken, max_chars)]
+
+
+CASES = [
+    # no limit, or a limit the text already meets: one chunk
+    ("ذهب الولد. عاد البنت؟ نام الجميع", None, [("ذهب الولد. عاد البنت؟ نام الجميع", P)]),
+    ("ذهب الولد. عاد البنت؟", 21, [("ذهب الولد. عاد البنت؟", P)]),
+    # 1. sentences, including ؟ and ! which gTTS ignores, packed greedily
+    ("ذهب الولد. عاد البنت؟ نام الجميع", 20, [("ذهب الولد.", S), ("عاد البنت؟", S), ("نام الجميع", P)]),
+    ("قال نعم. ثم ذهب. وانتهى الأمر", 20, [("قال نعم. ثم ذهب.", S), ("وانتهى الأمر", P)]),
+    ("أ. ب. ج. د.", 5, [("أ. ب.", S), ("ج. د.", P)]),
+    ("يا للهول! ما هذا؟ لا أعرف", 10, [("يا للهول!", S), ("ما هذا؟", S), ("لا أعرف", P)]),
+    ('قال "انتهى." ثم غادر', 15, [('قال "انتهى."', S), ("ثم غادر", P)]),
+    ("انتظر… ثم عاد", 8, [("انتظر…", S), ("ثم عاد", P)]),
+    # 2. clauses: ، ؛ : , and quotes / brackets
+    ("وصل الوفد، وبدأ الاجتماع؛ ثم انتهى", 20, [("وصل الوفد،", C), ("وبدأ الاجتماع؛", C), ("ثم انتهى", P)]),
+    ("وأضافت الوزارة: إن الموقف ثابت", 20, [("وأضافت الوزارة:", C), ("إن الموقف ثابت", P)]),
+    ("first part, second part", 15, [("first part,", C), ("second part", P)]),
+    ("قال «لن نتراجع» وغادر المكان", 16, [("قال «لن نتراجع»", C), ("وغادر المكان", P)]),
+    ("أعلنت القيادة (أفريكوم) سحب قواتها", 20, [("أعلنت القيادة", C), ("(أفريكوم) سحب قواتها", P)]),
+    ("جملة قصيرة. وأخرى، أطول منها بكثير جدا", 26, [("جملة قصيرة.", S), ("وأخرى، أطول منها بكثير جدا", P)]),
+    # 3. connectors: cut before وقال / لكن rather than at the last space
+    ("أعلن الوزير الخطة وقال إنها ستنجح قريبا", 25, [("أعلن الوزير الخطة", W), ("وقال إنها ستنجح قريبا", P)]),
+    ("كان الجو باردا لكن الناس خرجوا إلى الشوارع", 30, [("كان الجو باردا", W), ("لكن الناس خرجوا إلى الشوارع", P)]),
+    # 4. last space, never ending on a preposition
+    ("one two three four five", 10, [("one two", W), ("three four", W), ("five", P)]),
+    ("ذهب الرجل إلى السوق القديم", 14, [("ذهب الرجل", W), ("إلى السوق", W), ("القديم", P)]),
+    ("انتظر... ثم عاد إلى البيت", 12, [("انتظر...", S), ("ثم عاد", W), ("إلى البيت", P)]),
+    ("في من على", 6, [("في من", W), ("على", P)]),
+    # 5. a word longer than the limit is the one thing hard-cut
+    (f"افتح {URL} الآن", 20, [("افتح", W), (URL[:20], W), (URL[20:40], W), (URL[40:] + " الآن", P)]),
+    ("abcdefgh", 3, [("abc", W), ("def", W), ("gh", P)]),
+]
+
+
+@pytest.mark.parametrize(("spoken", "max_chars", "expected"), CASES)
+def test_boundaries(spoken: str, max_chars: int | None, expected: list[tuple[str, Break]]) -> None:
+    assert pieces(spoken, max_chars) == expected
+
+
+@pytest.mark.parametrize("spoken", [
+    "بلغ النمو 3.5 بالمئة في عام 2020. وخسر 1,000,000 دولار في 12/5/2020 تقريبا",
+    "الرقم 3.14159. التالي 2,5 ثم 10:30 صباحا، أو 1.000.000",
+])
+@pytest.mark.parametrize("max_chars", [9, 12, 17, 25, 40])
+def test_numbers_are_never_split(spoken: str, max_chars: int) -> None:
+    chunks = chunk_text(spoken, max_chars)
+    for number in re.findall(r"\d[\d.,:/]*\d", spoken):
+        assert any(number in c.text for c in chunks), number
+    assert " ".join(c.text for c in chunks) == spoken
+
+
+def test_chunk_fields() -> None:
+    chunks = chunk_text("  أولى. ثانية  ", 7, paragraph=4)
+    assert chunks == [Chunk(4, 0, "أولى.", 2, 7, S), Chunk(4, 1, "ثانية", 8, 13, P)]
+
+
+@pytest.mark.parametrize("spoken", ["", "   ", "\n"])
+def test_nothing_to_chunk(spoken: str) -> None:
+    assert chunk_text(spoken, 10) == []
+    assert chunk_text(spoken, None) == []
+
+
+@pytest.mark.parametrize("max_chars", [0, -5])
+def test_limit_must_be_positive(max_chars: int) -> None:
+    with pytest.raises(ConfigError, match="max_chars must be at least 1"):
+        chunk_text("نص", max_chars)
+
+
+def test_chunk_article_skips_unspeakable_paragraphs() -> None:
+    paragraphs = parse_article("فقرة أولى طويلة جدا وممتدة\n* * *\nفقرة ثالثة")
+    chunks = chunk_article(paragraphs, 12)
+    assert [(c.paragraph, c.index, c.text) for c in chunks] == [
+        (0, 0, "فقرة أولى"), (0, 1, "طويلة جدا"), (0, 2, "وممتدة"), (2, 0, "فقرة ثالثة"),
+    ]
+    assert [c.brk for c in chunks] == [W, W, P, P]
+
+
+def test_seed_article_at_gtts_limit() -> None:
+    paragraphs = parse_article(read_source(str(ARTICLE)))
+    chunks = chunk_article(paragraphs, 100)
+    assert len(chunks) > len(paragraphs)
+    for p in paragraphs:
+        own = [c for c in chunks if c.paragraph == p.index]
+        assert " ".join(c.text for c in own) == p.spoken
+        assert [c.index for c in own] == list(range(len(own)))
+        assert own[-1].brk is P
+    for c in chunks:
+        assert 0 < len(c.text) <= 100
+        assert c.text.split()[-1] not in PREPOSITIONS, c.text
+    assert {C, W} <= {c.brk for c in chunks}
+
+
+def check_invariant(spoken: str, chunks: list[Chunk], max_chars: int | None) -> None:
+    """No text lost: offsets match, gaps are whitespace, every chunk fits and is non-empty."""
+    position = 0
+    for i, c in enumerate(chunks):
+        assert c.index == i
+        assert spoken[c.start:c.end] == c.text
+        assert c.text and c.text == c.text.strip()
+        assert max_chars is None or len(c.text) <= max_chars
+        assert spoken[position:c.start].strip() == ""
+        assert c.start >= position
+        position = c.end
+        assert (c.brk is P) == (i == len(chunks) - 1)
+    assert spoken[position:].strip() == ""
+    assert bool(chunks) == bool(spoken.strip())
+
+
+ALPHABET = (
+    "ابتثجحخدذرسشصضطظعغفقكلمنهويىةءأإآؤئ"
+    "abcXYZ0123456789٣"
+    "      \n"
+    ".!?؟…،؛:,;«»\"“”()[]-/ـ"
+)
+TEXTS = st.one_of(st.text(alphabet=ALPHABET, max_size=400), st.text(max_size=200))
+LIMITS = st.one_of(st.none(), st.integers(1, 200))
+
+
+@settings(deadline=None, max_examples=300)
+@given(TEXTS, LIMITS)
+def test_no_text_is_lost(text: str, max_chars: int | None) -> None:
+    spoken = normalize(text)
+    chunks = chunk_text(spoken, max_chars, paragraph=3)
+    check_invariant(spoken, chunks, max_chars)
+    assert all(c.paragraph == 3 for c in chunks)
+    if max_chars is None or all(len(word) <= max_chars for word in spoken.split()):
+        assert " ".join(c.text for c in chunks) == spoken
+
+
+@settings(deadline=None, max_examples=200)
+@given(TEXTS, LIMITS)
+def test_no_text_is_lost_from_raw_text(text: str, max_chars: int | None) -> None:
+    check_invariant(text, chunk_text(text, max_chars), max_chars)

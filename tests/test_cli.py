@@ -1,0 +1,177 @@
+"""The command line through CliRunner: exit codes, messages, and the files produced."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import ARTICLE, FakeGoogle, silent_gaps
+from tts import __version__
+from tts.audio import decode
+from tts.cli import main
+from tts.text import parse_article
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Invoke the CLI in a fresh folder, with stderr kept apart from stdout."""
+    monkeypatch.chdir(tmp_path)
+    params = inspect.signature(CliRunner.__init__).parameters
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
+
+    def invoke(*args: str, input: bytes | str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    return invoke
+
+
+def test_gtts_render_writes_decodable_mp3(run, google: FakeGoogle, tmp_path: Path) -> None:
+    result = run("render", str(ARTICLE), "--engine", "gtts")
+    assert result.exit_code == 0, result.stderr
+    out = tmp_path / "output" / "article.mp3"
+    audio = decode(out.read_bytes(), 24_000)
+    last = result.stderr.strip().splitlines()[-1]
+    assert str(Path("output") / "article.mp3") in last
+    assert "13 paragraphs" in last and "engine gtts" in last
+    # Every request fits Google's limit and, joined, the requests say the whole article.
+    paragraphs = parse_article(ARTICLE.read_text(encoding="utf-8"))
+    assert all(len(t) <= 100 for t in google.texts)
+    assert " ".join(google.texts) == " ".join(p.spoken for p in paragraphs)
+    assert f"{len(google.texts)} chunks" in last
+    speech_ms = sum(len(t) for t in google.texts) * 60
+    assert speech_ms < len(audio) < speech_ms + 13 * 700 + len(google.texts) * 300
+
+
+def test_paragraph_pauses_measure_700ms(run, google: FakeGoogle, write_text) -> None:
+    src = write_text("الفقرة الأولى قصيرة.\n\nالفقرة الثانية.\n\nوالثالثة هنا.")
+    result = run("render", str(src), "--engine", "gtts", "-o", "out.wav")
+    assert result.exit_code == 0, result.stderr
+    audio = decode(Path("out.wav").read_bytes(), 24_000)
+    gaps = silent_gaps(audio, 100)
+    assert len(gaps) == 2
+    assert all(abs(gap - 700) <= 50 for gap in gaps), gaps
+
+
+def test_sentence_and_clause_pauses(run, google: FakeGoogle, write_text) -> None:
+    # Each sentence is too long to share a 100-character request, so each break is audible.
+    sentence = "كلمة " * 18
+    src = write_text(f"{sentence.strip()}. {sentence.strip()}، {sentence.strip()}.")
+    result = run("render", str(src), "--engine", "gtts", "--sentence-pause", "400", "-o", "o.wav")
+    assert result.exit_code == 0, result.stderr
+    audio = decode(Path("o.wav").read_bytes(), 24_000)
+    gaps = silent_gaps(audio, 100)
+    assert len(gaps) == 2
+    assert abs(gaps[0] - 400) <= 50 and abs(gaps[1] - 200) <= 50
+
+
+def test_auto_picks_gtts_when_google_answers(run, google: FakeGoogle, write_text) -> None:
+    result = run("render", str(write_text("مرحبا بكم.")), "-o", "a.mp3")
+    assert result.exit_code == 0, result.stderr
+    assert "Engine: gtts" in result.stderr and "reachable" in result.stderr
+
+
+def test_auto_falls_back_to_espeak_offline(run, offline: None, write_text) -> None:
+    result = run("render", str(write_text("مرحبا بكم.")), "-o", "a.mp3")
+    assert result.exit_code == 0, result.stderr
+    assert "Engine: espeak" in result.stderr and "cannot reach" in result.stderr
+    assert Path("a.mp3").stat().st_size > 1000
+
+
+def test_stdin_goes_to_output_stdin_mp3(run, offline: None) -> None:
+    result = run("render", "-", "--engine", "espeak", input="مرحبا بكم في النشرة.".encode())
+    assert result.exit_code == 0, result.stderr
+    assert Path("output/stdin.mp3").stat().st_size > 1000
+
+
+def test_quiet_prints_nothing(run, offline: None, write_text) -> None:
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "-q", "-o", "q.mp3")
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout == ""
+
+
+def test_punctuation_paragraph_becomes_pause_with_warning(run, offline: None, write_text) -> None:
+    src = write_text("أولا.\n\n* * *\n\nثانيا.")
+    result = run("render", str(src), "--engine", "espeak", "-o", "p.wav")
+    assert result.exit_code == 0, result.stderr
+    assert "paragraph 2 has nothing to speak" in result.stderr
+    audio = decode(Path("p.wav").read_bytes(), 22_050)
+    gaps = silent_gaps(audio, 500)
+    assert len(gaps) == 1 and abs(gaps[0] - 1400) <= 50
+
+
+BAD_INPUTS = [
+    (b"", "empty"),
+    (b"   \n\t\n  ", "empty"),
+    (b"... !!! * * *\n\n---", "nothing to speak"),
+    ("مرحبا".encode("utf-8") + "عربي".encode("cp1256"), "not UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+]
+
+
+@pytest.mark.parametrize(("content", "words"), BAD_INPUTS)
+def test_bad_input_is_usage_error(run, write_text, content: bytes, words: str) -> None:
+    result = run("render", str(write_text(content)), "--engine", "espeak")
+    assert result.exit_code == 2
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert not Path("output/article.mp3").exists()
+
+
+def test_non_utf8_gives_byte_offset(run, write_text) -> None:
+    result = run("render", str(write_text("مرحبا".encode() + "عربي".encode("cp1256"))))
+    assert result.exit_code == 2 and "offset 10" in result.stderr
+
+
+def test_missing_file_and_folder(run, tmp_path: Path) -> None:
+    missing = run("render", "nope.txt")
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    folder = run("render", str(tmp_path))
+    assert folder.exit_code == 2 and "folder" in folder.stderr
+
+
+def test_unknown_engine_is_usage_error(run) -> None:
+    result = run("render", str(ARTICLE), "--engine", "polly")
+    assert result.exit_code == 2 and "polly" in result.stderr
+
+
+def test_unwritable_output(run, offline: None, write_text, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "-o", "taken/x.mp3")
+    assert result.exit_code == 1
+    assert "cannot write" in result.stderr and "-o/--output" in result.stderr
+
+
+def test_google_unreachable_exits_1_and_writes_nothing(run, offline: None, tmp_path: Path) -> None:
+    existing = tmp_path / "keep.mp3"
+    existing.write_bytes(b"old audio")
+    result = run("render", str(ARTICLE), "--engine", "gtts", "-o", "keep.mp3")
+    assert result.exit_code == 1
+    assert "cannot reach Google TTS" in result.stderr and "--engine espeak" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert existing.read_bytes() == b"old audio"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.mp3"]
+
+
+def test_debug_shows_traceback(run, offline: None) -> None:
+    with pytest.raises(Exception, match="cannot reach"):
+        run("render", str(ARTICLE), "--engine", "gtts", "--debug")
+
+
+def test_version_and_help(run) -> None:
+    assert __version__ in run("--version").stdout
+    assert "Examples" in run("render", "-h").stdout
+
+
+def test_every_command_is_documented() -> None:
+    assert isinstance(main, click.Group)
+    for name, command in main.commands.items():
+        assert command.help and len(command.help) > 20, name
+
+
+def test_engines_lists_both(run, offline: None) -> None:
+    result = run("engines")
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0
+    assert lines[0].startswith("gtts") and "usable: no" in lines[0] and "cannot reach" in lines[0]
+    assert lines[1].startswith("espeak") and "usable: yes" in lines[1]

@@ -1,0 +1,161 @@
+"""Tests for the in-process espeak-ng engine, run against the real library."""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from pydub import AudioSegment
+
+from tts.engines import espeak
+from tts.engines.base import Engine
+from tts.engines.espeak import (
+    SAMPLE_RATE,
+    EspeakEngine,
+    check_available,
+    espeak_version,
+    list_voices,
+)
+from tts.errors import ConfigError, EngineError, EngineUnavailable
+
+SENTENCE = "منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي."
+SECOND = "وطالبت روسيا بتعديل صيغة البيان بحيث يطلب من كل الأطراف الليبية المسلحة وقف القتال."
+# Peak 16-bit amplitude is 32767; espeak speech sits in the thousands, silence at 0.
+MIN_RMS = 500
+# espeak carries waveform state (pitch phase) from one call to the next, so the
+# same text comes back a few samples longer or shorter depending on what was
+# spoken before: lengths agree within ~0.3%, a wrong rate or voice is off by >30%.
+LENGTH_TOLERANCE = 0.01
+
+
+def _close(a: AudioSegment, b: AudioSegment) -> bool:
+    return abs(len(a.raw_data) - len(b.raw_data)) <= LENGTH_TOLERANCE * len(b.raw_data)
+
+
+def test_arabic_sentence_gives_real_speech() -> None:
+    audio = EspeakEngine().synthesize(SENTENCE)
+    assert audio.channels == 1
+    assert audio.frame_rate == SAMPLE_RATE
+    assert audio.sample_width == 2
+    assert 1.5 <= audio.duration_seconds <= 10
+    assert audio.rms > MIN_RMS
+
+
+def test_longer_text_gives_longer_audio() -> None:
+    engine = EspeakEngine()
+    short = engine.synthesize(SENTENCE)
+    long = engine.synthesize(" ".join([SENTENCE] * 3))
+    assert long.duration_seconds / short.duration_seconds > 2.0
+
+
+def test_faster_rate_gives_shorter_audio() -> None:
+    slow = EspeakEngine(rate=120).synthesize(SENTENCE)
+    fast = EspeakEngine(rate=300).synthesize(SENTENCE)
+    assert fast.duration_seconds < slow.duration_seconds * 0.7
+
+
+def test_rate_does_not_leak_between_engines() -> None:
+    default_before = EspeakEngine().synthesize(SENTENCE)
+    EspeakEngine(rate=400).synthesize(SENTENCE)
+    default_after = EspeakEngine().synthesize(SENTENCE)
+    assert _close(default_after, default_before)
+
+
+def test_unknown_voice_names_the_voice() -> None:
+    with pytest.raises(EngineError, match="no-such-voice") as info:
+        EspeakEngine(voice="no-such-voice").synthesize(SENTENCE)
+    assert "--voice ar" in str(info.value)
+
+
+def test_unknown_voice_suggests_close_names() -> None:
+    with pytest.raises(EngineError, match="close: .*ar"):
+        EspeakEngine(voice="arr").synthesize(SENTENCE)
+
+
+def test_every_listed_voice_is_accepted() -> None:
+    voices = list_voices()
+    assert "ar" in voices and "en" in voices
+    for voice in voices:
+        EspeakEngine(voice=voice).phonemes("ok")  # raises EngineError if refused
+
+
+@pytest.mark.parametrize("rate", [79, 451, 0, -5])
+def test_rate_out_of_range_is_a_config_error(rate: int) -> None:
+    with pytest.raises(ConfigError, match=str(rate)):
+        EspeakEngine(rate=rate)
+
+
+def test_empty_text_gives_empty_audio() -> None:
+    audio = EspeakEngine().synthesize("  \n ")
+    assert len(audio) == 0
+    assert audio.frame_rate == SAMPLE_RATE
+
+
+def test_phonemes_are_ascii_and_follow_diacritics() -> None:
+    engine = EspeakEngine()
+    plain = engine.phonemes("منعت")
+    marked = engine.phonemes("مَنَعَتْ")
+    because = engine.phonemes("بسبب")
+    print(f"\nمنعت -> {plain!r}\nمَنَعَتْ -> {marked!r}\nبسبب -> {because!r}")
+    assert plain and plain.isascii()
+    assert marked.isascii()
+    assert plain != marked
+
+
+def test_phonemes_cover_every_clause() -> None:
+    engine = EspeakEngine()
+    first, second = engine.phonemes("منعت روسيا"), engine.phonemes("مجلس الأمن")
+    both = engine.phonemes("منعت روسيا، مجلس الأمن.")
+    assert both == f"{first} {second}"
+    assert engine.phonemes("") == ""
+
+
+def test_concurrent_calls_match_sequential() -> None:
+    engines = [EspeakEngine(), EspeakEngine(rate=300), EspeakEngine(rate=120), EspeakEngine()]
+    texts = [SENTENCE, SECOND, SENTENCE, SECOND]
+    jobs = list(zip(engines, texts)) * 3
+    expected = [engine.synthesize(text) for engine, text in jobs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda job: job[0].synthesize(job[1]), jobs))
+    mismatched = [i for i, (a, b) in enumerate(zip(got, expected)) if not _close(a, b)]
+    assert mismatched == []
+
+
+def test_check_available_reports_bundled_library() -> None:
+    ok, detail = check_available()
+    assert ok, detail
+    assert espeak_version() in detail
+
+
+def test_cache_key_follows_voice_and_rate() -> None:
+    base = EspeakEngine().cache_key()
+    assert base["engine"] == "espeak"
+    assert base["version"] == espeak_version()
+    assert EspeakEngine(voice="en").cache_key() != base
+    assert EspeakEngine(rate=200).cache_key() != base
+    assert EspeakEngine(rate=espeak.RATE_DEFAULT).cache_key() == base
+
+
+def test_engine_matches_protocol() -> None:
+    engine = EspeakEngine()
+    assert isinstance(engine, Engine)
+    assert engine.max_chars is None
+    assert isinstance(engine.synthesize("نعم"), AudioSegment)
+
+
+def test_no_library_anywhere_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "espeakng_loader", None)
+    monkeypatch.setattr(espeak.ctypes.util, "find_library", lambda name: None)
+    assert espeak._candidates() == []
+    with pytest.raises(EngineUnavailable, match="pip install espeakng-loader"):
+        espeak._load_first([])
+
+
+def test_broken_bundled_library_falls_back_to_next() -> None:
+    bundled = espeak._candidates()[0]
+    broken = espeak._Candidate("/nonexistent/libespeak-ng.so", None, "bundled")
+    _, chosen = espeak._load_first([broken, bundled])
+    assert chosen == bundled
+    with pytest.raises(EngineUnavailable, match="/nonexistent/libespeak-ng.so"):
+        espeak._load_first([broken])

@@ -1,0 +1,80 @@
+"""The gTTS engine through the real gTTS code, with Google's endpoint faked at the requests layer."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+
+from conftest import ENDPOINT, MS_PER_CHAR, PAD_MS, FakeGoogle, rpc_parameter
+from tts.audio import trim_silence
+from tts.engines.google import MAX_CHARS, GoogleEngine
+from tts.errors import ConfigError, EngineError, NetworkError
+
+TEXT = "منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي."
+
+
+def test_synthesizes_text_in_one_request(google: FakeGoogle) -> None:
+    clip = GoogleEngine().synthesize(TEXT)
+    assert google.texts == [TEXT]
+    assert clip.frame_rate == 24_000 and clip.channels == 1
+    speech_ms = len(TEXT) * MS_PER_CHAR
+    assert abs(len(clip) - (speech_ms + 2 * PAD_MS)) < 100
+    assert abs(len(trim_silence(clip)) - speech_ms) < 60
+
+
+def test_request_carries_language_and_speed(google: FakeGoogle) -> None:
+    with responses.RequestsMock() as mock:
+        captured: list[str] = []
+
+        def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+            captured.append(str(request.body))
+            return google.answer(request)
+
+        mock.add_callback(responses.POST, ENDPOINT, callback=answer)
+        GoogleEngine(lang="ar", slow=True).synthesize("مرحبا")
+    assert rpc_parameter(captured[0])[:3] == ["مرحبا", "ar", True]
+
+
+def test_limit_is_googles() -> None:
+    assert GoogleEngine.max_chars == MAX_CHARS == 100
+
+
+def test_unknown_language_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="no language 'xx'"):
+        GoogleEngine(lang="xx")
+
+
+def test_unreachable_says_cause_and_next_step(offline: None) -> None:
+    with pytest.raises(NetworkError) as info:
+        GoogleEngine().synthesize(TEXT)
+    assert "cannot reach Google TTS" in str(info.value)
+    assert "--engine espeak" in str(info.value)
+    assert info.value.retryable
+
+
+def test_timeout_names_the_seconds() -> None:
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, ENDPOINT, body=requests.ReadTimeout("slow"))
+        with pytest.raises(NetworkError, match="did not answer within 3 s") as info:
+            GoogleEngine(timeout=3).synthesize(TEXT)
+    assert info.value.retryable
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable", "words"),
+    [(429, True, "rate-limiting"), (503, True, "503"), (403, False, "refused"),
+     (404, False, "refused")],
+)
+def test_http_errors(google: FakeGoogle, status: int, retryable: bool, words: str) -> None:
+    google.fail_status, google.fail_times = status, 1
+    with pytest.raises(NetworkError, match=words) as info:
+        GoogleEngine().synthesize(TEXT)
+    assert info.value.retryable is retryable
+
+
+def test_answer_without_audio() -> None:
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, ENDPOINT, body=')]}\'\n\n[["wrb.fr","jQ1olc",null]]\n')
+        with pytest.raises(EngineError, match="without audio"):
+            GoogleEngine().synthesize(TEXT)

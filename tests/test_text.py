@@ -1,0 +1,316 @@
+"""Tests for tts.text: decoding, paragraph splitting, normalization and their errors."""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tts.errors import InputError
+from tts.text import (
+    NORMALIZERS,
+    Paragraph,
+    apply_nfkc,
+    collapse_whitespace,
+    convert_digits,
+    decode_text,
+    is_speakable,
+    normalize,
+    parse_article,
+    read_source,
+    remove_invisible_characters,
+    replace_persian_letters,
+    replace_persian_yeh,
+    replace_slashes,
+    split_paragraphs,
+)
+
+ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+STEP_CASES = [
+    # 1. NFKC
+    (apply_nfkc, "\ufefb", "\u0644\u0627"),           # ﻻ lam-alef ligature -> لا
+    (apply_nfkc, "\ufef9", "\u0644\u0625"),           # ﻹ with hamza below -> لإ
+    (apply_nfkc, "\ufefc", "\u0644\u0627"),           # ﻼ -> لا
+    (apply_nfkc, "قال…", "قال..."),
+    (apply_nfkc, "عام\u00a02020", "عام 2020"),
+    (apply_nfkc, "\ufbfc", "\u06cc"),                 # Persian yeh presentation form -> ی
+    # 2. Persian / Urdu letters
+    (replace_persian_letters, "کتاب", "كتاب"),
+    (replace_persian_letters, "ڪتاب", "كتاب"),
+    (replace_persian_letters, "\u06d5", "ه"),
+    (replace_persian_letters, "\u06c1", "ه"),
+    (replace_persian_letters, "مدرس\u06c0", "مدرسة"),
+    (replace_persian_letters, "\u06d0", "ي"),
+    (replace_persian_letters, "arabic ك stays", "arabic ك stays"),
+    (replace_persian_yeh, "علی", "على"),
+    (replace_persian_yeh, "الی", "الى"),
+    (replace_persian_yeh, "حتی", "حتى"),
+    (replace_persian_yeh, "فی", "في"),
+    (replace_persian_yeh, "وفی", "وفي"),
+    (replace_persian_yeh, "الذی", "الذي"),
+    (replace_persian_yeh, "التی", "التي"),
+    (replace_persian_yeh, "تقریر", "تقرير"),
+    (replace_persian_yeh, "المیادین", "الميادين"),
+    (replace_persian_yeh, "مصطفی،", "مصطفى،"),
+    (replace_persian_yeh, "علیً", "علىً"),
+    (replace_persian_yeh, "یوم", "يوم"),
+    (replace_persian_yeh, "في على", "في على"),
+    # 3. invisible characters
+    (remove_invisible_characters, "كـتـــاب", "كتاب"),
+    (remove_invisible_characters, "نص\u200bآخر", "نصآخر"),
+    (remove_invisible_characters, "a\u200c\u200d\u2060b", "ab"),
+    (remove_invisible_characters, "\ufeffنص", "نص"),
+    (remove_invisible_characters, "\u200fنص\u200e", "نص"),
+    (remove_invisible_characters, "\u202bنص\u202c", "نص"),
+    (remove_invisible_characters, "\u2067نص\u2069\u061c", "نص"),
+    (remove_invisible_characters, "a\u00adb", "ab"),
+    (remove_invisible_characters, "a\x07b\x1bc", "abc"),
+    (remove_invisible_characters, "a\tb\nc", "a\tb\nc"),
+    # 4. digits
+    (convert_digits, "٠١٢٣٤٥٦٧٨٩", "0123456789"),
+    (convert_digits, "۰۱۲۳۴۵۶۷۸۹", "0123456789"),
+    (convert_digits, "١٬٠٠٠", "1,000"),
+    (convert_digits, "٣٫٥", "3.5"),
+    # 5. slashes
+    (replace_slashes, "أ/ب", "أ، ب"),
+    (replace_slashes, "أ / ب", "أ، ب"),
+    (replace_slashes, "نيسان/ أبريل", "نيسان، أبريل"),
+    (replace_slashes, "and/or", "and، or"),
+    (replace_slashes, "12/5/2020", "12/5/2020"),
+    (replace_slashes, "في 12/5 الماضي", "في 12/5 الماضي"),
+    (replace_slashes, "12/ أبريل", "12، أبريل"),
+    # 6. whitespace
+    (collapse_whitespace, "  أ \n\t ب  ", "أ ب"),
+    (collapse_whitespace, "أ\u2028ب\u3000ج", "أ ب ج"),
+    (collapse_whitespace, "", ""),
+]
+
+
+@pytest.mark.parametrize(("step", "given_text", "expected"), STEP_CASES)
+def test_each_normalization_step(step: Callable[[str], str], given_text: str, expected: str) -> None:
+    assert nfc(step(given_text)) == nfc(expected)
+
+
+@pytest.mark.parametrize(("given_text", "expected"), [
+    ("وفي ٦ نيسان/ أبريل", "وفي 6 نيسان، أبريل"),
+    ("المیادین نت فی تقریر", "الميادين نت في تقرير"),
+    ("\ufefb\u200f يـوجد", "لا يوجد"),
+    ("في ١٢/٥/٢٠٢٠ وقع", "في 12/5/2020 وقع"),
+    ("کان  \n  علی\u00a0الطاولة…", "كان على الطاولة..."),
+    ("  ", ""),
+])
+def test_normalize_runs_all_steps(given_text: str, expected: str) -> None:
+    assert nfc(normalize(given_text)) == nfc(expected)
+
+
+def test_normalize_takes_custom_steps() -> None:
+    assert normalize("  a  b ", [str.upper, collapse_whitespace]) == "A B"
+    assert normalize("x", []) == "x"
+
+
+def test_normalizers_are_in_documented_order() -> None:
+    assert NORMALIZERS[0] is apply_nfkc
+    assert NORMALIZERS[-1] is collapse_whitespace
+    assert NORMALIZERS.index(convert_digits) < NORMALIZERS.index(replace_slashes)
+
+
+REMOVED_CHARS = "\u0640\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202e\u2066\u2069\u061c\u06cc\u06a9"
+MIXED = st.text(alphabet="أبتثجحخدذرسشصضطظعغفقكلمنهويىةءـیکە٠١٩۰۹٬٫ab1 \n\t/.،؟\u200b\u200f\ufeff", max_size=80)
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.one_of(MIXED, st.text(max_size=80)))
+def test_normalized_text_is_clean(text: str) -> None:
+    spoken = normalize(text)
+    assert spoken == spoken.strip()
+    assert "  " not in spoken
+    assert all(ch == " " or not ch.isspace() for ch in spoken)
+    assert not set(spoken) & set(REMOVED_CHARS)
+    assert not any("\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9" for ch in spoken)
+
+
+@pytest.mark.parametrize(("spoken", "expected"), [
+    ("نص", True),
+    ("a", True),
+    ("٣", True),
+    ("3", True),
+    ("* * *", False),
+    ("...", False),
+    ("—", False),
+    ("،؟!", False),
+    ("😀🎉", False),
+    ("\u064e\u0651", False),
+    ("", False),
+])
+def test_is_speakable(spoken: str, expected: bool) -> None:
+    assert is_speakable(spoken) is expected
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ("نص".encode(), "نص"),
+    (b"\xef\xbb\xbf" + "نص".encode(), "نص"),
+    ("أ\r\nب\r\n".encode(), "أ\nب\n"),
+    ("أ\rب\rج".encode(), "أ\nب\nج"),
+    (b"\xef\xbb\xbf" + "أ\r\n\r\nب".encode(), "أ\n\nب"),
+])
+def test_decode_text(data: bytes, expected: str) -> None:
+    assert decode_text(data, "f.txt") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("أ\nب\nج", ["أ", "ب", "ج"]),
+    ("  أ  \n\n  ب ", ["أ", "ب"]),
+    ("أ\nب\n\nج\nد", ["أ ب", "ج د"]),
+    ("أ\nب\n   \t\nج", ["أ ب", "ج"]),
+    ("أ\n\n\n\nب", ["أ", "ب"]),
+    ("أ\nب\n\n", ["أ", "ب"]),
+    ("\n\nأ\nب", ["أ", "ب"]),
+    ("أ\r\nب", ["أ", "ب"]),
+    ("", []),
+    ("\n \n", []),
+])
+def test_split_paragraphs(text: str, expected: list[str]) -> None:
+    assert split_paragraphs(text) == expected
+
+
+def write(tmp_path: Path, data: bytes, name: str = "article.txt") -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_read_source_reads_a_file(tmp_path: Path) -> None:
+    source = write(tmp_path, b"\xef\xbb\xbf" + "سطر\r\nآخر".encode())
+    assert read_source(source) == "سطر\nآخر"
+
+
+def message_of(source: str) -> str:
+    with pytest.raises(InputError) as caught:
+        read_source(source)
+    assert caught.value.exit_code == 2
+    return str(caught.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    source = str(tmp_path / "nope.txt")
+    assert message_of(source) == f"no such file: {source}: check the path and the spelling"
+
+
+def test_folder(tmp_path: Path) -> None:
+    message = message_of(str(tmp_path))
+    assert message.startswith(f"{tmp_path} is a folder, not a text file")
+
+
+@pytest.mark.parametrize("data", [
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "نص".encode() + b"\x00",
+    b"\x01\x02\x03\x04\x05\x06 ab",
+])
+def test_binary_file(tmp_path: Path, data: bytes) -> None:
+    source = write(tmp_path, data)
+    message = message_of(source)
+    assert source in message
+    assert "looks binary" in message
+
+
+def test_utf16_file_gets_a_conversion_hint(tmp_path: Path) -> None:
+    source = write(tmp_path, "نص".encode("utf-16"))
+    message = message_of(source)
+    assert "UTF-16" in message
+    assert f"iconv -f UTF-16 -t UTF-8 {source}" in message
+
+
+@pytest.mark.parametrize(("prefix", "offset"), [(b"", 0), (b"abc ", 4), (b"\xef\xbb\xbfab", 5)])
+def test_windows_1256_file(tmp_path: Path, prefix: bytes, offset: int) -> None:
+    source = write(tmp_path, prefix + "مرحبا بالعالم".encode("cp1256"))
+    message = message_of(source)
+    assert f"{source} is not UTF-8" in message
+    assert f"offset {offset}" in message
+    assert f"iconv -f WINDOWS-1256 -t UTF-8 {source}" in message
+
+
+@pytest.mark.parametrize(("data", "detail"), [(b"", ""), (b"\xef\xbb\xbf", ""), (b" \n\t\r\n ", " (only whitespace)")])
+def test_empty_file(tmp_path: Path, data: bytes, detail: str) -> None:
+    source = write(tmp_path, data)
+    assert message_of(source).startswith(f"{source} is empty{detail}: nothing to read")
+
+
+def test_punctuation_only_file(tmp_path: Path) -> None:
+    source = write(tmp_path, "* * *\n...\n— ، ؟\n😀".encode())
+    text = read_source(source)
+    with pytest.raises(InputError, match="only punctuation or symbols: nothing to speak"):
+        parse_article(text)
+
+
+def fake_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(data)))
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_stdin(monkeypatch, b"\xef\xbb\xbf" + "أ\r\nب".encode())
+    assert read_source("-") == "أ\nب"
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"", "standard input is empty: nothing to read"),
+    ("نص".encode("cp1256"), "standard input is not UTF-8 text (first bad byte at offset 0)"),
+    (b"\x00\x01", "standard input looks binary"),
+])
+def test_stdin_errors(monkeypatch: pytest.MonkeyPatch, data: bytes, expected: str) -> None:
+    fake_stdin(monkeypatch, data)
+    assert message_of("-").startswith(expected)
+
+
+def test_parse_article_keeps_unspeakable_paragraphs_in_place() -> None:
+    paragraphs = parse_article("سطر\nأول\n\n* * *\n\nفقرة ٣")
+    assert paragraphs == [
+        Paragraph(0, "سطر أول", "سطر أول"),
+        Paragraph(1, "* * *", ""),
+        Paragraph(2, "فقرة ٣", "فقرة 3"),
+    ]
+    assert [p.speakable for p in paragraphs] == [True, False, True]
+
+
+@pytest.mark.parametrize("text", ["", "\n \n", "\r\n"])
+def test_parse_article_refuses_empty_text(text: str) -> None:
+    with pytest.raises(InputError, match="empty"):
+        parse_article(text)
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.one_of(MIXED, st.text(max_size=120)))
+def test_parse_article_on_any_text(text: str) -> None:
+    try:
+        paragraphs = parse_article(text)
+    except InputError:
+        assert not any(is_speakable(normalize(p)) for p in split_paragraphs(text))
+        return
+    assert [p.index for p in paragraphs] == list(range(len(paragraphs)))
+    for p in paragraphs:
+        assert p.spoken in ("", normalize(p.original))
+        assert p.speakable == is_speakable(normalize(p.original))
+
+
+def test_seed_article() -> None:
+    text = read_source(str(ARTICLE))
+    lines = [line for line in ARTICLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    paragraphs = parse_article(text)
+    assert len(paragraphs) == len(lines)
+    assert all(p.speakable for p in paragraphs)
+    assert [p.original for p in paragraphs] == [line.strip() for line in lines]
+    assert "المیادین نت فی تقریر" in paragraphs[2].original
+    assert "الميادين نت في تقرير" in paragraphs[2].spoken
+    assert not any(ch in p.spoken for p in paragraphs for ch in "\u06cc\u06a9/")

@@ -1,0 +1,119 @@
+"""pydub stage: decode engine output, trim edge silence, join clips with pauses in one pass."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydub import AudioSegment
+from pydub.silence import detect_leading_silence
+
+from tts.errors import ArticleTTSError, EngineError
+
+# Below this level a clip's edge counts as silence. Google pads clips with
+# near-digital silence and espeak with true zeros; speech onsets sit far above.
+SILENCE_DBFS = -50.0
+# Step of the edge scan: fine enough that a 700 ms pause lands within a few ms.
+TRIM_STEP_MS = 5
+# Kept on each side of a trimmed clip so consonant attacks and releases survive.
+EDGE_KEEP_MS = 10
+SAMPLE_WIDTH = 2  # 16-bit PCM all the way through
+
+
+@functools.lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """ffmpeg on PATH when present, else the one bundled by imageio-ffmpeg."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise ArticleTTSError(
+            "ffmpeg not found: install the imageio-ffmpeg package or put ffmpeg on PATH"
+        ) from exc
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def decode(data: bytes, frame_rate: int, channels: int = 1) -> AudioSegment:
+    """Decode compressed audio (MP3...) with ffmpeg alone.
+
+    pydub's ``from_mp3`` asks ffprobe for stream details, and the bundled ffmpeg
+    has no ffprobe, so we ask ffmpeg for raw PCM in a layout we choose.
+    """
+    command = [
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-i", "pipe:0", "-f", "s16le", "-acodec", "pcm_s16le",
+        "-ac", str(channels), "-ar", str(frame_rate), "pipe:1",
+    ]
+    proc = subprocess.run(command, input=data, capture_output=True, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = detail[-1] if detail else "no audio decoded"
+        raise EngineError(f"could not decode the engine's audio ({reason})")
+    return AudioSegment(
+        data=proc.stdout, sample_width=SAMPLE_WIDTH, frame_rate=frame_rate, channels=channels
+    )
+
+
+def trim_silence(clip: AudioSegment) -> AudioSegment:
+    """Cut the silence an engine leaves at both edges, keeping a few ms of margin."""
+    lead = detect_leading_silence(clip, SILENCE_DBFS, TRIM_STEP_MS)
+    tail = detect_leading_silence(clip.reverse(), SILENCE_DBFS, TRIM_STEP_MS)
+    if lead >= len(clip):
+        return clip[:0]
+    start = max(0, lead - EDGE_KEEP_MS)
+    end = min(len(clip), len(clip) - tail + EDGE_KEEP_MS)
+    return clip[start:end]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one clip sits in the joined audio, in milliseconds."""
+
+    start_ms: int
+    end_ms: int
+
+
+def conform(clip: AudioSegment, frame_rate: int, channels: int) -> AudioSegment:
+    """Bring a clip to the timeline's layout (a cache may hold clips of another rate)."""
+    if clip.frame_rate != frame_rate:
+        clip = clip.set_frame_rate(frame_rate)
+    if clip.channels != channels:
+        clip = clip.set_channels(channels)
+    if clip.sample_width != SAMPLE_WIDTH:
+        clip = clip.set_sample_width(SAMPLE_WIDTH)
+    return clip
+
+
+def join(
+    clips: Sequence[tuple[AudioSegment, int]], frame_rate: int, channels: int = 1
+) -> tuple[AudioSegment, list[Span]]:
+    """Lay ``(clip, pause_after_ms)`` pairs end to end in one pass.
+
+    Repeated ``+`` copies the growing track each time (quadratic) and
+    ``append`` crossfades by default, so we concatenate raw frames once.
+    """
+    frame_bytes = SAMPLE_WIDTH * channels
+    parts: list[bytes] = []
+    spans: list[Span] = []
+    frames = 0
+    for clip, pause_ms in clips:
+        raw = conform(clip, frame_rate, channels).raw_data
+        start = frames
+        frames += len(raw) // frame_bytes
+        spans.append(Span(_ms(start, frame_rate), _ms(frames, frame_rate)))
+        silence = frame_rate * pause_ms // 1000
+        parts += [raw, b"\x00" * (silence * frame_bytes)]
+        frames += silence
+    joined = AudioSegment(
+        data=b"".join(parts), sample_width=SAMPLE_WIDTH, frame_rate=frame_rate, channels=channels
+    )
+    return joined, spans
+
+
+def _ms(frames: int, frame_rate: int) -> int:
+    return round(frames * 1000 / frame_rate)

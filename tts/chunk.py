@@ -1,0 +1,190 @@
+"""Split each paragraph's spoken text into chunks no longer than an engine accepts."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tts.errors import ConfigError
+from tts.text import Paragraph
+
+# Marks that end a sentence when a space follows. "…" is listed although NFKC
+# turns it into "..."; "۔" is the Urdu full stop. gTTS's own splitter ignores
+# "؟", which is why we split before handing text over.
+SENTENCE_MARKS = frozenset(".!?\u061f\u2026\u06d4")
+# Marks that end a clause when a space follows: the Arabic comma and semicolon
+# next to their Latin forms, the colon, and dashes used as a pause ("برس- اوروبا").
+CLAUSE_MARKS = frozenset("\u060c\u061b:,;-\u2013\u2014")
+# Quotes and brackets: a space before an opener or after a closer is a clause
+# break, and closers right after a sentence mark belong to that sentence.
+OPENERS = frozenset("«\"\u201c\u2018([{\u2039")
+CLOSERS = "»\"\u201d\u2019)]}\u203a"
+
+# Reporting verbs open a new clause in news prose when joined to و or ف
+# ("وقال", "فأكدت"): the place a reader takes a breath. Listed bare (no
+# diacritics); feminine and plural forms are generated below.
+REPORTING_VERBS = (
+    "قال", "أضاف", "أكد", "أوضح", "أشار", "تابع", "ذكر", "أعلن", "أفاد", "كشف",
+    "لفت", "شدد", "اعتبر", "بين", "نقل", "أردف", "صرح", "زعم", "طالب", "دعا",
+)
+REPORTING_PREFIXES = ("و", "ف")
+REPORTING_SUFFIXES = ("", "ت", "وا")
+# Words that start a new clause: a cut just before them sounds natural.
+CLAUSE_CONNECTORS = (
+    "لكن", "ولكن", "بينما", "وبينما", "حيث", "وحيث", "كما", "وكما", "الذي", "التي",
+    "الذين", "اللذان", "اللتان", "اللواتي", "اللاتي", "والذي", "والتي", "والذين",
+    "وذلك", "ثم", "أو", "إذ", "إذا", "وإذا", "عندما", "وعندما", "بعدما", "فيما",
+    "وفيما", "لأن", "إلا", "أما", "وأما", "فإن", "وإن", "أن", "إن", "بأن", "وأن",
+    "but", "which", "because", "while", "although", "whereas", "and", "or",
+)
+CONNECTORS = frozenset(
+    (*CLAUSE_CONNECTORS,
+     *(p + v + s for p in REPORTING_PREFIXES for v in REPORTING_VERBS for s in REPORTING_SUFFIXES))
+)
+# Words that lean on the next one (prepositions, particles, demonstratives,
+# name parts like عبد): a chunk ending on one breaks a phrase in two, so the
+# cut moves one word earlier when it can.
+FUNCTION_WORDS = frozenset({
+    "في", "من", "إلى", "الى", "على", "عن", "مع", "ب", "ل", "ك", "و", "ف", "حتى", "منذ",
+    "لدى", "عند", "بين", "بعد", "قبل", "ضد", "حول", "نحو", "خلال", "عبر", "دون", "تحت",
+    "فوق", "أمام", "وراء", "مثل", "غير", "كل", "بعض", "جميع", "وفي", "ومن", "وإلى",
+    "وعلى", "وعن", "ومع", "وبين", "وبعد", "وقبل", "وعند", "أن", "إن", "لأن", "بأن",
+    "كأن", "لا", "لم", "لن", "قد", "وقد", "ما", "لما", "سوف", "ثم", "أو", "أم", "بل",
+    "يا", "هذا", "هذه", "ذلك", "تلك", "هؤلاء", "الذي", "التي", "الذين", "عبد", "أبو",
+    "ابن", "بن", "of", "to", "in", "on", "at", "by", "for", "with", "from", "the",
+    "a", "an", "and", "or", "as", "into", "than",
+})
+# Arabic diacritics and tatweel, ignored when a word is looked up in the tables.
+ARABIC_MARKS = dict.fromkeys(map(ord, "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640"))
+WORD = re.compile(r"\S+")
+EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
+
+
+class Break(enum.Enum):
+    """The kind of boundary after a chunk; the audio stage maps it to a pause."""
+
+    PARAGRAPH = "paragraph"
+    SENTENCE = "sentence"
+    CLAUSE = "clause"
+    WORD = "word"
+
+
+# Boundary strengths, strongest first; connector and plain-space cuts are both
+# forced by the length limit, so neither adds a pause (Break.WORD).
+SENTENCE_LEVEL, CLAUSE_LEVEL, CONNECTOR_LEVEL, SPACE_LEVEL = range(4)
+BREAK_OF_LEVEL = {SENTENCE_LEVEL: Break.SENTENCE, CLAUSE_LEVEL: Break.CLAUSE,
+                  CONNECTOR_LEVEL: Break.WORD, SPACE_LEVEL: Break.WORD}
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one paragraph's spoken text: ``spoken[start:end] == text``."""
+
+    paragraph: int
+    index: int
+    text: str
+    start: int
+    end: int
+    brk: Break
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The whitespace between two words, a place where a chunk may end."""
+
+    start: int
+    end: int
+    level: int
+    after_function_word: bool
+
+
+def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None) -> list[Chunk]:
+    """Chunks of every speakable paragraph, in order; unspeakable ones give none."""
+    return [chunk for p in paragraphs if p.speakable for chunk in chunk_text(p.spoken, max_chars, p.index)]
+
+
+def chunk_text(spoken: str, max_chars: int | None, paragraph: int = 0) -> list[Chunk]:
+    """``spoken`` cut at the strongest boundaries that keep each chunk within ``max_chars``.
+
+    ``None`` means no limit. The only cut inside a word is for a word longer than
+    ``max_chars`` on its own (a URL, say): it is hard-cut every ``max_chars`` characters.
+    """
+    check_limit(max_chars)
+    words = [match.span() for match in WORD.finditer(spoken)]
+    if not words:
+        return []
+    first, last = words[0][0], words[-1][1]
+    if max_chars is None:
+        spans = [(first, last, Break.PARAGRAPH)]
+    else:
+        spans = cut_spans(first, last, find_gaps(spoken, words), max_chars)
+    return [Chunk(paragraph, i, spoken[start:end], start, end, brk) for i, (start, end, brk) in enumerate(spans)]
+
+
+def check_limit(max_chars: int | None) -> None:
+    """Refuse a limit no chunk can meet."""
+    if max_chars is not None and max_chars < 1:
+        raise ConfigError(f"max_chars must be at least 1, got {max_chars}: give a positive chunk length")
+
+
+def find_gaps(spoken: str, words: Sequence[tuple[int, int]]) -> list[Gap]:
+    """The gap between each pair of neighbouring words, with its boundary strength."""
+    gaps = []
+    for (start, end), (next_start, next_end) in zip(words, words[1:]):
+        before, after = spoken[start:end], spoken[next_start:next_end]
+        gaps.append(Gap(end, next_start, classify_gap(before, after), bare_word(before) in FUNCTION_WORDS))
+    return gaps
+
+
+def classify_gap(before: str, after: str) -> int:
+    """How strong a boundary the space between ``before`` and ``after`` is."""
+    core = before.rstrip(CLOSERS)
+    if core and core[-1] in SENTENCE_MARKS:
+        return SENTENCE_LEVEL
+    if core != before or (core and core[-1] in CLAUSE_MARKS) or after[0] in OPENERS:
+        return CLAUSE_LEVEL
+    if bare_word(after) in CONNECTORS:
+        return CONNECTOR_LEVEL
+    return SPACE_LEVEL
+
+
+def bare_word(word: str) -> str:
+    """``word`` as looked up in the tables: no diacritics, no edge punctuation, lower case."""
+    return EDGE_PUNCTUATION.sub("", word.translate(ARABIC_MARKS)).lower()
+
+
+def cut_spans(first: int, last: int, gaps: Sequence[Gap], max_chars: int) -> list[tuple[int, int, Break]]:
+    """(start, end, break) of each chunk of the text between ``first`` and ``last``.
+
+    Greedy: each chunk ends at the strongest boundary within reach, the furthest
+    one of that strength, so small pieces are packed together up to the limit.
+    """
+    spans = []
+    pos, g = first, 0
+    while last - pos > max_chars:
+        while g < len(gaps) and gaps[g].start <= pos:
+            g += 1
+        reach = g
+        while reach < len(gaps) and gaps[reach].start - pos <= max_chars:
+            reach += 1
+        gap = choose_gap(gaps[g:reach])
+        if gap is None:  # the word at pos alone is longer than the limit
+            spans.append((pos, pos + max_chars, Break.WORD))
+            pos += max_chars
+        else:
+            spans.append((pos, gap.start, BREAK_OF_LEVEL[gap.level]))
+            pos = gap.end
+    spans.append((pos, last, Break.PARAGRAPH))
+    return spans
+
+
+def choose_gap(candidates: Sequence[Gap]) -> Gap | None:
+    """The furthest of the strongest gaps, avoiding a chunk ending on a function word."""
+    if not candidates:
+        return None
+    fine = [gap for gap in candidates if gap.level <= CLAUSE_LEVEL or not gap.after_function_word]
+    pool = fine or candidates
+    strongest = min(gap.level for gap in pool)
+    return [gap for gap in pool if gap.level == strongest][-1]

@@ -1,0 +1,67 @@
+"""Render settings: one frozen dataclass that validates itself."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tts.errors import ConfigError
+
+ENGINE_CHOICES = ("auto", "gtts", "espeak")
+# Bitrates as ffmpeg spells them ("64k"); anything else is a typo, not a preference.
+BITRATE_PATTERN = re.compile(r"^[1-9][0-9]{1,3}k$")
+MAX_PAUSE_MS = 10_000
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    """Everything that shapes one render, checked once at construction."""
+
+    engine: str = "auto"
+    """``auto`` (gTTS when Google answers, else espeak), ``gtts`` or ``espeak``."""
+    lang: str = "ar"
+    """Language code for gTTS; also picks the espeak voice when ``voice`` is unset."""
+    tld: str = "com"
+    """Google host's top-level domain (``translate.google.<tld>``), for regional accents."""
+    slow: bool = False
+    """Ask Google for its slower reading."""
+    timeout: float = 15.0
+    """Seconds to wait for each Google request (gTTS alone would wait forever)."""
+    voice: str | None = None
+    """espeak-ng voice name; ``None`` means the voice named like ``lang``."""
+    rate: int | None = None
+    """espeak-ng speed in words per minute; ``None`` keeps espeak's default (175)."""
+    pause_ms: int = 700
+    """Silence between paragraphs."""
+    sentence_pause_ms: int = 300
+    """Silence between sentences of one paragraph; clause breaks get half of it."""
+    bitrate: str = "64k"
+    """Encoder bitrate for lossy formats."""
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINE_CHOICES:
+            raise ConfigError(
+                f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINE_CHOICES)}"
+            )
+        for name in ("pause_ms", "sentence_pause_ms"):
+            value = getattr(self, name)
+            if not 0 <= value <= MAX_PAUSE_MS:
+                raise ConfigError(f"{name} must be between 0 and {MAX_PAUSE_MS} ms, not {value}")
+        if not self.timeout > 0:
+            raise ConfigError(f"timeout must be a positive number of seconds, not {self.timeout}")
+        if self.rate is not None and not 80 <= self.rate <= 450:
+            raise ConfigError(f"rate must be between 80 and 450 words per minute, not {self.rate}")
+        if not BITRATE_PATTERN.match(self.bitrate):
+            raise ConfigError(f"bitrate {self.bitrate!r} is not like 64k or 128k")
+        if not self.lang:
+            raise ConfigError("lang must not be empty; use a code such as ar or en")
+
+    @property
+    def espeak_voice(self) -> str:
+        """The espeak voice to use: the explicit one, else the language code."""
+        return self.voice or self.lang
+
+    @property
+    def clause_pause_ms(self) -> int:
+        """Pause at a clause break: about half a sentence pause."""
+        return self.sentence_pause_ms // 2

@@ -1,0 +1,334 @@
+"""Offline speech engine: libespeak-ng loaded in-process through ctypes."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import difflib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydub import AudioSegment
+
+from tts.errors import ConfigError, EngineError, EngineUnavailable
+
+# espeak-ng's own output rate for its formant voices; the real value comes back
+# from espeak_Initialize and is what we stamp on the audio.
+SAMPLE_RATE = 22050
+
+# Constants from espeak-ng's speak_lib.h (API revision 12), copied because
+# ctypes cannot read a C header.
+AUDIO_OUTPUT_SYNCHRONOUS = 2  # samples go to our callback; Synth returns when done
+ESPEAK_CHARS_UTF8 = 1  # text passed as NUL-terminated UTF-8 bytes
+POS_CHARACTER = 1  # espeak_Synth position type; with position 0 it means "from the start"
+ESPEAK_RATE = 1  # espeak_PARAMETER index of the speaking rate
+INITIALIZE_DONT_EXIT = 0x8000  # report a missing data folder instead of exit(1)
+PHONEMES_ASCII = 0  # TextToPhonemes mode: ascii mnemonics, as `espeak-ng -x` prints
+EE_OK = 0
+EE_NOT_FOUND = 2
+
+# espeak-ng accepts 80..450 words per minute (espeakRATE_MINIMUM/MAXIMUM);
+# 175 is its default, set explicitly because the rate is process-wide state.
+RATE_MIN = 80
+RATE_MAX = 450
+RATE_DEFAULT = 175
+
+# Length of each buffer handed to the callback, in ms; 0 means espeak's 60 ms.
+BUFFER_MS = 0
+
+INSTALL_HINT = (
+    "install the espeakng-loader package (pip install espeakng-loader) "
+    "or your system's libespeak-ng (apt install libespeak-ng1)"
+)
+
+# int SynthCallback(short *wav, int numsamples, espeak_EVENT *events)
+_CALLBACK_TYPE = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+# libespeak-ng keeps its voice, rate and output in globals: every call sequence
+# (set voice, set rate, synth) runs under this one lock.
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One place libespeak-ng may be loaded from."""
+
+    library: str
+    data_path: str | None  # None: the library's compiled-in default
+    label: str  # "bundled" or "system", shown by check_available
+
+
+@dataclass
+class _Library:
+    """The initialized library and what espeak_Initialize told us."""
+
+    lib: ctypes.CDLL
+    sample_rate: int
+    version: str
+    label: str
+    samples: bytearray  # filled by the callback during one espeak_Synth call
+    callback: object  # kept referenced so ctypes does not free the trampoline
+
+
+class _Voice(ctypes.Structure):
+    """espeak_VOICE from speak_lib.h, as espeak_ListVoices returns it."""
+
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_char_p),  # priority byte, then the language code
+        ("identifier", ctypes.c_char_p),  # file under voices/, e.g. b"sem/ar"
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+_STATE: _Library | None = None
+
+
+def _candidates() -> list[_Candidate]:
+    """List the libraries to try: espeakng-loader's bundled one, then the system's."""
+    found: list[_Candidate] = []
+    try:
+        import espeakng_loader
+
+        found.append(
+            _Candidate(
+                espeakng_loader.get_library_path(), espeakng_loader.get_data_path(), "bundled"
+            )
+        )
+    except (ImportError, RuntimeError, OSError):
+        pass  # no wheel for this platform, or its data folder is missing
+    system = ctypes.util.find_library("espeak-ng")
+    if system:
+        found.append(_Candidate(system, None, "system"))
+    return found
+
+
+def _load_first(candidates: list[_Candidate]) -> tuple[ctypes.CDLL, _Candidate]:
+    """Open the first candidate library that loads, or raise EngineUnavailable."""
+    reasons: list[str] = []
+    for candidate in candidates:
+        try:
+            return ctypes.CDLL(candidate.library), candidate
+        except OSError as exc:
+            reasons.append(f"{candidate.label} library {candidate.library}: {exc}")
+    detail = f" ({'; '.join(reasons)})" if reasons else ""
+    raise EngineUnavailable(f"espeak-ng is not available{detail}: {INSTALL_HINT}")
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    """Give ctypes the C signatures of the functions we call."""
+    c_int, c_char_p, c_void_p = ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p
+    signatures = {
+        "espeak_Initialize": ([c_int, c_int, c_char_p, c_int], c_int),
+        "espeak_SetSynthCallback": ([_CALLBACK_TYPE], None),
+        "espeak_SetVoiceByName": ([c_char_p], c_int),
+        "espeak_SetParameter": ([c_int, c_int, c_int], c_int),
+        "espeak_Synth": (
+            [c_void_p, ctypes.c_size_t, ctypes.c_uint, c_int, ctypes.c_uint,
+             ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), c_void_p],
+            c_int,
+        ),
+        "espeak_Synchronize": ([], c_int),
+        "espeak_TextToPhonemes": ([ctypes.POINTER(c_void_p), c_int, c_int], c_char_p),
+        "espeak_Info": ([ctypes.POINTER(c_char_p)], c_char_p),
+        "espeak_ListVoices": ([c_void_p], ctypes.POINTER(ctypes.POINTER(_Voice))),
+    }
+    for name, (argtypes, restype) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes = argtypes
+        function.restype = restype
+
+
+def _initialize(lib: ctypes.CDLL, candidate: _Candidate) -> _Library:
+    """Run espeak_Initialize in synchronous retrieval mode and hook our callback."""
+    _declare(lib)
+    data = candidate.data_path.encode() if candidate.data_path else None
+    rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, BUFFER_MS, data, INITIALIZE_DONT_EXIT)
+    data_dir = ctypes.c_char_p()
+    version = (lib.espeak_Info(ctypes.byref(data_dir)) or b"").decode("utf-8", "replace")
+    found_dir = (data_dir.value or b"").decode("utf-8", "replace")
+    # With a missing data folder Initialize returns 0 (or -1) instead of exiting.
+    if rate <= 0 or not (Path(found_dir) / "phontab").is_file():
+        raise EngineUnavailable(
+            f"espeak-ng {version} ({candidate.label}) found no voice data in "
+            f"{found_dir or 'its default folder'}: reinstall espeakng-loader or "
+            "install espeak-ng-data (apt install espeak-ng-data)"
+        )
+    state = _Library(lib, rate, version, candidate.label, bytearray(), None)
+    state.callback = _CALLBACK_TYPE(lambda wav, count, events: _collect(state, wav, count))
+    lib.espeak_SetSynthCallback(state.callback)
+    return state
+
+
+def _collect(state: _Library, wav: ctypes._Pointer[ctypes.c_short], count: int) -> int:
+    """Synth callback: append ``count`` 16-bit samples; NULL wav marks the end."""
+    if wav and count > 0:
+        state.samples += ctypes.string_at(wav, count * ctypes.sizeof(ctypes.c_short))
+    return 0  # 0 = continue synthesis
+
+
+def _library() -> _Library:
+    """Load and initialize libespeak-ng once per process; call with _LOCK held."""
+    global _STATE
+    if _STATE is None:
+        lib, candidate = _load_first(_candidates())
+        _STATE = _initialize(lib, candidate)
+    return _STATE
+
+
+def _check(code: int, action: str) -> None:
+    """Raise EngineError when an espeak call did not return EE_OK."""
+    if code != EE_OK:
+        raise EngineError(
+            f"espeak-ng failed to {action} (error code {code}): retry, and if it "
+            "keeps failing use another engine"
+        )
+
+
+def _voice_names(state: _Library) -> list[str]:
+    """Return the name of every installed voice, e.g. ["af", "am", "an", "ar"].
+
+    These are the file names under espeak-ng-data/voices (what `espeak-ng -v`
+    takes); the language codes in the list are not always accepted by name.
+    """
+    voices = state.lib.espeak_ListVoices(None)
+    names: set[str] = set()
+    index = 0
+    while voices[index]:
+        identifier = (voices[index].contents.identifier or b"").decode("utf-8", "replace")
+        if identifier:
+            names.add(identifier.rsplit("/", 1)[-1])
+        index += 1
+    return sorted(names)
+
+
+def _unknown_voice(state: _Library, voice: str) -> EngineError:
+    """Build the error for a voice name espeak does not know, with close matches."""
+    names = _voice_names(state)
+    close = difflib.get_close_matches(voice, names, n=3)
+    hint = f" (close: {', '.join(close)})" if close else ""
+    return EngineError(
+        f"espeak-ng has no voice named {voice!r}{hint}: use --voice ar for Arabic, "
+        f"or one of the {len(names)} names from tts.engines.espeak.list_voices()"
+    )
+
+
+def _select(state: _Library, voice: str, rate: int) -> None:
+    """Set the voice and rate; both persist in the library between calls."""
+    code = state.lib.espeak_SetVoiceByName(voice.encode("utf-8"))
+    if code == EE_NOT_FOUND:
+        raise _unknown_voice(state, voice)
+    _check(code, f"select voice {voice!r}")
+    _check(state.lib.espeak_SetParameter(ESPEAK_RATE, rate, 0), f"set rate {rate}")
+
+
+def _synth(state: _Library, text: str) -> bytes:
+    """Speak ``text`` with the current voice and return raw 16-bit mono samples."""
+    data = text.encode("utf-8")
+    state.samples = bytearray()
+    code = state.lib.espeak_Synth(
+        data, len(data) + 1, 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
+    )
+    _check(code, "synthesize the text")
+    _check(state.lib.espeak_Synchronize(), "finish synthesis")
+    samples, state.samples = bytes(state.samples), bytearray()
+    return samples
+
+
+def _text_to_phonemes(state: _Library, text: str) -> str:
+    """Translate ``text`` clause by clause until espeak sets the text pointer to NULL."""
+    buffer = ctypes.create_string_buffer(text.encode("utf-8"))
+    pointer = ctypes.c_void_p(ctypes.addressof(buffer))
+    clauses: list[str] = []
+    while pointer.value:
+        result = state.lib.espeak_TextToPhonemes(
+            ctypes.byref(pointer), ESPEAK_CHARS_UTF8, PHONEMES_ASCII
+        )
+        clause = (result or b"").decode("utf-8", "replace").strip()
+        if clause:
+            clauses.append(clause)
+    return " ".join(clauses)
+
+
+class EspeakEngine:
+    """espeak-ng speaking at its native rate (22050 Hz mono 16-bit), fully offline."""
+
+    name = "espeak"
+    max_chars: int | None = None  # a whole paragraph per call
+
+    def __init__(self, voice: str = "ar", rate: int | None = None) -> None:
+        if rate is not None and not RATE_MIN <= rate <= RATE_MAX:
+            raise ConfigError(
+                f"espeak rate {rate} is out of range: give words per minute between "
+                f"{RATE_MIN} and {RATE_MAX} (default {RATE_DEFAULT})"
+            )
+        if not voice.strip():
+            raise ConfigError("espeak voice is empty: use --voice ar for Arabic")
+        self.voice = voice
+        self.rate = rate
+
+    @property
+    def _rate(self) -> int:
+        return RATE_DEFAULT if self.rate is None else self.rate
+
+    def synthesize(self, text: str) -> AudioSegment:
+        """Speak ``text`` and return it as mono 16-bit audio at espeak's sample rate."""
+        with _LOCK:
+            state = _library()
+            if not text.strip():
+                return AudioSegment.silent(duration=0, frame_rate=state.sample_rate)
+            _select(state, self.voice, self._rate)
+            samples = _synth(state, text)
+        return AudioSegment(
+            data=samples, sample_width=2, frame_rate=state.sample_rate, channels=1
+        )
+
+    def cache_key(self) -> dict[str, str]:
+        """Engine version, voice and rate: everything besides the text that shapes the audio."""
+        return {
+            "engine": self.name,
+            "version": espeak_version(),
+            "voice": self.voice,
+            "rate": str(self._rate),
+        }
+
+    def phonemes(self, text: str) -> str:
+        """Return espeak's ascii phoneme mnemonics for ``text`` (as `espeak-ng -x` prints)."""
+        with _LOCK:
+            state = _library()
+            if not text.strip():
+                return ""
+            _select(state, self.voice, self._rate)
+            return _text_to_phonemes(state, text)
+
+
+def espeak_version() -> str:
+    """Return the loaded libespeak-ng version, e.g. "1.52.0"; raises EngineUnavailable."""
+    with _LOCK:
+        return _library().version
+
+
+def list_voices() -> list[str]:
+    """Return the names usable as ``voice`` ("ar", "en", ...); may raise EngineUnavailable."""
+    with _LOCK:
+        return _voice_names(_library())
+
+
+def check_available() -> tuple[bool, str]:
+    """Report whether espeak-ng can run here, e.g. (True, "libespeak-ng 1.52.0 (bundled)")."""
+    try:
+        with _LOCK:
+            state = _library()
+    except EngineError as exc:
+        return False, str(exc)
+    except Exception as exc:  # never raise: this feeds a diagnostics listing
+        return False, f"espeak-ng failed to load ({exc}): {INSTALL_HINT}"
+    return True, f"libespeak-ng {state.version} ({state.label})"

@@ -1,0 +1,105 @@
+"""Google's voice through the real gTTS library, one request per chunk."""
+
+from __future__ import annotations
+
+import requests
+from gtts import gTTS, gTTSError
+from gtts.lang import tts_langs
+from gtts.version import __version__ as GTTS_VERSION
+from pydub import AudioSegment
+
+from tts.audio import decode
+from tts.errors import ConfigError, EngineError, NetworkError
+
+# Google refuses longer texts in one request; at this size each chunk is one request.
+MAX_CHARS = 100
+# Google answers with 24 kHz mono MP3.
+SAMPLE_RATE = 24_000
+# Said at the end of every network failure: what the user can do about it.
+NEXT_STEP = "rerun the same command to resume, or use --engine espeak to render offline"
+
+
+def host_url(tld: str) -> str:
+    """The Google Translate host gTTS talks to."""
+    return f"https://translate.google.{tld}"
+
+
+class GoogleEngine:
+    """gTTS with our chunking, a timeout, and errors that say what to do next."""
+
+    name = "gtts"
+    max_chars: int | None = MAX_CHARS
+    frame_rate = SAMPLE_RATE
+
+    def __init__(self, lang: str = "ar", tld: str = "com", slow: bool = False,
+                 timeout: float = 15.0) -> None:
+        langs = tts_langs()
+        if lang not in langs:
+            raise ConfigError(
+                f"Google TTS has no language {lang!r}; try one of: "
+                + ", ".join(sorted(langs)[:12]) + ", ..."
+            )
+        self.lang, self.tld, self.slow, self.timeout = lang, tld, slow, timeout
+
+    def cache_key(self) -> dict[str, str]:
+        return {"engine": self.name, "version": GTTS_VERSION, "lang": self.lang,
+                "tld": self.tld, "slow": str(self.slow)}
+
+    def synthesize(self, text: str) -> AudioSegment:
+        # No pre-processors: the text is already normalized and chunked by us,
+        # and gTTS's English-oriented substitutions could push it past the limit.
+        tts = gTTS(text, lang=self.lang, tld=self.tld, slow=self.slow, lang_check=False,
+                   pre_processor_funcs=[], timeout=self.timeout)
+        try:
+            data = b"".join(tts.stream())
+        except gTTSError as exc:
+            raise self.explain(exc) from exc
+        if not data:
+            raise EngineError(f"Google TTS sent no audio for {text[:40]!r}; {NEXT_STEP}")
+        return decode(data, SAMPLE_RATE)
+
+    def explain(self, exc: gTTSError) -> EngineError:
+        """Turn gTTS's error into ours: the cause, whether a retry may help, the next step."""
+        rsp, cause = exc.rsp, exc.__context__
+        host = host_url(self.tld)
+        if rsp is None:
+            if isinstance(cause, requests.Timeout):
+                why = f"Google TTS did not answer within {self.timeout:g} s"
+            else:
+                why = f"cannot reach Google TTS at {host}"
+            return NetworkError(f"{why}; {NEXT_STEP}", retryable=True)
+        status = rsp.status_code
+        if status == 429:
+            return NetworkError(
+                f"Google TTS is rate-limiting us (429 Too Many Requests); {NEXT_STEP}",
+                retryable=True, retry_after=_retry_after(rsp),
+            )
+        if status >= 500:
+            return NetworkError(f"Google TTS failed ({status} {rsp.reason}); {NEXT_STEP}",
+                                retryable=True, retry_after=_retry_after(rsp))
+        if status == 200:
+            return EngineError(
+                f"Google TTS answered without audio; is {self.lang!r} a language it speaks?"
+            )
+        return NetworkError(f"Google TTS refused the request ({status} {rsp.reason}); "
+                            f"check --lang and --tld, or use --engine espeak")
+
+
+def _retry_after(rsp: requests.Response) -> float | None:
+    """Seconds from a numeric Retry-After header, when Google sends one."""
+    value = rsp.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def check_reachable(tld: str = "com", timeout: float = 2.0) -> tuple[bool, str]:
+    """Whether Google's TTS host answers within ``timeout`` seconds, and why not."""
+    try:
+        requests.head(host_url(tld), timeout=timeout, allow_redirects=False)
+    except requests.Timeout:
+        return False, f"{host_url(tld)} did not answer within {timeout:g} s"
+    except requests.RequestException as exc:
+        return False, f"cannot reach {host_url(tld)} ({type(exc).__name__})"
+    return True, f"{host_url(tld)} answered"

@@ -1,0 +1,50 @@
+"""Errors raised by article-tts: one base class, each subclass says what to do next."""
+
+from __future__ import annotations
+
+
+class ArticleTTSError(Exception):
+    """Base of every error this package raises on purpose.
+
+    ``exit_code`` follows click's convention: 2 for bad usage or unusable input,
+    1 for a failure while synthesizing or writing.
+    """
+
+    exit_code = 1
+
+
+class InputError(ArticleTTSError):
+    """The input cannot be read or holds nothing to speak."""
+
+    exit_code = 2
+
+
+class ConfigError(ArticleTTSError):
+    """An option has a value we cannot use."""
+
+    exit_code = 2
+
+
+class EngineError(ArticleTTSError):
+    """An engine failed to synthesize a chunk."""
+
+
+class EngineUnavailable(EngineError):
+    """An engine cannot run on this machine (library missing, host unreachable)."""
+
+
+class NetworkError(EngineError):
+    """A request to a remote TTS service failed.
+
+    ``retryable`` is true for failures that may pass on their own
+    (timeouts, connection errors, 429 and 5xx answers).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class OutputError(ArticleTTSError):
+    """The output file cannot be written."""

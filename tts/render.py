@@ -1,0 +1,133 @@
+"""The pipeline as one plain function: text -> chunks -> clips -> timeline -> file."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydub import AudioSegment
+
+from tts import audio, engines, export
+from tts.chunk import Break, Chunk, chunk_article
+from tts.config import RenderConfig
+from tts.engines.base import Engine
+from tts.text import Paragraph, parse_article
+
+
+@dataclass(frozen=True)
+class EngineChosen:
+    """Which engine speaks, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The article is split; ``chunks`` clips are about to be made."""
+
+    paragraphs: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    """One chunk is synthesized."""
+
+    chunk: Chunk
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something the user should know that does not stop the render."""
+
+    message: str
+
+
+Event = EngineChosen | Planned | ChunkDone | Warning
+Listener = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A chunk's clip and where it sits in the output."""
+
+    chunk: Chunk
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a finished render produced."""
+
+    output: Path
+    duration_ms: int
+    paragraphs: int
+    chunks: int
+    engine: str
+    seconds: float
+    timeline: list[Placed] = field(default_factory=list)
+
+
+def _ignore(event: Event) -> None:
+    pass
+
+
+def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore) -> RenderResult:
+    """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds."""
+    started = time.perf_counter()
+    paragraphs = parse_article(text)
+    warn_unspeakable(paragraphs, listener)
+    export.prepare_output(output)
+    engine, reason = engines.choose(config)
+    listener(EngineChosen(engine.name, reason))
+    chunks = chunk_article(paragraphs, engine.max_chars)
+    listener(Planned(len(paragraphs), len(chunks)))
+    clips = synthesize_all(engine, chunks, listener)
+    pauses = pauses_after(chunks, paragraphs, config)
+    joined, spans = audio.join(list(zip(clips, pauses)), clips[0].frame_rate)
+    export.export(joined, output, config.bitrate)
+    timeline = [Placed(c, s.start_ms, s.end_ms) for c, s in zip(chunks, spans)]
+    return RenderResult(output, len(joined), len(paragraphs), len(chunks), engine.name,
+                        time.perf_counter() - started, timeline)
+
+
+def warn_unspeakable(paragraphs: Sequence[Paragraph], listener: Listener) -> None:
+    """Tell the user which paragraphs become a pause instead of speech."""
+    for p in paragraphs:
+        if not p.speakable:
+            listener(Warning(f"paragraph {p.index + 1} has nothing to speak "
+                             f"({p.original[:30]!r}); it becomes a pause"))
+
+
+def synthesize_all(engine: Engine, chunks: Sequence[Chunk], listener: Listener) -> list[AudioSegment]:
+    """Each chunk's clip, edge silence trimmed, in chunk order."""
+    clips = []
+    for chunk in chunks:
+        clips.append(audio.trim_silence(engine.synthesize(chunk.text)))
+        listener(ChunkDone(chunk))
+    return clips
+
+
+def pauses_after(chunks: Sequence[Chunk], paragraphs: Sequence[Paragraph],
+                 config: RenderConfig) -> list[int]:
+    """Silence after each chunk: by the kind of break that ends it.
+
+    A paragraph with nothing to speak adds one more paragraph pause, so a
+    ``* * *`` section break is heard as a longer gap. Nothing follows the last chunk.
+    """
+    by_break = {Break.SENTENCE: config.sentence_pause_ms, Break.CLAUSE: config.clause_pause_ms,
+                Break.WORD: 0}
+    pauses = []
+    for i, chunk in enumerate(chunks):
+        if i == len(chunks) - 1:
+            pauses.append(0)
+        elif chunk.brk is Break.PARAGRAPH:
+            skipped = chunks[i + 1].paragraph - chunk.paragraph - 1
+            pauses.append(config.pause_ms * (1 + skipped))
+        else:
+            pauses.append(by_break[chunk.brk])
+    return pauses

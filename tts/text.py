@@ -1,0 +1,275 @@
+"""Read an article, split it into paragraphs and normalize the text an engine will speak."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tts.errors import InputError
+
+# "-" on the command line means standard input, which has no file name to show.
+STDIN_SOURCE = "-"
+STDIN_NAME = "standard input"
+
+UTF8_BOM = b"\xef\xbb\xbf"
+# UTF-16 text is full of NUL bytes; spotting its BOM first turns a puzzling
+# "looks binary" error into a conversion the user can run.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Real text holds at most a stray control character; past this share of the
+# characters the file is binary data that happens to decode as UTF-8.
+CONTROL_SHARE_LIMIT = 0.3
+# Control characters that are ordinary layout in text files.
+LAYOUT_CONTROLS = frozenset("\t\n\r\f\v")
+
+# Letters that Persian, Urdu and Kurdish keyboards type instead of their Arabic
+# twins; an Arabic voice may skip or spell them. ی (U+06CC) needs the word
+# around it and is handled by replace_persian_yeh.
+PERSIAN_LETTERS = str.maketrans({
+    "\u06a9": "\u0643",  # ک keheh -> ك
+    "\u06aa": "\u0643",  # ڪ swash kaf -> ك
+    "\u06d5": "\u0647",  # ە ae -> ه
+    "\u06c1": "\u0647",  # ہ heh goal -> ه
+    "\u06be": "\u0647",  # ھ heh doachashmee -> ه
+    "\u06c0": "\u0629",  # ۀ heh with yeh above -> ة
+    "\u06c3": "\u0629",  # ۃ teh marbuta goal -> ة
+    "\u06d0": "\u064a",  # ې e -> ي
+    "\u06cd": "\u064a",  # ۍ yeh with tail -> ي
+    "\u06d2": "\u064a",  # ے yeh barree -> ي
+})
+PERSIAN_YEH = "\u06cc"
+ARABIC_YEH = "\u064a"
+ALEF_MAKSURA = "\u0649"
+# Persian writes both Arabic word endings ي and ى as ی, so the rule is:
+# word-final ی becomes ى, because voices read a final ى as ي (the common
+# Egyptian spelling فى = في) while a wrong final ي changes the word (على would
+# be read as the name علي). These frequent words do end in ي and get it back.
+# Every other ی becomes ي.
+FINAL_YEH_WORDS = frozenset({
+    "في", "وفي", "ففي", "الذي", "والذي", "التي", "والتي", "أي", "وأي",
+    "كي", "لكي", "لي", "بي", "هي", "وهي", "فهي", "ذي",
+})
+# Short vowels, shadda, sukun and friends: they sit after a letter, so a
+# word-final ی may be followed by them; tatweel only stretches the line.
+ARABIC_MARKS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0670\u0640"
+# A run of letters and Arabic marks: the unit in which ی is "word-final".
+LETTER_RUN = re.compile(rf"(?:[^\W\d_]|[{ARABIC_MARKS}])+")
+
+# Invisible characters that add nothing a listener hears but can make an engine
+# stumble or spell a code point: tatweel (a stretching stroke), zero-width
+# spaces and joiners, word joiner, BOM, soft hyphen and bidi controls.
+INVISIBLE_CHARS = dict.fromkeys(map(ord, (
+    "\u0640"
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
+)))
+# Eastern Arabic and Persian digits, and the Arabic thousands and decimal
+# separators, as ASCII: every engine reads these, not every engine the others.
+DIGITS = str.maketrans({
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+    "\u066c": ",",
+    "\u066b": ".",
+})
+# A slash between words ("نيسان/ أبريل") is read aloud as "slash" by engines;
+# the Arabic comma makes it the short pause a reader makes.
+SLASH = re.compile(r"\s*/+\s*")
+SLASH_PAUSE = "\u060c "
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the article, as written and as it will be spoken."""
+
+    index: int
+    original: str
+    spoken: str
+
+    @property
+    def speakable(self) -> bool:
+        """True when the paragraph has something an engine can say."""
+        return self.spoken != ""
+
+
+def read_source(source: str) -> str:
+    """The decoded text of the file at ``source``, or of standard input for "-"."""
+    if source == STDIN_SOURCE:
+        return decode_text(sys.stdin.buffer.read(), STDIN_NAME)
+    name = os.fspath(source)
+    path = Path(name)
+    if path.is_dir():
+        raise InputError(f"{name} is a folder, not a text file: give the path of the article file inside it")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"no such file: {name}: check the path and the spelling") from None
+    except PermissionError:
+        raise InputError(f"cannot read {name}: permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}; check the path") from None
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """``data`` as text with LF line ends; InputError names ``name`` when it is unusable."""
+    reject_binary_bytes(data, name)
+    text = decode_utf8(data, name)
+    reject_control_characters(text, name)
+    if not text.strip():
+        detail = "" if not text else " (only whitespace)"
+        raise InputError(f"{name} is empty{detail}: nothing to read; give a file holding the article's text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def reject_binary_bytes(data: bytes, name: str) -> None:
+    """Refuse UTF-16 text and anything with NUL bytes, which no UTF-8 text holds."""
+    if data.startswith(UTF16_BOMS):
+        raise InputError(f"{name} is UTF-16 text, not UTF-8: convert it first, "
+                         f"e.g. iconv -f UTF-16 -t UTF-8 {iconv_name(name)} > article-utf8.txt")
+    if b"\x00" in data:
+        raise InputError(f"{name} looks binary (it contains NUL bytes), not like text: "
+                         "give a plain UTF-8 text file")
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """``data`` decoded as UTF-8, a leading BOM dropped; the error gives the first bad byte."""
+    bom = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    try:
+        return data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not UTF-8 text (first bad byte at offset {bom + exc.start}): convert it first, "
+            f"e.g. iconv -f WINDOWS-1256 -t UTF-8 {iconv_name(name)} > article-utf8.txt"
+        ) from None
+
+
+def iconv_name(name: str) -> str:
+    """The file name to show in a suggested iconv command."""
+    return "FILE" if name == STDIN_NAME else name
+
+
+def reject_control_characters(text: str, name: str) -> None:
+    """Refuse text that is mostly control characters: binary data that happens to decode."""
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in LAYOUT_CONTROLS)
+    if controls and controls > CONTROL_SHARE_LIMIT * len(text):
+        raise InputError(f"{name} looks binary (it is mostly control characters), not like text: "
+                         "give a plain UTF-8 text file")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Blank-line separated blocks when the text has blank lines, else one paragraph per line.
+
+    Blank lines before the first or after the last text line do not count, so a
+    trailing empty line does not turn a one-paragraph-per-line file into one block.
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    if "" not in lines:
+        return lines
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [" ".join(block) for block in blocks if block]
+
+
+def apply_nfkc(text: str) -> str:
+    """Compatibility forms to plain ones: presentation forms (ﻻ -> لا), "…" -> "...", NBSP -> space."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def replace_persian_letters(text: str) -> str:
+    """Persian/Urdu letter variants to their Arabic twins (ی excepted)."""
+    return text.translate(PERSIAN_LETTERS)
+
+
+def replace_persian_yeh(text: str) -> str:
+    """ی to Arabic: ى at a word's end (ي for FINAL_YEH_WORDS), ي elsewhere."""
+    return LETTER_RUN.sub(fix_yeh_in_word, text)
+
+
+def fix_yeh_in_word(match: re.Match[str]) -> str:
+    """One word with its Persian ی replaced."""
+    word = match.group()
+    stem = word.rstrip(ARABIC_MARKS)
+    if stem.endswith(PERSIAN_YEH):
+        as_yeh = (stem[:-1] + ARABIC_YEH).replace(PERSIAN_YEH, ARABIC_YEH)
+        bare = "".join(ch for ch in as_yeh if ch not in ARABIC_MARKS)
+        final = ARABIC_YEH if bare in FINAL_YEH_WORDS else ALEF_MAKSURA
+        word = stem[:-1] + final + word[len(stem):]
+    return word.replace(PERSIAN_YEH, ARABIC_YEH)
+
+
+def remove_invisible_characters(text: str) -> str:
+    """Drop tatweel, zero-width characters, bidi controls and stray control characters."""
+    text = text.translate(INVISIBLE_CHARS)
+    return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+
+
+def convert_digits(text: str) -> str:
+    """Eastern Arabic and Persian digits and separators to ASCII."""
+    return text.translate(DIGITS)
+
+
+def replace_slashes(text: str) -> str:
+    """A slash between words becomes "، " (a pause); one between digits (12/5/2020) stays."""
+    def replace(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        return match.group() if before.isdigit() and after.isdigit() else SLASH_PAUSE
+
+    return SLASH.sub(replace, text)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Every run of whitespace (line breaks included) as one space; edges stripped."""
+    return " ".join(text.split())
+
+
+# Order matters: NFKC first so later steps see plain letters and digits
+# (it turns Persian presentation forms into ی); slashes after digits so dates
+# written in Eastern digits keep their slash; whitespace last to clean up after all.
+NORMALIZERS: tuple[Callable[[str], str], ...] = (
+    apply_nfkc,
+    replace_persian_letters,
+    replace_persian_yeh,
+    remove_invisible_characters,
+    convert_digits,
+    replace_slashes,
+    collapse_whitespace,
+)
+
+
+def normalize(text: str, steps: Sequence[Callable[[str], str]] = NORMALIZERS) -> str:
+    """``text`` passed through each step in order: the form sent to an engine."""
+    for step in steps:
+        text = step(text)
+    return text
+
+
+def is_speakable(spoken: str) -> bool:
+    """True when ``spoken`` holds a letter or a digit; punctuation and emoji alone are not."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in spoken)
+
+
+def parse_article(text: str) -> list[Paragraph]:
+    """The article's paragraphs with their spoken forms; InputError when nothing can be spoken."""
+    paragraphs = []
+    for index, original in enumerate(split_paragraphs(text)):
+        spoken = normalize(original)
+        paragraphs.append(Paragraph(index, original, spoken if is_speakable(spoken) else ""))
+    if not paragraphs:
+        raise InputError("the text is empty: nothing to read; give a file holding the article's text")
+    if not any(p.speakable for p in paragraphs):
+        raise InputError("the text holds only punctuation or symbols: nothing to speak; "
+                         "check that the right file was given")
+    return paragraphs
