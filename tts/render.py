@@ -76,23 +76,45 @@ def _ignore(event: Event) -> None:
     pass
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What will be said, by which engine, in which chunks."""
+
+    paragraphs: list[Paragraph]
+    engine: Engine
+    chunks: list[Chunk]
+
+
 def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore) -> RenderResult:
     """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds."""
     started = time.perf_counter()
+    export.prepare_output(output)
+    plan = make_plan(text, config, listener)
+    clips = synthesize_all(plan.engine, plan.chunks, listener)
+    joined, timeline = assemble(plan, clips, config)
+    export.export(joined, output, config.bitrate)
+    return RenderResult(output, len(joined), len(plan.paragraphs), len(plan.chunks),
+                        plan.engine.name, time.perf_counter() - started, timeline)
+
+
+def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> Plan:
+    """Parse the article, choose the engine, and cut the text to the engine's limit."""
     paragraphs = parse_article(text)
     warn_unspeakable(paragraphs, listener)
-    export.prepare_output(output)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
     chunks = chunk_article(paragraphs, engine.max_chars)
     listener(Planned(len(paragraphs), len(chunks)))
-    clips = synthesize_all(engine, chunks, listener)
-    pauses = pauses_after(chunks, paragraphs, config)
+    return Plan(paragraphs, engine, chunks)
+
+
+def assemble(plan: Plan, clips: Sequence[AudioSegment],
+             config: RenderConfig) -> tuple[AudioSegment, list[Placed]]:
+    """Join the clips with their pauses; the timeline says where each chunk landed."""
+    pauses = pauses_after(plan.chunks, plan.paragraphs, config)
     joined, spans = audio.join(list(zip(clips, pauses)), clips[0].frame_rate)
-    export.export(joined, output, config.bitrate)
-    timeline = [Placed(c, s.start_ms, s.end_ms) for c, s in zip(chunks, spans)]
-    return RenderResult(output, len(joined), len(paragraphs), len(chunks), engine.name,
-                        time.perf_counter() - started, timeline)
+    timeline = [Placed(c, s.start_ms, s.end_ms) for c, s in zip(plan.chunks, spans)]
+    return joined, timeline
 
 
 def warn_unspeakable(paragraphs: Sequence[Paragraph], listener: Listener) -> None:
