@@ -83,6 +83,7 @@ class FakeGoogle:
     down_after: int | None = None
     texts: list[str] = field(default_factory=list)
     attempts: int = 0
+    served: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -95,7 +96,9 @@ class FakeGoogle:
             failing = self.fail_times > 0
             if failing:
                 self.fail_times -= 1
-            down = self.down_after is not None and len(self.texts) >= self.down_after
+            down = self.down_after is not None and self.served >= self.down_after
+            if not (down or failing):
+                self.served += 1
         try:
             if self.latency:
                 time.sleep(self.latency)
@@ -158,3 +161,11 @@ def silent_gaps(audio: AudioSegment, min_ms: int, thresh: float = -50.0, step: i
                 gaps.append(pos - start)
             start = None
     return gaps
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own clip cache; nothing touches the user's."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ARTICLE_TTS_CACHE_DIR", str(folder))
+    return folder

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from conftest import ARTICLE, FakeGoogle, silent_gaps
 from tts import __version__
 from tts.audio import decode
+from tts.chunk import chunk_article
 from tts.cli import main
 from tts.text import parse_article
 
@@ -38,8 +39,11 @@ def test_gtts_render_writes_decodable_mp3(run, google: FakeGoogle, tmp_path: Pat
     assert "13 paragraphs" in last and "engine gtts" in last
     # Every request fits Google's limit and, joined, the requests say the whole article.
     paragraphs = parse_article(ARTICLE.read_text(encoding="utf-8"))
+    chunks = [c.text for c in chunk_article(paragraphs, 100)]
+    assert " ".join(chunks) == " ".join(p.spoken for p in paragraphs)
+    # Requests run concurrently, so they arrive in any order: compare as multisets.
+    assert sorted(google.texts) == sorted(chunks)
     assert all(len(t) <= 100 for t in google.texts)
-    assert " ".join(google.texts) == " ".join(p.spoken for p in paragraphs)
     assert f"{len(google.texts)} chunks" in last
     speech_ms = sum(len(t) for t in google.texts) * 60
     assert speech_ms < len(audio) < speech_ms + 13 * 700 + len(google.texts) * 300

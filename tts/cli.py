@@ -11,9 +11,12 @@ from typing import Any
 import click
 
 from tts import __version__, engines
-from tts.config import ENGINE_CHOICES, RenderConfig
+from tts.cache import ENV_VAR as CACHE_ENV_VAR
+from tts.cache import ClipCache, default_dir
+from tts.config import ENGINE_CHOICES, MAX_JOBS, MAX_RETRIES, RenderConfig
 from tts.errors import ArticleTTSError
-from tts.render import ChunkDone, EngineChosen, Event, Planned, RenderResult, Warning, render
+from tts.render import (ChunkDone, DryRun, EngineChosen, Event, Planned, RenderResult, Warning,
+                        dry_run, render)
 from tts.text import read_source
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -69,26 +72,62 @@ def main() -> None:
               default=300, show_default=True, metavar="MS",
               help="Silence between sentences; clause breaks get half.")
 @click.option("--bitrate", default="64k", show_default=True, help="Encoder bitrate.")
+@click.option("-j", "--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True,
+              envvar="ARTICLE_TTS_JOBS", help="Most Google requests in flight at once.")
+@click.option("--retries", type=click.IntRange(0, MAX_RETRIES), default=5, show_default=True,
+              help="Retries per chunk on 429, 5xx, timeouts and lost connections.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar=CACHE_ENV_VAR, show_envvar=True,
+              help="Where finished clips are kept so a rerun resumes [default: user cache].")
+@click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over).")
+@click.option("-n", "--dry-run", is_flag=True,
+              help="Print the chunks and what would be requested; make no audio.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def render_command(input: str, output: Path | None, quiet: bool, debug: bool,
+                   cache_dir: Path | None, no_cache: bool, dry_run: bool,
                    **options: Any) -> None:
     """Render INPUT (a text file, or - for standard input) to one audio file.
+
+    Finished clips are cached: rerunning the same command after a failure
+    resumes, and after an edit only the changed paragraphs are synthesized.
 
     \b
     Examples:
       article-tts render data/article.txt
       article-tts render data/article.txt --engine espeak -o out.wav
+      article-tts render data/article.txt --engine gtts --jobs 8
+      article-tts render data/article.txt --dry-run
       cat article.txt | article-tts render - --pause 1000
     """
     with reported_errors(debug):
-        config = RenderConfig(**options)
+        cache = None if no_cache else (cache_dir or default_dir())
+        config = RenderConfig(cache_dir=cache, **options)
         target = output or default_output(input)
         text = read_source(input)
+        if dry_run:
+            print_dry_run(run_dry(text, config, quiet))
+            return
         with Progress(quiet) as progress:
             result = render(text, target, config, progress.on_event)
         if not quiet:
             click.echo(summary(result), err=True)
+
+
+def run_dry(text: str, config: RenderConfig, quiet: bool) -> DryRun:
+    with Progress(quiet) as progress:
+        return dry_run(text, config, progress.on_event)
+
+
+def print_dry_run(plan: DryRun) -> None:
+    """One line per chunk, then what a real render would cost."""
+    for chunk, cached in zip(plan.plan.chunks, plan.cached):
+        mark = " (cached)" if cached else ""
+        click.echo(f"[{chunk.paragraph + 1}]{mark} {chunk.text}")
+    click.echo(f"{len(plan.plan.paragraphs)} paragraphs, {len(plan.plan.chunks)} chunks, "
+               f"{plan.cached.count(True)} cached, {plan.requests} requests to make, "
+               f"about {format_duration(plan.estimated_ms)} of audio "
+               f"(engine {plan.plan.engine.name})")
 
 
 
@@ -101,6 +140,33 @@ def engines_command(tld: str) -> None:
         click.echo(f"{status.name:<7} usable: {mark}  {status.detail}")
 
 
+@main.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the cache of finished clips that lets a rerun resume."""
+
+
+cache_dir_option = click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar=CACHE_ENV_VAR,
+    show_envvar=True, help="The cache folder [default: user cache].")
+
+
+@cache_group.command("info")
+@cache_dir_option
+def cache_info(cache_dir: Path | None) -> None:
+    """Show where clips are cached, how many, and their size."""
+    info = ClipCache(cache_dir or default_dir()).info()
+    click.echo(f"path:    {info.path}\nentries: {info.entries}\n"
+               f"size:    {info.size_bytes / 1_000_000:.1f} MB")
+
+
+@cache_group.command("clear")
+@cache_dir_option
+def cache_clear(cache_dir: Path | None) -> None:
+    """Delete every cached clip (the next render synthesizes everything again)."""
+    cache = ClipCache(cache_dir or default_dir())
+    click.echo(f"Removed {cache.clear()} clips from {cache.root}")
+
+
 def default_output(source: str) -> Path:
     """``output/<input stem>.mp3``, or ``output/stdin.mp3`` for standard input."""
     stem = "stdin" if source == "-" else Path(source).stem
@@ -110,8 +176,8 @@ def default_output(source: str) -> Path:
 def summary(result: RenderResult) -> str:
     """The last line of a render: where, how long, how it was made."""
     return (f"Wrote {result.output} ({format_duration(result.duration_ms)}, "
-            f"{result.paragraphs} paragraphs, {result.chunks} chunks, "
-            f"engine {result.engine}, {result.seconds:.1f} s)")
+            f"{result.paragraphs} paragraphs, {result.chunks} chunks "
+            f"({result.cached} cached), engine {result.engine}, {result.seconds:.1f} s)")
 
 
 def format_duration(ms: int) -> str:

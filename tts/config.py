@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from tts.errors import ConfigError
 
@@ -11,6 +12,9 @@ ENGINE_CHOICES = ("auto", "gtts", "espeak")
 # Bitrates as ffmpeg spells them ("64k"); anything else is a typo, not a preference.
 BITRATE_PATTERN = re.compile(r"^[1-9][0-9]{1,3}k$")
 MAX_PAUSE_MS = 10_000
+# More parallel requests than this only earns 429s from Google.
+MAX_JOBS = 32
+MAX_RETRIES = 20
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,12 @@ class RenderConfig:
     """Silence between sentences of one paragraph; clause breaks get half of it."""
     bitrate: str = "64k"
     """Encoder bitrate for lossy formats."""
+    jobs: int = 4
+    """Most requests in flight at once (engines that are not thread-safe use one)."""
+    retries: int = 5
+    """Retries per chunk for failures that may pass: 429, 5xx, timeouts, lost connections."""
+    cache_dir: Path | None = None
+    """Where finished clips are kept so a rerun resumes; ``None`` keeps nothing."""
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINE_CHOICES:
@@ -53,6 +63,10 @@ class RenderConfig:
             raise ConfigError(f"rate must be between 80 and 450 words per minute, not {self.rate}")
         if not BITRATE_PATTERN.match(self.bitrate):
             raise ConfigError(f"bitrate {self.bitrate!r} is not like 64k or 128k")
+        if not 1 <= self.jobs <= MAX_JOBS:
+            raise ConfigError(f"jobs must be between 1 and {MAX_JOBS}, not {self.jobs}")
+        if not 0 <= self.retries <= MAX_RETRIES:
+            raise ConfigError(f"retries must be between 0 and {MAX_RETRIES}, not {self.retries}")
         if not self.lang:
             raise ConfigError("lang must not be empty; use a code such as ar or en")
 

@@ -40,10 +40,17 @@ class NetworkError(EngineError):
     (timeouts, connection errors, 429 and 5xx answers).
     """
 
-    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None):
+    def __init__(self, message: str, *, retryable: bool = False,
+                 retry_after: float | None = None, status: int | None = None):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status
+
+    @property
+    def throttled(self) -> bool:
+        """The service asked us to slow down (HTTP 429)."""
+        return self.status == 429
 
 
 class OutputError(ArticleTTSError):

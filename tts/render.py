@@ -10,10 +10,17 @@ from pathlib import Path
 from pydub import AudioSegment
 
 from tts import audio, engines, export
+from tts.cache import ClipCache
 from tts.chunk import Break, Chunk, chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
+from tts.errors import EngineError
+from tts.synth import ChunkFailed, Clip, Synthesizer
 from tts.text import Paragraph, parse_article
+
+# For --dry-run's estimate of chunks not yet made: characters spoken per second
+# (espeak measured on the seed article at 175 wpm; Google's Arabic voice is a bit faster).
+CHARS_PER_SECOND = {"espeak": 11.0, "gtts": 13.0}
 
 
 @dataclass(frozen=True)
@@ -34,9 +41,10 @@ class Planned:
 
 @dataclass(frozen=True)
 class ChunkDone:
-    """One chunk is synthesized."""
+    """One chunk's clip is ready, made now or taken from the cache."""
 
     chunk: Chunk
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class Placed:
     chunk: Chunk
     start_ms: int
     end_ms: int
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,11 @@ class RenderResult:
     engine: str
     seconds: float
     timeline: list[Placed] = field(default_factory=list)
+
+    @property
+    def cached(self) -> int:
+        """How many chunks came from the cache instead of the engine."""
+        return sum(p.cached for p in self.timeline)
 
 
 def _ignore(event: Event) -> None:
@@ -90,7 +104,7 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = _
     started = time.perf_counter()
     export.prepare_output(output)
     plan = make_plan(text, config, listener)
-    clips = synthesize_all(plan.engine, plan.chunks, listener)
+    clips = synthesize_all(plan, config, listener)
     joined, timeline = assemble(plan, clips, config)
     export.export(joined, output, config.bitrate)
     return RenderResult(output, len(joined), len(plan.paragraphs), len(plan.chunks),
@@ -108,13 +122,13 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> 
     return Plan(paragraphs, engine, chunks)
 
 
-def assemble(plan: Plan, clips: Sequence[AudioSegment],
+def assemble(plan: Plan, clips: Sequence[Clip],
              config: RenderConfig) -> tuple[AudioSegment, list[Placed]]:
     """Join the clips with their pauses; the timeline says where each chunk landed."""
     pauses = pauses_after(plan.chunks, plan.paragraphs, config)
-    joined, spans = audio.join(list(zip(clips, pauses)), clips[0].frame_rate)
-    timeline = [Placed(c, s.start_ms, s.end_ms) for c, s in zip(plan.chunks, spans)]
-    return joined, timeline
+    joined, spans = audio.join([(c.audio, p) for c, p in zip(clips, pauses)],
+                               clips[0].audio.frame_rate)
+    return joined, [Placed(c.chunk, s.start_ms, s.end_ms, c.cached) for c, s in zip(clips, spans)]
 
 
 def warn_unspeakable(paragraphs: Sequence[Paragraph], listener: Listener) -> None:
@@ -125,13 +139,63 @@ def warn_unspeakable(paragraphs: Sequence[Paragraph], listener: Listener) -> Non
                              f"({p.original[:30]!r}); it becomes a pause"))
 
 
-def synthesize_all(engine: Engine, chunks: Sequence[Chunk], listener: Listener) -> list[AudioSegment]:
-    """Each chunk's clip, edge silence trimmed, in chunk order."""
+def open_cache(config: RenderConfig) -> ClipCache | None:
+    return ClipCache(config.cache_dir) if config.cache_dir is not None else None
+
+
+def synthesize_all(plan: Plan, config: RenderConfig, listener: Listener) -> list[Clip]:
+    """Every chunk's clip, in order: cached ones read back, the rest made concurrently.
+
+    When a chunk fails for good, the error says which paragraph, why, and how
+    much work is saved for the rerun that resumes.
+    """
+    synth = Synthesizer(plan.engine, open_cache(config), config.jobs, config.retries)
     clips = []
-    for chunk in chunks:
-        clips.append(audio.trim_silence(engine.synthesize(chunk.text)))
-        listener(ChunkDone(chunk))
+    try:
+        for clip in synth.clips(plan.chunks):
+            clips.append(clip)
+            listener(ChunkDone(clip.chunk, clip.cached))
+    except ChunkFailed as exc:
+        raise EngineError(describe_failure(exc, synth, plan.chunks)) from exc
     return clips
+
+
+def describe_failure(exc: ChunkFailed, synth: Synthesizer, chunks: Sequence[Chunk]) -> str:
+    """One message: where it failed, the cause with its next step, what is kept."""
+    where = f"paragraph {exc.chunk.paragraph + 1}"
+    tries = f"gave up after {exc.tries} {'try' if exc.tries == 1 else 'tries'}"
+    if synth.cache is None:
+        kept = "nothing is kept with --no-cache"
+    else:
+        kept = f"{synth.cached_count(chunks)} of {len(chunks)} chunks are saved in the cache"
+    return f"{where}: {exc.cause} ({tries}; {kept})"
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What a render would do, without requests or audio."""
+
+    plan: Plan
+    cached: list[bool]
+    estimated_ms: int
+
+    @property
+    def requests(self) -> int:
+        return self.cached.count(False)
+
+
+def dry_run(text: str, config: RenderConfig, listener: Listener = _ignore) -> DryRun:
+    """Plan the render, look up the cache, estimate the duration; synthesize nothing."""
+    plan = make_plan(text, config, listener)
+    synth = Synthesizer(plan.engine, open_cache(config), config.jobs, config.retries)
+    cache = synth.cache
+    speed = CHARS_PER_SECOND.get(plan.engine.name, 12.0) * (config.rate or 175) / 175
+    cached, total = [], sum(pauses_after(plan.chunks, plan.paragraphs, config))
+    for chunk in plan.chunks:
+        stored = cache.duration_ms(synth.key(chunk)) if cache else None
+        cached.append(stored is not None)
+        total += stored if stored is not None else round(len(chunk.text) * 1000 / speed)
+    return DryRun(plan, cached, total)
 
 
 def pauses_after(chunks: Sequence[Chunk], paragraphs: Sequence[Paragraph],

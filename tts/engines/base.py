@@ -13,11 +13,13 @@ class Engine(Protocol):
 
     ``max_chars`` is the longest text one ``synthesize`` call accepts; ``None``
     means a whole paragraph. ``synthesize`` returns the clip as decoded audio;
-    silence at its edges is trimmed later by the audio stage.
+    silence at its edges is trimmed later by the audio stage. ``concurrent``
+    says whether ``synthesize`` may run in several threads at once.
     """
 
     name: str
     max_chars: int | None
+    concurrent: bool
 
     def synthesize(self, text: str) -> AudioSegment:
         """Speak ``text`` and return the audio."""

@@ -263,6 +263,8 @@ class EspeakEngine:
 
     name = "espeak"
     max_chars: int | None = None  # a whole paragraph per call
+    # libespeak-ng keeps its state in globals: one chunk at a time (it is fast anyway).
+    concurrent = False
 
     def __init__(self, voice: str = "ar", rate: int | None = None) -> None:
         if rate is not None and not RATE_MIN <= rate <= RATE_MAX:

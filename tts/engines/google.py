@@ -29,6 +29,7 @@ class GoogleEngine:
 
     name = "gtts"
     max_chars: int | None = MAX_CHARS
+    concurrent = True  # each request is independent; the synthesizer bounds how many
     frame_rate = SAMPLE_RATE
 
     def __init__(self, lang: str = "ar", tld: str = "com", slow: bool = False,
@@ -72,17 +73,17 @@ class GoogleEngine:
         if status == 429:
             return NetworkError(
                 f"Google TTS is rate-limiting us (429 Too Many Requests); {NEXT_STEP}",
-                retryable=True, retry_after=_retry_after(rsp),
+                retryable=True, retry_after=_retry_after(rsp), status=status,
             )
         if status >= 500:
             return NetworkError(f"Google TTS failed ({status} {rsp.reason}); {NEXT_STEP}",
-                                retryable=True, retry_after=_retry_after(rsp))
+                                retryable=True, retry_after=_retry_after(rsp), status=status)
         if status == 200:
             return EngineError(
                 f"Google TTS answered without audio; is {self.lang!r} a language it speaks?"
             )
         return NetworkError(f"Google TTS refused the request ({status} {rsp.reason}); "
-                            f"check --lang and --tld, or use --engine espeak")
+                            f"check --lang and --tld, or use --engine espeak", status=status)
 
 
 def _retry_after(rsp: requests.Response) -> float | None:

@@ -1,0 +1,126 @@
+"""Resumable gTTS rendering from the command line: cache, edits, outages, dry run."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import ARTICLE, FakeGoogle
+from tts import synth
+from tts.cache import ClipCache
+from tts.cli import main
+
+ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(synth, "BACKOFF_BASE_S", 0.01)
+    params = inspect.signature(CliRunner.__init__).parameters
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(main, ["render", *args], catch_exceptions=False)
+    return invoke
+
+
+def render_gtts(run, src: Path, *extra: str) -> Result:  # type: ignore[no-untyped-def]
+    result = run(str(src), "--engine", "gtts", "-o", "out.mp3", *extra)
+    return result
+
+
+def test_rerun_makes_no_request(run, google: FakeGoogle) -> None:
+    first = render_gtts(run, ARTICLE)
+    assert first.exit_code == 0, first.stderr
+    made = google.attempts
+    assert made > 13
+    second = render_gtts(run, ARTICLE)
+    assert second.exit_code == 0 and google.attempts == made
+    assert f"({made} cached)" in second.stderr.splitlines()[-1]
+
+
+def test_edit_rerequests_only_that_paragraph(run, google: FakeGoogle, write_text) -> None:
+    lines = ARTICLE_TEXT.splitlines()
+    src = write_text("\n".join(lines))
+    assert render_gtts(run, src).exit_code == 0
+    before = list(google.texts)
+    lines[4] = "هذه فقرة جديدة تماما عن الأخبار."
+    src.write_text("\n".join(lines), encoding="utf-8")
+    assert render_gtts(run, src).exit_code == 0
+    assert google.texts[len(before):] == ["هذه فقرة جديدة تماما عن الأخبار."]
+
+
+def test_outage_then_resume(run, google: FakeGoogle, isolated_cache: Path) -> None:
+    google.down_after = 10
+    failed = render_gtts(run, ARTICLE, "--retries", "1", "--jobs", "2")
+    assert failed.exit_code == 1
+    message = failed.stderr.strip().splitlines()[-1]
+    assert message.startswith("Error: paragraph ")
+    assert "cannot reach Google TTS" in message and "rerun the same command" in message
+    saved = ClipCache(isolated_cache).info().entries
+    assert saved == 10 and f"{saved} of " in message
+    assert not Path("out.mp3").exists()
+    total = len(set(google.texts))
+    google.down_after = None
+    resumed = render_gtts(run, ARTICLE)
+    assert resumed.exit_code == 0, resumed.stderr
+    new_requests = google.texts[total:]
+    assert set(new_requests).isdisjoint(google.texts[:total])
+    assert f"({saved} cached)" in resumed.stderr.splitlines()[-1]
+
+
+def test_truncated_cache_entry_is_remade(run, google: FakeGoogle, isolated_cache: Path) -> None:
+    assert render_gtts(run, ARTICLE).exit_code == 0
+    made = google.attempts
+    victim = next(ClipCache(isolated_cache).clips.rglob("*.wav"))
+    victim.write_bytes(victim.read_bytes()[:200])
+    again = render_gtts(run, ARTICLE)
+    assert again.exit_code == 0 and google.attempts == made + 1
+    assert victim.stat().st_size > 10_000
+
+
+def test_no_cache_requests_again(run, google: FakeGoogle) -> None:
+    assert render_gtts(run, ARTICLE, "--no-cache").exit_code == 0
+    made = google.attempts
+    assert render_gtts(run, ARTICLE, "--no-cache").exit_code == 0
+    assert google.attempts == 2 * made
+
+
+def test_cache_dir_option(run, google: FakeGoogle, tmp_path: Path) -> None:
+    assert render_gtts(run, ARTICLE, "--cache-dir", "mine").exit_code == 0
+    assert ClipCache(tmp_path / "mine").info().entries == google.attempts
+
+
+def test_dry_run_makes_no_request_and_writes_nothing(run, google: FakeGoogle) -> None:
+    result = render_gtts(run, ARTICLE, "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert google.attempts == 0 and not Path("out.mp3").exists()
+    lines = result.stdout.strip().splitlines()
+    chunk_lines, summary = lines[:-1], lines[-1]
+    assert chunk_lines[0].startswith("[1] ") and chunk_lines[-1].startswith("[13] ")
+    n = len(chunk_lines)
+    assert f"13 paragraphs, {n} chunks, 0 cached, {n} requests to make" in summary
+    assert "about 3:" in summary or "about 2:" in summary  # a few minutes of speech
+
+
+def test_dry_run_counts_cached(run, google: FakeGoogle) -> None:
+    assert render_gtts(run, ARTICLE).exit_code == 0
+    made = google.attempts
+    result = render_gtts(run, ARTICLE, "--dry-run")
+    assert f"{made} cached, 0 requests to make" in result.stdout
+    assert "(cached)" in result.stdout.splitlines()[0]
+
+
+def test_cache_info_and_clear(google: FakeGoogle, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    runner.invoke(main, ["render", str(ARTICLE), "--engine", "gtts", "-o", "a.mp3"])
+    info = runner.invoke(main, ["cache", "info"])
+    assert info.exit_code == 0 and f"entries: {google.attempts}" in info.output
+    cleared = runner.invoke(main, ["cache", "clear"])
+    assert f"Removed {google.attempts} clips" in cleared.output
+    assert "entries: 0" in runner.invoke(main, ["cache", "info"]).output

@@ -1,0 +1,124 @@
+"""Content-addressed clip cache: finished clips survive a failed run, so a rerun resumes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import wave
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from pydub import AudioSegment
+
+APP_NAME = "article-tts"
+ENV_VAR = "ARTICLE_TTS_CACHE_DIR"
+# Bump when the stored format changes, so old entries are simply not found.
+LAYOUT = "clips-v1"
+
+
+def default_dir() -> Path:
+    """``$ARTICLE_TTS_CACHE_DIR``, else the user cache folder of this platform."""
+    return Path(os.environ.get(ENV_VAR) or platformdirs.user_cache_dir(APP_NAME))
+
+
+def clip_key(engine_key: Mapping[str, str], text: str) -> str:
+    """Hash of everything that changes the audio: engine, its version and options, the text."""
+    blob = json.dumps({"engine": dict(engine_key), "text": text}, sort_keys=True,
+                      ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What ``article-tts cache info`` shows."""
+
+    path: Path
+    entries: int
+    size_bytes: int
+
+
+class ClipCache:
+    """Clips stored as WAV files named by their key, written atomically.
+
+    WAV because a damaged entry is easy to tell: its header promises more
+    frames than the file holds. Such an entry is deleted and reported as a miss.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.clips = self.root / LAYOUT
+
+    def path_for(self, key: str) -> Path:
+        return self.clips / key[:2] / f"{key}.wav"
+
+    def get(self, key: str) -> AudioSegment | None:
+        """The clip stored under ``key``; None when absent or damaged (then removed)."""
+        path = self.path_for(key)
+        try:
+            return read_wav(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, EOFError, wave.Error, ValueError):
+            path.unlink(missing_ok=True)
+            return None
+
+    def contains(self, key: str) -> bool:
+        return self.path_for(key).is_file()
+
+    def duration_ms(self, key: str) -> int | None:
+        """Length of a stored clip from its header alone (for estimates)."""
+        try:
+            with wave.open(str(self.path_for(key)), "rb") as wav:
+                return wav.getnframes() * 1000 // wav.getframerate()
+        except (OSError, EOFError, wave.Error):
+            return None
+
+    def put(self, key: str, clip: AudioSegment) -> None:
+        """Store ``clip``: temp file in the same folder, then ``os.replace``."""
+        path = self.path_for(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".wav")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(write_wav(clip))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def info(self) -> CacheInfo:
+        files = list(self.clips.rglob("*.wav")) if self.clips.is_dir() else []
+        return CacheInfo(self.root, len(files), sum(f.stat().st_size for f in files))
+
+    def clear(self) -> int:
+        """Delete every stored clip; returns how many there were."""
+        entries = self.info().entries
+        shutil.rmtree(self.clips, ignore_errors=True)
+        return entries
+
+
+def write_wav(clip: AudioSegment) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(clip.channels)
+        wav.setsampwidth(clip.sample_width)
+        wav.setframerate(clip.frame_rate)
+        wav.writeframes(clip.raw_data)
+    return buffer.getvalue()
+
+
+def read_wav(data: bytes) -> AudioSegment:
+    """Decode a stored clip, refusing one that is shorter than its header says."""
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        frames = wav.readframes(wav.getnframes())
+        width, channels = wav.getsampwidth(), wav.getnchannels()
+        if len(frames) != wav.getnframes() * width * channels or not frames:
+            raise ValueError("truncated clip")
+        return AudioSegment(data=frames, sample_width=width, frame_rate=wav.getframerate(),
+                            channels=channels)

@@ -1,0 +1,176 @@
+"""Synthesize chunks concurrently, politely and resumably: cache, retries, adaptive limit."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pydub import AudioSegment
+
+from tts.audio import trim_silence
+from tts.cache import ClipCache, clip_key
+from tts.chunk import Chunk
+from tts.engines.base import Engine
+from tts.errors import EngineError, NetworkError
+
+# First retry waits about this long; each next one twice as long, plus jitter.
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 30.0
+# After a 429, this many successes in a row earn back one request in flight.
+RECOVER_AFTER = 4
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A chunk's audio, edge silence trimmed, and whether it came from the cache."""
+
+    chunk: Chunk
+    audio: AudioSegment
+    cached: bool
+
+
+class Cancelled(Exception):
+    """A chunk not started because an earlier one failed for good."""
+
+
+class AdaptiveLimit:
+    """A semaphore whose size halves on a 429 and creeps back up on success."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = self.limit = maximum
+        self.active = self.streak = 0
+        self.cond = threading.Condition()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self.cond:
+            self.cond.wait_for(lambda: self.active < self.limit)
+            self.active += 1
+        try:
+            yield
+        finally:
+            with self.cond:
+                self.active -= 1
+                self.cond.notify_all()
+
+    def throttle(self) -> None:
+        with self.cond:
+            self.limit, self.streak = max(1, self.limit // 2), 0
+
+    def succeed(self) -> None:
+        with self.cond:
+            self.streak += 1
+            if self.streak >= RECOVER_AFTER and self.limit < self.maximum:
+                self.limit, self.streak = self.limit + 1, 0
+                self.cond.notify_all()
+
+
+def backoff_seconds(attempt: int, retry_after: float | None) -> float:
+    """Exponential backoff with jitter; the server's Retry-After wins when given."""
+    if retry_after is not None:
+        return min(retry_after, BACKOFF_CAP_S)
+    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)
+    return base + random.uniform(0, base / 2)
+
+
+class Synthesizer:
+    """Turns chunks into clips, at most ``jobs`` at once, in chunk order."""
+
+    def __init__(self, engine: Engine, cache: ClipCache | None, jobs: int = 4,
+                 retries: int = 5) -> None:
+        self.engine, self.cache, self.retries = engine, cache, retries
+        # An engine that is not thread-safe in-process runs one chunk at a time.
+        self.jobs = jobs if engine.concurrent else 1
+        self.limit = AdaptiveLimit(self.jobs)
+        self.stop = threading.Event()
+        self.engine_key = engine.cache_key()
+        self.failure: ChunkFailed | None = None  # the first chunk that failed for good
+
+    def key(self, chunk: Chunk) -> str:
+        return clip_key(self.engine_key, chunk.text)
+
+    def cached_count(self, chunks: Sequence[Chunk]) -> int:
+        return 0 if self.cache is None else sum(self.cache.contains(self.key(c)) for c in chunks)
+
+    def clips(self, chunks: Sequence[Chunk], lookahead: int | None = None,
+              on_done: Callable[[Clip], None] | None = None) -> Iterator[Clip]:
+        """Yield each chunk's clip in order, keeping at most ``lookahead`` chunks ahead."""
+        window = lookahead or len(chunks)
+        todo = iter(chunks)
+        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="tts") as pool:
+            pending: deque[Future[Clip]] = deque()
+
+            def submit_next() -> None:
+                chunk = next(todo, None)
+                if chunk is not None:
+                    pending.append(pool.submit(self.make_clip, chunk, on_done))
+
+            for _ in range(window):
+                submit_next()
+            try:
+                while pending:
+                    try:
+                        clip = pending.popleft().result()
+                    except Cancelled:
+                        raise self.failure or EngineError("synthesis was stopped") from None
+                    submit_next()
+                    yield clip
+            finally:
+                # Whatever ends the loop (failure, Ctrl-C, a consumer that stops),
+                # start nothing new; requests in flight finish and are cached.
+                self.stop.set()
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def make_clip(self, chunk: Chunk, on_done: Callable[[Clip], None] | None) -> Clip:
+        key = self.key(chunk)
+        stored = self.cache.get(key) if self.cache else None
+        if stored is not None:
+            clip = Clip(chunk, trim_silence(stored), cached=True)
+        else:
+            audio = self.request(chunk)
+            if self.cache is not None:
+                self.cache.put(key, audio)
+            clip = Clip(chunk, trim_silence(audio), cached=False)
+        if on_done is not None:
+            on_done(clip)
+        return clip
+
+    def request(self, chunk: Chunk) -> AudioSegment:
+        """Ask the engine, retrying what may pass: 429, 5xx, timeouts, lost connections."""
+        for attempt in range(self.retries + 1):
+            if self.stop.is_set():
+                raise Cancelled()
+            try:
+                with self.limit.slot():
+                    audio = self.engine.synthesize(chunk.text)
+                self.limit.succeed()
+                return audio
+            except NetworkError as exc:
+                if not exc.retryable or attempt == self.retries:
+                    raise self.fail(ChunkFailed(chunk, exc, attempt + 1)) from exc
+                if exc.throttled:
+                    self.limit.throttle()
+                self.stop.wait(backoff_seconds(attempt, exc.retry_after))
+            except EngineError as exc:
+                raise self.fail(ChunkFailed(chunk, exc, attempt + 1)) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def fail(self, failure: ChunkFailed) -> ChunkFailed:
+        """Remember the first failure, then stop starting new chunks."""
+        if self.failure is None:
+            self.failure = failure
+        self.stop.set()
+        return failure
+
+
+class ChunkFailed(EngineError):
+    """A chunk that could not be made, with the cause and how many tries it took."""
+
+    def __init__(self, chunk: Chunk, cause: EngineError, tries: int) -> None:
+        super().__init__(str(cause))
+        self.chunk, self.cause, self.tries = chunk, cause, tries
