@@ -47,7 +47,7 @@ def main() -> None:
 
     def floor() -> None:
         audio = EspeakEngine().synthesize(text)
-        encode(audio, work / "floor.mp3", ".mp3", config.bitrate)
+        encode(audio, str(work / "floor.mp3"), ".mp3", config.bitrate)
 
     def pipeline() -> None:
         render(text, work / "article.mp3", config)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from pydub import AudioSegment
 
@@ -23,11 +24,15 @@ LOSSY = {".mp3"}
 
 def format_for(path: Path) -> str:
     """The output format's extension, or a ConfigError that lists the supported ones."""
-    suffix = path.suffix.lower()
+    return check_format(path.suffix.lower(), path.name)
+
+
+def check_format(suffix: str, shown_name: str = "") -> str:
+    """``suffix`` (like ``.mp3``) when we can write it, else a ConfigError listing the others."""
     if suffix not in FORMATS:
         supported = ", ".join(sorted(FORMATS))
         shown = suffix or "no extension"
-        raise ConfigError(f"cannot write {shown!s} files ({path.name}); use one of: {supported}")
+        raise ConfigError(f"cannot write {shown!s} files ({shown_name}); use one of: {supported}")
     return suffix
 
 
@@ -46,6 +51,15 @@ def prepare_output(path: Path) -> None:
         ) from exc
 
 
+STDOUT = "-"
+
+
+def write_stdout(audio: AudioSegment, suffix: str, bitrate: str, sink: BinaryIO) -> None:
+    """Encode to ``sink`` (standard output) for ``| mpv -``; nothing else goes there."""
+    sink.write(encode(audio, "pipe:1", suffix, bitrate))
+    sink.flush()
+
+
 def export(audio: AudioSegment, path: Path, bitrate: str = "64k") -> None:
     """Encode ``audio`` to ``path``: temp file in the same folder, then ``os.replace``.
 
@@ -56,16 +70,18 @@ def export(audio: AudioSegment, path: Path, bitrate: str = "64k") -> None:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        encode(audio, tmp, suffix, bitrate)
+        encode(audio, str(tmp), suffix, bitrate)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def encode(audio: AudioSegment, target: Path, suffix: str, bitrate: str) -> None:
-    """Pipe raw PCM into ffmpeg; writing to a seekable file lets the MP3 muxer
-    go back and fill in the Xing header, so players show the right duration."""
+def encode(audio: AudioSegment, target: str, suffix: str, bitrate: str) -> bytes:
+    """Pipe raw PCM into ffmpeg and return what it wrote to stdout (for ``pipe:1``).
+
+    Writing to a seekable file lets the MP3 muxer go back and fill in the Xing
+    header, so players show the right duration."""
     command = [
         ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
         "-f", "s16le", "-ar", str(audio.frame_rate), "-ac", str(audio.channels), "-i", "pipe:0",
@@ -73,10 +89,10 @@ def encode(audio: AudioSegment, target: Path, suffix: str, bitrate: str) -> None
     ]
     if suffix in LOSSY:
         command += ["-b:a", bitrate]
-    command.append(str(target))
+    command.append(target)
     proc = subprocess.run(command, input=audio.raw_data, capture_output=True, check=False)
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OutputError(
-            f"ffmpeg could not write {target.name}: {detail[-1] if detail else 'unknown error'}"
-        )
+        raise OutputError(f"ffmpeg could not write {Path(target).name}: "
+                          f"{detail[-1] if detail else 'unknown error'}")
+    return proc.stdout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,20 +144,25 @@ def open_cache(config: RenderConfig) -> ClipCache | None:
 
 
 def synthesize_all(plan: Plan, config: RenderConfig, listener: Listener) -> list[Clip]:
-    """Every chunk's clip, in order: cached ones read back, the rest made concurrently.
+    """Every chunk's clip, in order: cached ones read back, the rest made concurrently."""
+    return [clip for clip, _ in stream(plan, config, listener)]
+
+
+def stream(plan: Plan, config: RenderConfig, listener: Listener = _ignore,
+           lookahead: int | None = None) -> Iterator[tuple[Clip, int]]:
+    """Each clip in order with the pause that follows it, made at most ``lookahead`` ahead.
 
     When a chunk fails for good, the error says which paragraph, why, and how
     much work is saved for the rerun that resumes.
     """
     synth = Synthesizer(plan.engine, open_cache(config), config.jobs, config.retries)
-    clips = []
+    pauses = pauses_after(plan.chunks, plan.paragraphs, config)
     try:
-        for clip in synth.clips(plan.chunks):
-            clips.append(clip)
+        for clip, pause in zip(synth.clips(plan.chunks, lookahead), pauses):
             listener(ChunkDone(clip.chunk, clip.cached))
+            yield clip, pause
     except ChunkFailed as exc:
         raise EngineError(describe_failure(exc, synth, plan.chunks)) from exc
-    return clips
 
 
 def describe_failure(exc: ChunkFailed, synth: Synthesizer, chunks: Sequence[Chunk]) -> str:

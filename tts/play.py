@@ -1,0 +1,124 @@
+"""Listen while it renders: clips go to a player in order as soon as each is ready."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tts import export
+from tts.audio import join
+from tts.config import RenderConfig
+from tts.player import AudioPlayer, PlayerCommand
+from tts.render import Listener, Plan, _ignore, make_plan, stream
+from tts.synth import Clip
+
+# Chunks synthesized ahead of playback: enough to hide request latency, little memory.
+LOOKAHEAD = 8
+# How often the announcer checks the playback position, in seconds.
+TICK_S = 0.05
+
+Announce = Callable[[int, int, str], None]  # (paragraph number, total, original text)
+
+
+class PlaybackClock:
+    """Where playback is, in ms of audio: time since the first byte, never past what was sent.
+
+    When synthesis falls behind, the player starves and waits; the clock then
+    restarts from what was sent, so announcements stay in step with the sound.
+    """
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.sent_ms = 0
+        self.lock = threading.Lock()
+
+    def sent(self, total_ms: int) -> None:
+        with self.lock:
+            now = time.monotonic()
+            if self.started is None:
+                self.started = now
+            elif now - self.started > self.sent_ms / 1000:  # the player ran dry
+                self.started = now - self.sent_ms / 1000
+            self.sent_ms = total_ms
+
+    def position_ms(self) -> int:
+        with self.lock:
+            if self.started is None:
+                return 0
+            return min(self.sent_ms, int((time.monotonic() - self.started) * 1000))
+
+
+@dataclass
+class Announcer:
+    """Prints each paragraph when playback reaches its first word, from a thread."""
+
+    plan: Plan
+    clock: PlaybackClock
+    announce: Announce
+    starts: list[tuple[int, int]] = field(default_factory=list)  # (start_ms, paragraph)
+    done: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        while not self.stop.wait(TICK_S):
+            self.flush(self.clock.position_ms())
+
+    def flush(self, position_ms: int) -> None:
+        total = len(self.plan.paragraphs)
+        while self.done < len(self.starts) and self.starts[self.done][0] <= position_ms:
+            paragraph = self.plan.paragraphs[self.starts[self.done][1]]
+            self.announce(paragraph.index + 1, total, paragraph.original)
+            self.done += 1
+
+
+@dataclass(frozen=True)
+class PlayResult:
+    """What was played (and saved)."""
+
+    duration_ms: int
+    paragraphs: int
+    chunks: int
+    engine: str
+    first_audio_s: float
+    output: Path | None
+
+
+def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
+         listener: Listener = _ignore, announce: Announce = lambda n, t, s: None) -> PlayResult:
+    """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive."""
+    started = time.perf_counter()
+    if output is not None:
+        export.prepare_output(output)
+    plan = make_plan(text, config, listener)
+    clock = PlaybackClock()
+    announcer = Announcer(plan, clock, announce)
+    clips: list[tuple[Clip, int]] = []
+    first_audio, sent_ms = 0.0, 0
+    with ExitStack() as cleanup:
+        cleanup.callback(announcer.stop.set)  # runs last: also on Ctrl-C or a failure
+        player: AudioPlayer | None = None
+        for clip, pause in stream(plan, config, listener, LOOKAHEAD):
+            if player is None:
+                player = cleanup.enter_context(AudioPlayer(command, clip.audio.frame_rate))
+                first_audio = time.perf_counter() - started
+                threading.Thread(target=announcer.run, name="announcer", daemon=True).start()
+            if clip.chunk.index == 0:
+                announcer.starts.append((sent_ms, clip.chunk.paragraph))
+            piece, _ = join([(clip.audio, pause)], clip.audio.frame_rate)
+            player.write(piece.raw_data)
+            sent_ms += len(piece)
+            clock.sent(sent_ms)
+            clips.append((clip, pause))
+        if player is not None:
+            player.finish()
+        announcer.stop.set()
+        announcer.flush(sent_ms)
+    if output is not None:
+        whole, _ = join([(c.audio, p) for c, p in clips], clips[0][0].audio.frame_rate)
+        export.export(whole, output, config.bitrate)
+    return PlayResult(sent_ms, len(plan.paragraphs), len(plan.chunks), plan.engine.name,
+                      first_audio, output)

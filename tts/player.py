@@ -1,0 +1,131 @@
+"""Listening from the terminal: find a player, feed it WAV on stdin, end it cleanly."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import struct
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from tts.errors import ArticleTTSError
+
+ENV_VAR = "ARTICLE_TTS_PLAYER"
+# Players tried in order when none is named: each reads a WAV stream on stdin.
+# afplay (macOS) cannot read stdin, so it gets a temp file at the end.
+KNOWN_PLAYERS: tuple[tuple[str, ...], ...] = (
+    ("ffplay", "-nodisp", "-autoexit", "-loglevel", "error", "-"),
+    ("mpv", "--no-video", "--really-quiet", "-"),
+    ("paplay",),
+    ("pw-play", "-"),
+    ("aplay", "-q", "-"),
+    ("afplay",),
+)
+# RIFF and data sizes for a stream whose length is not known yet; players read to EOF.
+STREAMING_SIZE = 0xFFFFFFFF
+
+
+class PlayerError(ArticleTTSError):
+    """No player, or the player stopped before the end."""
+
+
+@dataclass(frozen=True)
+class PlayerCommand:
+    """How to start a player; ``needs_file`` when it cannot read standard input."""
+
+    argv: tuple[str, ...]
+    needs_file: bool = False
+
+    @property
+    def name(self) -> str:
+        return Path(self.argv[0]).name
+
+
+def find_player(requested: str | None = None) -> PlayerCommand:
+    """The player named by ``--player``/``$ARTICLE_TTS_PLAYER``, else the first known one found."""
+    requested = requested or os.environ.get(ENV_VAR)
+    if requested:
+        argv = tuple(shlex.split(requested))
+        if not argv or shutil.which(argv[0]) is None:
+            raise PlayerError(f"player {requested!r} not found; check --player or ${ENV_VAR}")
+        return PlayerCommand(argv)
+    for argv in KNOWN_PLAYERS:
+        if shutil.which(argv[0]):
+            return PlayerCommand(argv, needs_file=argv[0] == "afplay")
+    names = ", ".join(argv[0] for argv in KNOWN_PLAYERS)
+    raise PlayerError(f"no audio player found (looked for {names}); install one, name one "
+                      f"with --player, or use `article-tts render` to write a file instead")
+
+
+def wav_header(frame_rate: int, channels: int = 1, sample_width: int = 2) -> bytes:
+    """A WAV header for a stream of unknown length (sizes set to the maximum)."""
+    block = channels * sample_width
+    return (b"RIFF" + struct.pack("<I", STREAMING_SIZE) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, frame_rate,
+                                    frame_rate * block, block, sample_width * 8)
+            + b"data" + struct.pack("<I", STREAMING_SIZE))
+
+
+class AudioPlayer:
+    """A player process fed PCM as it is made; ended on exit, whatever happened."""
+
+    def __init__(self, command: PlayerCommand, frame_rate: int) -> None:
+        self.command, self.frame_rate = command, frame_rate
+        self.process: subprocess.Popen[bytes] | None = None
+        self.spool: tempfile._TemporaryFileWrapper[bytes] | None = None
+
+    def __enter__(self) -> AudioPlayer:
+        if self.command.needs_file:
+            self.spool = tempfile.NamedTemporaryFile(suffix=".wav", delete=False)
+            self.spool.write(wav_header(self.frame_rate))
+            return self
+        try:
+            self.process = subprocess.Popen(self.command.argv, stdin=subprocess.PIPE,
+                                            stdout=subprocess.DEVNULL)
+        except OSError as exc:
+            raise PlayerError(f"cannot start {self.command.name}: {exc.strerror}") from exc
+        self.write(wav_header(self.frame_rate))
+        return self
+
+    def write(self, pcm: bytes) -> None:
+        """Send audio; a player that went away ends playback with a clear message."""
+        if self.spool is not None:
+            self.spool.write(pcm)
+            return
+        if self.process is None or self.process.stdin is None:
+            raise PlayerError("the player was not started")
+        try:
+            self.process.stdin.write(pcm)
+            self.process.stdin.flush()
+        except (BrokenPipeError, ValueError) as exc:
+            raise PlayerError(f"the player ({self.command.name}) stopped before the end "
+                              f"(exit code {self.process.poll()})") from exc
+
+    def finish(self) -> None:
+        """Let the player play what it has, then wait for it to exit."""
+        if self.spool is not None:
+            self.spool.close()
+            subprocess.run([*self.command.argv, self.spool.name], check=False)
+            return
+        if self.process is not None and self.process.stdin is not None:
+            try:
+                self.process.stdin.close()
+            except BrokenPipeError:
+                pass
+            self.process.wait()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.spool is not None:
+            Path(self.spool.name).unlink(missing_ok=True)
