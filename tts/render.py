@@ -13,7 +13,7 @@ from tts import audio, engines, export
 from tts.chunk import Break, Chunk, chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
-from tts.text import Paragraph, parse_article
+from tts.text import Paragraph, parse_article, spoken_for
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> 
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
+    paragraphs = spoken_for(engine.name, paragraphs, config.tashkeel)
     chunks = chunk_article(paragraphs, engine.max_chars)
     listener(Planned(len(paragraphs), len(chunks)))
     return Plan(paragraphs, engine, chunks)

@@ -1,4 +1,4 @@
-"""Read an article, split it into paragraphs and normalize the text an engine will speak."""
+"""Read an article, split it into paragraphs and normalize the text each engine will speak."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tts.diacritize import TASHKEEL_ENGINES, diacritize_texts
 from tts.errors import InputError
 
 # "-" on the command line means standard input, which has no file name to show.
@@ -138,7 +139,7 @@ SPEECH_RULES: tuple[Rule, ...] = (
     Rule("range", rf"(?<![\d.,/-])({NUMBER})\s*[-–]\s*({NUMBER})(?![\d/-]|[.,]\d)", r"\1 إلى \2",
          "espeak drops the dash: 5-10 is heard as fifteen"),
     Rule("dateline dash", rf"(?<={LETTER})\s?[-–—](?=\s)", "\u060c",
-         "the dash after a dateline (برس- اوروبا) is a pause a reader makes, not a sound"),
+         "a dash after a word (برس- اوروبا, or an aside) is a pause, not a sound"),
     Rule("ila", NOT_AFTER_LETTER + "الى" + NOT_BEFORE_LETTER, "إلى",
          "espeak spells the misspelled preposition out: alif maqsura"),
     Rule("tanween fath", rf"اً{NOT_BEFORE_LETTER}", "\u064bا",
@@ -353,6 +354,14 @@ def normalize(text: str, steps: Sequence[Callable[[str], str]] = NORMALIZERS) ->
     for step in steps:
         text = step(text)
     return text
+
+
+def spoken_for(engine: str, paragraphs: Sequence[Paragraph], tashkeel: bool) -> list[Paragraph]:
+    """The paragraphs as ``engine`` will say them: tashkeel if it takes it, then its own rules."""
+    texts = [p.spoken for p in paragraphs]
+    if tashkeel and engine in TASHKEEL_ENGINES:
+        texts = diacritize_texts(texts)
+    return [replace(p, spoken=respell_for(engine, text)) for p, text in zip(paragraphs, texts)]
 
 
 def is_speakable(spoken: str) -> bool:
