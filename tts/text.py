@@ -149,11 +149,13 @@ SPEECH_RULES: tuple[Rule, ...] = (
 # Respellings for one engine only, applied to its spoken form after tashkeel.
 ENGINE_RULES: dict[str, tuple[Rule, ...]] = {
     "espeak": (
-        Rule("sun letter", rf"(?<!{LETTER})(?<![{HARAKAT}])(ال)([تثدذرزسشصضطظلن])([\u064b-\u0650]?)\u0651",
+        Rule("sun letter",
+             rf"(?<!{LETTER})(?<![{HARAKAT}])(ال)([تثدذرزسشصضطظلن])([\u064b-\u0650]?)\u0651",
              r"\1\2\3", "espeak doubles a sun letter after a word-initial ال itself; "
              "a written shadda makes it triple (اللِّيبِيِّ is read ?alll'ibi:)"),
         Rule("hamza below", f"إ(?![{HARAKAT}])", "إ\u0650",
-             "إ always carries a kasra, but espeak reads a bare one without a vowel (إقترحت -> ?qtRHt)"),
+             "إ always carries a kasra, but espeak reads a bare one without a vowel "
+             "(إقترحت -> ?qtRHt)"),
         Rule("shadda first", "([\u064b-\u0650])\u0651", "\u0651\\1",
              "Unicode order puts the vowel before the shadda, and espeak then drops the "
              "vowel (مُحَمَّد is read muhammd); typed order keeps it"),
