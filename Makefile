@@ -20,6 +20,7 @@ test: $(BIN)/article-tts
 
 bench: $(BIN)/article-tts
 	$(BIN)/python bench/render_espeak.py
+	$(BIN)/python bench/consonant_clusters.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.wav .pytest_cache

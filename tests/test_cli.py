@@ -179,3 +179,17 @@ def test_engines_lists_both(run, offline: None) -> None:
     assert result.exit_code == 0
     assert lines[0].startswith("gtts") and "usable: no" in lines[0] and "cannot reach" in lines[0]
     assert lines[1].startswith("espeak") and "usable: yes" in lines[1]
+
+
+def test_no_tashkeel_never_loads_the_model(run, offline: None, write_text,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from tts import diacritize
+
+    def refuse() -> None:
+        raise AssertionError("the tashkeel model was loaded")
+    monkeypatch.setattr(diacritize, "_MODEL", None)
+    monkeypatch.setattr(diacritize, "load_model", refuse)
+    path = write_text("منعت روسيا صدور بيان.")
+    result = run("render", str(path), "--engine", "espeak", "--no-tashkeel", "-o", "out.wav")
+    assert result.exit_code == 0, result.stderr
+    assert (path.parent / "out.wav").stat().st_size > 1000

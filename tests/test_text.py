@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 
 from tts.errors import InputError
 from tts.text import (
+    ENGINE_RULES,
     NORMALIZERS,
+    SPEECH_RULES,
     Paragraph,
+    Rule,
     apply_nfkc,
     collapse_whitespace,
     convert_digits,
@@ -29,6 +32,8 @@ from tts.text import (
     replace_persian_letters,
     replace_persian_yeh,
     replace_slashes,
+    respell,
+    respell_for,
     split_paragraphs,
 )
 
@@ -114,6 +119,78 @@ def test_each_normalization_step(step: Callable[[str], str], given_text: str, ex
 ])
 def test_normalize_runs_all_steps(given_text: str, expected: str) -> None:
     assert nfc(normalize(given_text)) == nfc(expected)
+
+
+# (rule name, input, expected): at least one pair for every rule in the tables.
+RULE_CASES = [
+    ("abbreviation أ ف ب", "(أ ف ب)", "(وكالة الصحافة الفرنسية)"),
+    ("abbreviation أ ف ب", "أ.ف.ب", "وكالة الصحافة الفرنسية"),
+    ("abbreviation أ ف ب", "ا. ف. ب:", "وكالة الصحافة الفرنسية:"),
+    ("abbreviation أ ش أ", "أ.ش.أ", "وكالة أنباء الشرق الأوسط"),
+    ("abbreviation ص ب", "ص.ب 1234", "صندوق البريد 1234"),
+    ("abbreviation ق م", "عام 300 ق.م", "عام 300 قبل الميلاد"),
+    ("abbreviation ق م", "فقم", "فقم"),
+    ("etcetera", "الخبز والماء إلخ.", "الخبز والماء إلى آخره."),
+    ("doctor", "قال د. محمد", "قال الدكتور محمد"),
+    ("doctor", "د.محمد", "الدكتور محمد"),
+    ("doctor", "ولد. ثم", "ولد. ثم"),
+    ("gregorian year", "عام 2019م", "عام 2019 ميلادي"),
+    ("gregorian year", "عام 2019 م.", "عام 2019 ميلادي."),
+    ("gregorian year", "2019 منعت", "2019 منعت"),
+    ("hijri year", "عام 1440هـ", "عام 1440 هجري"),
+    ("hijri year", "عام 1440 ه،", "عام 1440 هجري،"),
+    ("percent after", "50%", "50 بالمئة"),
+    ("percent after", "نسبة 12.5 ٪ من", "نسبة 12.5 بالمئة من"),
+    ("percent before", "%50", "50 بالمئة"),
+    ("range", "5-10", "5 إلى 10"),
+    ("range", "من 2019 – 2020", "من 2019 إلى 2020"),
+    ("range", "1.5-2", "1.5 إلى 2"),
+    ("range", "12-5-2020", "12-5-2020"),
+    ("range", "12/5-6", "12/5-6"),
+    ("dateline dash", "إيران برس- اوروبا:", "إيران برس، اوروبا:"),
+    ("dateline dash", "نص - نص", "نص، نص"),
+    ("dateline dash", "شمال-غرب", "شمال-غرب"),
+    ("ila", "الى بيروت", "إلى بيروت"),
+    ("ila", "(الى)", "(إلى)"),
+    ("ila", "والى", "والى"),
+    ("tanween fath", "فوراً،", "فور\u064bا،"),
+    ("tanween fath", "اًلف", "اًلف"),
+    ("sun letter", "اللِّيبِيِّ", "اللِيبِيِّ"),
+    ("sun letter", "الرَّاهِنِ", "الرَاهِنِ"),
+    ("sun letter", "وَالشَّمْسُ", "وَالشَّمْسُ"),
+    ("sun letter", "الْقَمَرُ", "الْقَمَرُ"),
+    ("hamza below", "إقترحت", "إِقترحت"),
+    ("hamza below", "إِيرَان", "إِيرَان"),
+    ("shadda first", "\u0645\u064f\u062d\u064e\u0645\u064e\u0651\u062f",
+     "\u0645\u064f\u062d\u064e\u0645\u0651\u064e\u062f"),
+    ("shadda first", "\u0645\u0651\u062f", "\u0645\u0651\u062f"),
+]
+ALL_RULES = {rule.name: rule for rule in (*SPEECH_RULES, *(r for rules in ENGINE_RULES.values() for r in rules))}
+
+
+@pytest.mark.parametrize(("name", "given_text", "expected"), RULE_CASES)
+def test_each_speech_rule(name: str, given_text: str, expected: str) -> None:
+    assert respell(given_text, [ALL_RULES[name]]) == expected
+
+
+def test_every_rule_has_a_case_and_a_reason() -> None:
+    assert {name for name, _, _ in RULE_CASES} == set(ALL_RULES)
+    assert all(isinstance(r, Rule) and r.reason for r in ALL_RULES.values())
+
+
+@pytest.mark.parametrize(("given_text", "expected"), [
+    ("إيران برس- اوروبا: نسبة ٥٠٪ الى ١٠-١٥ عام ١٤٤٠هـ", "إيران برس، اوروبا: نسبة 50 بالمئة إلى 10 إلى 15 عام 1440 هجري"),
+    ("قال د. سمير (أ ف ب) فوراً", "قال الدكتور سمير (وكالة الصحافة الفرنسية) فور\u064bا"),
+])
+def test_normalize_applies_the_speech_rules(given_text: str, expected: str) -> None:
+    assert normalize(given_text) == expected
+
+
+def test_engine_rules_are_per_engine() -> None:
+    marked = "مُحَمَّد"
+    assert respell_for("gtts", marked) == marked
+    assert respell_for("espeak", marked) != marked
+    assert respell_for("an engine without rules", marked) == marked
 
 
 def test_normalize_takes_custom_steps() -> None:

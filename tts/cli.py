@@ -66,6 +66,8 @@ def main() -> None:
               help="Seconds to wait for each Google request.")
 @click.option("--voice", help="espeak-ng voice [default: the --lang code].")
 @click.option("--rate", type=click.IntRange(80, 450), help="espeak-ng words per minute.")
+@click.option("--tashkeel/--no-tashkeel", default=True, show_default=True,
+              help="Add short vowels to the text espeak-ng reads (never for Google).")
 @click.option("--pause", "pause_ms", type=click.IntRange(0, 10_000), default=700,
               show_default=True, metavar="MS", help="Silence between paragraphs.")
 @click.option("--sentence-pause", "sentence_pause_ms", type=click.IntRange(0, 10_000),

@@ -35,6 +35,8 @@ class RenderConfig:
     """espeak-ng voice name; ``None`` means the voice named like ``lang``."""
     rate: int | None = None
     """espeak-ng speed in words per minute; ``None`` keeps espeak's default (175)."""
+    tashkeel: bool = True
+    """Add the short vowels (tashkeel) to the text espeak-ng reads; never done for gTTS."""
     pause_ms: int = 700
     """Silence between paragraphs."""
     sentence_pause_ms: int = 300

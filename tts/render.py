@@ -16,7 +16,7 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.errors import EngineError
 from tts.synth import ChunkFailed, Clip, Synthesizer
-from tts.text import Paragraph, parse_article
+from tts.text import Paragraph, parse_article, spoken_for
 
 # For --dry-run's estimate of chunks not yet made: characters spoken per second
 # (espeak measured on the seed article at 175 wpm; Google's Arabic voice is a bit faster).
@@ -117,6 +117,7 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> 
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
+    paragraphs = spoken_for(engine.name, paragraphs, config.tashkeel)
     chunks = chunk_article(paragraphs, engine.max_chars)
     listener(Planned(len(paragraphs), len(chunks)))
     return Plan(paragraphs, engine, chunks)

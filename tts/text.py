@@ -1,15 +1,17 @@
-"""Read an article, split it into paragraphs and normalize the text an engine will speak."""
+"""Read an article, split it into paragraphs and normalize the text each engine will speak."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tts.diacritize import TASHKEEL_ENGINES, diacritize_texts
 from tts.errors import InputError
 
 # "-" on the command line means standard input, which has no file name to show.
@@ -79,6 +81,86 @@ DIGITS = str.maketrans({
 # the Arabic comma makes it the short pause a reader makes.
 SLASH = re.compile(r"\s*/+\s*")
 SLASH_PAUSE = "\u060c "
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One respelling for the voices: ``pattern`` (a regex) becomes ``replacement``."""
+
+    name: str
+    pattern: str
+    replacement: str
+    reason: str
+
+
+# A letter (not a digit or "_"), and an Arabic short-vowel mark (harakat,
+# tanween, shadda, sukun): the edges of an Arabic word in the rules below.
+LETTER = r"[^\W\d_]"
+HARAKAT = "\u064b-\u0652"
+NOT_AFTER_LETTER = rf"(?<!{LETTER})"
+NOT_BEFORE_LETTER = rf"(?!{LETTER}|[{HARAKAT}])"
+NUMBER = r"\d+(?:[.,]\d+)?"
+# A separator inside a dotted abbreviation: "أ.ف.ب", "أ. ف. ب" or "أ ف ب".
+ABBREVIATION_DOT = r"(?:\s*\.\s*|\s+)"
+
+# Abbreviations common in Arabic news, written as letters with dots or spaces
+# between them: read letter by letter they mean nothing to a listener (espeak
+# says "hamza alif fa ba" for أ.ف.ب). A hamza-less ا matches أ too.
+ABBREVIATIONS: dict[str, str] = {
+    "أ ف ب": "وكالة الصحافة الفرنسية",
+    "أ ش أ": "وكالة أنباء الشرق الأوسط",
+    "ص ب": "صندوق البريد",
+    "ق م": "قبل الميلاد",
+}
+
+# Respellings for every engine, applied in this order after the digits are
+# ASCII and the tatweel is gone (so هـ arrives as ه). Each one makes a form
+# read right that at least espeak misreads (checked with its phoneme output);
+# none of them makes Google worse. Numbers stay digits: espeak-ng and Google
+# both read ASCII digits as correct MSA cardinals.
+SPEECH_RULES: tuple[Rule, ...] = (
+    *(Rule(f"abbreviation {letters}",
+           NOT_AFTER_LETTER + ABBREVIATION_DOT.join(letters.replace("أ", "[أا]").split())
+           + NOT_BEFORE_LETTER,
+           expansion, "letters read one by one mean nothing to a listener")
+      for letters, expansion in ABBREVIATIONS.items()),
+    Rule("etcetera", NOT_AFTER_LETTER + "إلخ" + NOT_BEFORE_LETTER, "إلى آخره",
+         "espeak reads إلخ as a consonant cluster, ilkh"),
+    Rule("doctor", NOT_AFTER_LETTER + rf"د\.\s*(?={LETTER})", "الدكتور ",
+         "a lone د. is a title, and its dot would otherwise end a sentence"),
+    Rule("gregorian year", rf"(?<!\d)(\d{{4}})\s*م{NOT_BEFORE_LETTER}", r"\1 ميلادي",
+         "espeak says the letter's name (mim) after the year"),
+    Rule("hijri year", rf"(?<!\d)(\d{{4}})\s*هـ?{NOT_BEFORE_LETTER}", r"\1 هجري",
+         "espeak says a bare h after the year"),
+    Rule("percent after", rf"({NUMBER})\s*[%٪]", r"\1 بالمئة",
+         "espeak drops % and ٪ silently: 50% is heard as fifty"),
+    Rule("percent before", rf"[%٪]\s*({NUMBER})", r"\1 بالمئة",
+         "the same sign typed first, as Arabic keyboards often leave it"),
+    Rule("range", rf"(?<![\d.,/-])({NUMBER})\s*[-–]\s*({NUMBER})(?![\d/-]|[.,]\d)", r"\1 إلى \2",
+         "espeak drops the dash: 5-10 is heard as fifteen"),
+    Rule("dateline dash", rf"(?<={LETTER})\s?[-–—](?=\s)", "\u060c",
+         "a dash after a word (برس- اوروبا, or an aside) is a pause, not a sound"),
+    Rule("ila", NOT_AFTER_LETTER + "الى" + NOT_BEFORE_LETTER, "إلى",
+         "espeak spells the misspelled preposition out: alif maqsura"),
+    Rule("tanween fath", rf"اً{NOT_BEFORE_LETTER}", "\u064bا",
+         "espeak reads tanween only on the letter before the alif: فوراً loses its -an"),
+)
+
+# Respellings for one engine only, applied to its spoken form after tashkeel.
+ENGINE_RULES: dict[str, tuple[Rule, ...]] = {
+    "espeak": (
+        Rule("sun letter",
+             rf"(?<!{LETTER})(?<![{HARAKAT}])(ال)([تثدذرزسشصضطظلن])([\u064b-\u0650]?)\u0651",
+             r"\1\2\3", "espeak doubles a sun letter after a word-initial ال itself; "
+             "a written shadda makes it triple (اللِّيبِيِّ is read ?alll'ibi:)"),
+        Rule("hamza below", f"إ(?![{HARAKAT}])", "إ\u0650",
+             "إ always carries a kasra, but espeak reads a bare one without a vowel "
+             "(إقترحت -> ?qtRHt)"),
+        Rule("shadda first", "([\u064b-\u0650])\u0651", "\u0651\\1",
+             "Unicode order puts the vowel before the shadda, and espeak then drops the "
+             "vowel (مُحَمَّد is read muhammd); typed order keeps it"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -230,6 +312,24 @@ def replace_slashes(text: str) -> str:
     return SLASH.sub(replace, text)
 
 
+def respell(text: str, rules: Sequence[Rule] = SPEECH_RULES) -> str:
+    """``text`` with each rule applied in order."""
+    for rule in rules:
+        text = compiled(rule.pattern).sub(rule.replacement, text)
+    return text
+
+
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """The regex for a rule's pattern, compiled once."""
+    return re.compile(pattern)
+
+
+def respell_for(engine: str, text: str) -> str:
+    """``text`` with the rules of ``engine`` alone (none for an engine without any)."""
+    return respell(text, ENGINE_RULES.get(engine, ()))
+
+
 def collapse_whitespace(text: str) -> str:
     """Every run of whitespace (line breaks included) as one space; edges stripped."""
     return " ".join(text.split())
@@ -237,7 +337,8 @@ def collapse_whitespace(text: str) -> str:
 
 # Order matters: NFKC first so later steps see plain letters and digits
 # (it turns Persian presentation forms into ی); slashes after digits so dates
-# written in Eastern digits keep their slash; whitespace last to clean up after all.
+# written in Eastern digits keep their slash; the speech rules after both, so
+# they see ASCII digits and no tatweel; whitespace last to clean up after all.
 NORMALIZERS: tuple[Callable[[str], str], ...] = (
     apply_nfkc,
     replace_persian_letters,
@@ -245,6 +346,7 @@ NORMALIZERS: tuple[Callable[[str], str], ...] = (
     remove_invisible_characters,
     convert_digits,
     replace_slashes,
+    respell,
     collapse_whitespace,
 )
 
@@ -254,6 +356,14 @@ def normalize(text: str, steps: Sequence[Callable[[str], str]] = NORMALIZERS) ->
     for step in steps:
         text = step(text)
     return text
+
+
+def spoken_for(engine: str, paragraphs: Sequence[Paragraph], tashkeel: bool) -> list[Paragraph]:
+    """The paragraphs as ``engine`` will say them: tashkeel if it takes it, then its own rules."""
+    texts = [p.spoken for p in paragraphs]
+    if tashkeel and engine in TASHKEEL_ENGINES:
+        texts = diacritize_texts(texts)
+    return [replace(p, spoken=respell_for(engine, text)) for p, text in zip(paragraphs, texts)]
 
 
 def is_speakable(spoken: str) -> bool:

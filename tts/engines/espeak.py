@@ -25,6 +25,7 @@ POS_CHARACTER = 1  # espeak_Synth position type; with position 0 it means "from 
 ESPEAK_RATE = 1  # espeak_PARAMETER index of the speaking rate
 INITIALIZE_DONT_EXIT = 0x8000  # report a missing data folder instead of exit(1)
 PHONEMES_ASCII = 0  # TextToPhonemes mode: ascii mnemonics, as `espeak-ng -x` prints
+PHONEMES_SEPARATOR_SHIFT = 8  # TextToPhonemes mode bits 8-23: a character put between phonemes
 EE_OK = 0
 EE_NOT_FOUND = 2
 
@@ -243,15 +244,14 @@ def _synth(state: _Library, text: str) -> bytes:
     return samples
 
 
-def _text_to_phonemes(state: _Library, text: str) -> str:
+def _text_to_phonemes(state: _Library, text: str, separator: str = "") -> str:
     """Translate ``text`` clause by clause until espeak sets the text pointer to NULL."""
     buffer = ctypes.create_string_buffer(text.encode("utf-8"))
     pointer = ctypes.c_void_p(ctypes.addressof(buffer))
+    mode = PHONEMES_ASCII | (ord(separator) << PHONEMES_SEPARATOR_SHIFT if separator else 0)
     clauses: list[str] = []
     while pointer.value:
-        result = state.lib.espeak_TextToPhonemes(
-            ctypes.byref(pointer), ESPEAK_CHARS_UTF8, PHONEMES_ASCII
-        )
+        result = state.lib.espeak_TextToPhonemes(ctypes.byref(pointer), ESPEAK_CHARS_UTF8, mode)
         clause = (result or b"").decode("utf-8", "replace").strip()
         if clause:
             clauses.append(clause)
@@ -302,14 +302,18 @@ class EspeakEngine:
             "rate": str(self._rate),
         }
 
-    def phonemes(self, text: str) -> str:
-        """Return espeak's ascii phoneme mnemonics for ``text`` (as `espeak-ng -x` prints)."""
+    def phonemes(self, text: str, separator: str = "") -> str:
+        """Return espeak's ascii phoneme mnemonics for ``text`` (as `espeak-ng -x` prints).
+
+        A ``separator`` character goes between phonemes, so multi-letter names
+        (``dZ``, ``s[``) can be told apart: ``phonemes("منعت", "|")`` is ``m|n|A|t``.
+        """
         with _LOCK:
             state = _library()
             if not text.strip():
                 return ""
             _select(state, self.voice, self._rate)
-            return _text_to_phonemes(state, text)
+            return _text_to_phonemes(state, text, separator)
 
 
 def espeak_version() -> str:

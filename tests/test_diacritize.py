@@ -1,0 +1,179 @@
+"""Tests for tts.diacritize and the per-engine spoken form: tashkeel for espeak only."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from conftest import ARTICLE, FakeGoogle
+from tts import diacritize
+from tts.config import RenderConfig
+from tts.diacritize import MODEL, add_marks, diacritize_texts, is_written, needs_marks
+from tts.engines.espeak import EspeakEngine
+from tts.errors import EngineUnavailable
+from tts.render import make_plan
+from tts.text import parse_article, spoken_for
+
+ROOT = Path(__file__).resolve().parent.parent
+HARAKAT = re.compile("[\u064b-\u0652\u0670]")
+
+
+def harakat(text: str) -> int:
+    return len(HARAKAT.findall(text))
+
+
+def load_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("consonant_clusters", ROOT / "bench" / "consonant_clusters.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A fresh process as far as the model goes; the list grows by one per load."""
+    loads: list[int] = []
+    real = diacritize.load_model
+
+    def counting() -> diacritize.Predict:
+        loads.append(1)
+        return real()
+    monkeypatch.setattr(diacritize, "_MODEL", None)
+    monkeypatch.setattr(diacritize, "load_model", counting)
+    return loads
+
+
+def test_model_is_bundled_so_nothing_is_downloaded() -> None:
+    from text2tashkeel import BUNDLED
+    assert MODEL in BUNDLED
+
+
+@pytest.mark.parametrize(("word", "written"), [
+    ("منعت", False),
+    ("فورًا", False),
+    ("المسلّحة", False),
+    ("مَنَعَتْ", True),
+    ("الْكِتَابُ", True),
+    ("بِسْمِ", True),
+])
+def test_is_written(word: str, written: bool) -> None:
+    assert is_written(word) is written
+
+
+@pytest.mark.parametrize(("text", "predicted", "expected"), [
+    # The model's marks go onto our letters, even where it respells a hamza.
+    ("منعت", "مَنَعَتْ", "مَنَعَتْ"),
+    ("أكد", "اَكَّدَ", "أَكَّدَ"),
+    # Symbols it drops and Latin letters it marks are kept as written.
+    ("قال 😀 BBC:", "قَالَ  BَBC:", "قَالَ 😀 BBC:"),
+    # A word the author diacritized is kept; a written mark wins unless the model's include it.
+    ("مَنَعَتْ روسيا", "مَنَعْتُ رُوسْيَا", "مَنَعَتْ رُوسْيَا"),
+    ("وحذّر", "وَحَذَّرَ", "وَحَذَّرَ"),
+    ("يعرّض", "يَعْرِضُ", "يَعْرّضُ"),
+    # Letters that do not line up: no marks at all rather than wrong ones.
+    ("منعت", "مَنَعَ", "منعت"),
+    ("منعت", "مَنَعَتْكَ", "منعت"),
+])
+def test_add_marks(text: str, predicted: str, expected: str) -> None:
+    assert add_marks(text, predicted) == expected
+
+
+def test_diacritize_texts_adds_marks_and_keeps_letters() -> None:
+    texts = [p.spoken for p in parse_article(ARTICLE.read_text(encoding="utf-8"))]
+    marked = diacritize_texts(texts)
+    for before, after in zip(texts, marked):
+        assert HARAKAT.sub("", after) == HARAKAT.sub("", before)
+        assert harakat(after) > harakat(before) + len(before.split()) // 2
+
+
+def test_text_needing_no_marks_does_not_load_the_model(count_loads: list[int]) -> None:
+    texts = ["", "BBC 2019", "مَنَعَتْ رُوسْيَا"]
+    assert not any(needs_marks(t) for t in texts)
+    assert diacritize_texts(texts) == texts
+    assert count_loads == []
+
+
+def test_model_loads_once_per_process(count_loads: list[int], offline: None) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    first = make_plan(text, RenderConfig(engine="espeak"))
+    second = make_plan(text, RenderConfig(engine="espeak"))
+    assert len(first.paragraphs) == 13 and len(first.chunks) >= 13
+    assert count_loads == [1]
+    assert [c.text for c in first.chunks] == [c.text for c in second.chunks]
+
+
+def test_a_broken_model_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    import text2tashkeel
+    monkeypatch.setattr(text2tashkeel, "BUNDLED", frozenset())
+    with pytest.raises(EngineUnavailable, match="--no-tashkeel"):
+        diacritize.load_model()
+
+
+def test_espeak_chunks_carry_harakat(offline: None) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    with_marks = make_plan(text, RenderConfig(engine="espeak"))
+    without = make_plan(text, RenderConfig(engine="espeak", tashkeel=False))
+    for marked, plain in zip(with_marks.chunks, without.chunks):
+        assert harakat(marked.text) > 2 * harakat(plain.text) + 10
+        assert marked.text == with_marks.paragraphs[marked.paragraph].spoken[marked.start:marked.end]
+    assert "مَنَعَتْ" in with_marks.chunks[0].text
+
+
+def test_google_gets_no_tashkeel(google: FakeGoogle, tmp_path: Path, count_loads: list[int]) -> None:
+    from tts.render import render
+    text = ARTICLE.read_text(encoding="utf-8")
+    render(text, tmp_path / "out.mp3", RenderConfig(engine="gtts"))
+    sent = "".join(google.texts)
+    # Only the marks the author wrote (فورًا, المسلّحة ...) reach Google.
+    written = "".join(p.spoken for p in parse_article(text))
+    assert sent and harakat(sent) == harakat(written)
+    assert count_loads == []
+
+
+def test_spoken_for_gtts_leaves_text_as_normalized(count_loads: list[int]) -> None:
+    paragraphs = parse_article("منعت روسيا صدور بيان\n\n* * *")
+    assert spoken_for("gtts", paragraphs, tashkeel=True) == paragraphs
+    spoken = spoken_for("espeak", paragraphs, tashkeel=True)
+    assert [p.speakable for p in spoken] == [True, False]
+    assert harakat(spoken[0].spoken) >= 8
+    assert spoken_for("espeak", paragraphs, tashkeel=False) == paragraphs
+
+
+@pytest.mark.parametrize("word", ["منعت", "بسبب", "حفتر", "يطلب", "المتحدة", "بقلق"])
+def test_tashkeel_gives_espeak_vowels(word: str) -> None:
+    bench = load_bench()
+    engine = EspeakEngine()
+    plain = engine.phonemes(word, bench.SEPARATOR)
+    (marked_text,) = [p.spoken for p in spoken_for("espeak", parse_article(word), tashkeel=True)]
+    marked = engine.phonemes(marked_text, bench.SEPARATOR)
+    assert bench.longest_consonant_run(plain) >= 3
+    assert bench.longest_consonant_run(marked) < 3
+
+
+def test_cluster_count_falls_with_tashkeel() -> None:
+    bench = load_bench()
+    words = "منعت بسبب حفتر يطلب المتحدة بقلق وبحسب رفضت دعت لكل".split()
+    engine = EspeakEngine()
+    plain = bench.clustered(engine, words)
+    marked_words = bench.distinct_words(p.spoken for p in spoken_for("espeak", parse_article(" ".join(words)), True))
+    marked = bench.clustered(engine, marked_words)
+    assert len(plain) >= 8
+    assert len(marked) <= 1
+
+
+@pytest.mark.parametrize(("phonemes", "run"), [
+    ("m|n|A|t", 4),
+    ("m|'a|n|a|A|,a|t", 1),
+    ("?|a|l|dZ|'a|j|S", 2),
+    ("a|s[|s[|'a|H", 2),
+    ("w|a|l|?|'i|dH|t[|R|a:|b", 3),
+    ("b|s|b b|s", 3),
+    ("x|'a (en)|s|l|'a|S|(ar) a", 2),
+])
+def test_longest_consonant_run(phonemes: str, run: int) -> None:
+    assert load_bench().longest_consonant_run(phonemes) == run

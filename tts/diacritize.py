@@ -1,0 +1,140 @@
+"""Tashkeel for the offline voice: short vowels added by text2tashkeel's bundled ONNX model."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from tts.errors import EngineUnavailable
+
+# text2tashkeel's default: rawi-v2 gating rawi-v3 in one INT8 ONNX file shipped
+# inside the wheel (its docs: 2.04% diacritic error rate, the best of the bundled
+# models). A bundled model is never downloaded; load_model refuses any other.
+MODEL = "rawi-ensemble"
+# Engines that get tashkeel: espeak-ng guesses the short vowels of bare Arabic
+# and often guesses none (منعت -> mnAt). Google reads bare text well, and marks
+# would only lengthen its 100-character chunks.
+TASHKEEL_ENGINES = frozenset({"espeak"})
+# The marks the model adds: tanween, the three short vowels, shadda, sukun and
+# the dagger alef (هَٰذَا). Hamza and madda are part of a letter, never taken.
+MARKS = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
+# A word whose letters carry a mark at least this often was diacritized by its
+# author: it is kept as written. Long vowels (ا و ي) and the ا of ال carry no
+# mark even in fully vowelled text, hence not 1.0.
+WRITTEN_SHARE = 0.5
+# onnxruntime threads per session (text2tashkeel reads TT_ORT_THREADS; a user's
+# value wins). One paragraph is too short to split: on 2 cores one thread does
+# the seed article in 0.2 s, the default pool in 0.3-0.6 s as it spins for work.
+ORT_THREADS = "1"
+WORD = re.compile("(?:[\u0621-\u063a\u0641-\u064a\u0671]|[\u064b-\u0652\u0670])+")
+
+Predict = Callable[[str], str]
+
+_MODEL: Predict | None = None
+_LOCK = threading.Lock()
+
+
+def is_arabic_letter(ch: str) -> bool:
+    """True for a letter of the Arabic alphabet (tatweel and marks excluded)."""
+    return ("\u0621" <= ch <= "\u064a" and ch != "\u0640") or ch == "\u0671"
+
+
+def base_letter(ch: str) -> str:
+    """``ch`` without hamza or madda (أ -> ا), as the model sees it."""
+    return unicodedata.normalize("NFD", ch)[0]
+
+
+def load_model() -> Predict:
+    """Build the model's onnxruntime session; EngineUnavailable says what to do if it fails."""
+    os.environ.setdefault("TT_ORT_THREADS", ORT_THREADS)
+    try:
+        from text2tashkeel import BUNDLED, Diacritizer
+
+        if MODEL not in BUNDLED:  # it would download its weights
+            raise ValueError(f"{MODEL} is not bundled in this text2tashkeel")
+        diacritizer = Diacritizer(MODEL)
+        diacritizer.backend  # noqa: B018 - builds the session now, not on the first paragraph
+    # onnxruntime's own errors derive from Exception directly.
+    except Exception as exc:
+        raise EngineUnavailable(
+            f"cannot load the tashkeel model {MODEL} ({exc}): reinstall it "
+            "(pip install --force-reinstall text2tashkeel), or pass --no-tashkeel"
+        ) from exc
+    return diacritizer.diacritize
+
+
+def model() -> Predict:
+    """The loaded model: loaded on first use, then shared by the whole process."""
+    global _MODEL
+    with _LOCK:
+        if _MODEL is None:
+            _MODEL = load_model()
+        return _MODEL
+
+
+def diacritize_texts(texts: Sequence[str]) -> list[str]:
+    """Each text with short vowels added; the model is loaded only if some text needs it."""
+    return [add_marks(text, model()(text)) if needs_marks(text) else text for text in texts]
+
+
+def needs_marks(text: str) -> bool:
+    """True when ``text`` has an Arabic word its author did not diacritize."""
+    return any(not is_written(word.group()) for word in WORD.finditer(text))
+
+
+def is_written(word: str) -> bool:
+    """True when the letters of ``word`` already carry enough marks."""
+    letters = [i for i, ch in enumerate(word) if is_arabic_letter(ch)]
+    marked = sum(1 for i in letters if i + 1 < len(word) and word[i + 1] in MARKS)
+    return not letters or marked >= WRITTEN_SHARE * len(letters)
+
+
+def predicted_marks(diacritized: str) -> list[tuple[str, str]]:
+    """(base letter, its marks) for each Arabic letter of the model's output, in order."""
+    letters: list[tuple[str, str]] = []
+    current: int | None = None
+    for ch in unicodedata.normalize("NFD", diacritized):
+        if ch in MARKS:
+            if current is not None:
+                letters[current] = (letters[current][0], letters[current][1] + ch)
+        elif unicodedata.category(ch) != "Mn":
+            current = len(letters) if is_arabic_letter(ch) else None
+            if current is not None:
+                letters.append((ch, ""))
+    return letters
+
+
+def add_marks(text: str, diacritized: str) -> str:
+    """``text`` with the model's marks after its letters, every written letter kept.
+
+    The model re-spells hamzas and drops symbols, so only its marks are taken.
+    A word the author diacritized keeps its marks; elsewhere a letter's written
+    marks win unless the model's include them (a written shadda gains its vowel).
+    If the model's letters do not line up with ours, ``text`` is returned as it
+    is: no marks are better than marks on the wrong letters.
+    """
+    predicted = iter(predicted_marks(diacritized))
+    written = {i for word in WORD.finditer(text) if is_written(word.group())
+               for i in range(word.start(), word.end())}
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        end = i + 1
+        if is_arabic_letter(ch):
+            letter, marks = next(predicted, ("", ""))
+            if letter != base_letter(ch):
+                return text
+            while end < len(text) and text[end] in MARKS:
+                end += 1
+            own = text[i + 1:end]
+            if i not in written and set(own) <= set(marks):
+                ch += marks
+            else:
+                ch += own
+        out.append(ch)
+        i = end
+    return text if next(predicted, None) else "".join(out)
