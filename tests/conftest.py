@@ -158,3 +158,24 @@ def silent_gaps(audio: AudioSegment, min_ms: int, thresh: float = -50.0, step: i
                 gaps.append(pos - start)
             start = None
     return gaps
+
+
+def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
+    """(start_ms, end_ms, title) of each chapter, as ffmpeg reads them from ``path``."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
+                           "-f", "ffmetadata", "-"], capture_output=True, check=True)
+    chapters = []
+    for section in proc.stdout.decode("utf-8").split("[CHAPTER]")[1:]:
+        fields = dict(line.split("=", 1) for line in section.strip().splitlines() if "=" in line)
+        num, den = map(int, fields["TIMEBASE"].split("/"))
+        scale = 1000 * num / den
+        chapters.append((int(fields["START"]) * scale, int(fields["END"]) * scale, fields["title"]))
+    return chapters
+
+
+def integrated_loudness(path: Path) -> float:
+    """The file's integrated loudness in LUFS, as ffmpeg's ebur128 filter measures it."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
+                           "-af", "ebur128=framelog=quiet", "-f", "null", "-"],
+                          capture_output=True, check=True)
+    return float(re.findall(r"I:\s+(-?[0-9.]+) LUFS", proc.stderr.decode())[-1])
