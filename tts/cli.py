@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from tts import __version__, engines
-from tts.config import ENGINE_CHOICES, RenderConfig
+from tts.config import DEFAULT_LOUDNESS, ENGINE_CHOICES, LOUDNESS_RANGE, SPEED_RANGE, RenderConfig
 from tts.errors import ArticleTTSError
 from tts.render import ChunkDone, EngineChosen, Event, Planned, RenderResult, Warning, render
 from tts.text import read_source
@@ -69,9 +69,23 @@ def main() -> None:
               default=300, show_default=True, metavar="MS",
               help="Silence between sentences; clause breaks get half.")
 @click.option("--bitrate", default="64k", show_default=True, help="Encoder bitrate.")
+@click.option("--title", help="Title tag [default: the first line when short, else the file name].")
+@click.option("--artist", help="Artist tag.")
+@click.option("--album", help="Album tag.")
+@click.option("--chapters/--no-chapters", default=True, show_default=True,
+              help="A chapter per paragraph in the audio file.")
+@click.option("--subtitles", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write subtitles: .srt, .vtt or .lrc, by the extension.")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.json",
+              help="Also write a JSON manifest: paragraphs, chunks, their times.")
+@click.option("--speed", type=click.FloatRange(*SPEED_RANGE), default=1.0, show_default=True,
+              help="Tempo, pitch kept; chapter and subtitle times follow.")
+@click.option("--loudness", type=click.FloatRange(*LOUDNESS_RANGE), default=DEFAULT_LOUDNESS,
+              show_default=True, metavar="LUFS", help="Integrated loudness to normalize to.")
+@click.option("--no-loudness", is_flag=True, help="Keep the engine's own level.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def render_command(input: str, output: Path | None, quiet: bool, debug: bool,
+def render_command(input: str, output: Path | None, quiet: bool, debug: bool, no_loudness: bool,
                    **options: Any) -> None:
     """Render INPUT (a text file, or - for standard input) to one audio file.
 
@@ -80,13 +94,17 @@ def render_command(input: str, output: Path | None, quiet: bool, debug: bool,
       article-tts render data/article.txt
       article-tts render data/article.txt --engine espeak -o out.wav
       cat article.txt | article-tts render - --pause 1000
+      article-tts render data/article.txt -o news.m4a --title "Evening news" --speed 1.25
+      article-tts render data/article.txt --subtitles out.srt --manifest out.json
     """
     with reported_errors(debug):
+        if no_loudness:
+            options["loudness"] = None
         config = RenderConfig(**options)
         target = output or default_output(input)
         text = read_source(input)
         with Progress(quiet) as progress:
-            result = render(text, target, config, progress.on_event)
+            result = render(text, target, config, progress.on_event, source=input)
         if not quiet:
             click.echo(summary(result), err=True)
 

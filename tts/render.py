@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydub import AudioSegment
 
-from tts import audio, engines, export
+from tts import audio, engines, export, manifest, metadata, subtitles
 from tts.chunk import Break, Chunk, chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
-from tts.text import Paragraph, parse_article
+from tts.text import STDIN_SOURCE, Paragraph, parse_article
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Placed:
     chunk: Chunk
     start_ms: int
     end_ms: int
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,57 @@ class Plan:
     chunks: list[Chunk]
 
 
-def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore) -> RenderResult:
-    """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds."""
+def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore, *,
+           source: str = STDIN_SOURCE) -> RenderResult:
+    """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds.
+
+    ``source`` is where the text came from (a file name, or "-" for standard
+    input): it names the render in the default title and in the tags.
+    """
     started = time.perf_counter()
-    export.prepare_output(output)
+    prepare_outputs(output, config)
     plan = make_plan(text, config, listener)
     clips = synthesize_all(plan.engine, plan.chunks, listener)
     joined, timeline = assemble(plan, clips, config)
-    export.export(joined, output, config.bitrate)
-    return RenderResult(output, len(joined), len(plan.paragraphs), len(plan.chunks),
+    timeline = at_speed(timeline, config.speed)
+    duration_ms = write_outputs(plan, joined, timeline, output, config, source)
+    return RenderResult(output, duration_ms, len(plan.paragraphs), len(plan.chunks),
                         plan.engine.name, time.perf_counter() - started, timeline)
+
+
+def prepare_outputs(output: Path, config: RenderConfig) -> None:
+    """Check every file the render will write before any synthesis starts, names first."""
+    if config.subtitles is not None:
+        subtitles.check_path(config.subtitles)
+    export.prepare_output(output)
+    if config.subtitles is not None:
+        export.check_writable(config.subtitles, "--subtitles")
+    if config.manifest is not None:
+        export.check_writable(config.manifest, "--manifest")
+
+
+def at_speed(timeline: Sequence[Placed], speed: float) -> list[Placed]:
+    """The timeline as heard once the tempo is ``speed`` times faster."""
+    return [replace(p, start_ms=round(p.start_ms / speed), end_ms=round(p.end_ms / speed))
+            for p in timeline]
+
+
+def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], output: Path,
+                  config: RenderConfig, source: str) -> int:
+    """The audio with its tags and chapters, then subtitles and manifest; the audio's length in ms."""
+    duration_ms = round(len(joined) / config.speed)
+    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
+    chapters = metadata.make_chapters(plan.paragraphs, timeline, duration_ms) if config.chapters else []
+    export.export(joined, output, config.bitrate, speed=config.speed, loudness=config.loudness,
+                  tags=tags, chapters=chapters)
+    if config.subtitles is not None:
+        cues = subtitles.make_cues(plan.paragraphs, timeline, duration_ms)
+        export.write_text(config.subtitles, subtitles.format_subtitles(config.subtitles, cues, tags))
+    if config.manifest is not None:
+        data = manifest.build_manifest(plan.paragraphs, timeline, plan.engine, config, duration_ms,
+                                       source, output)
+        export.write_text(config.manifest, manifest.manifest_json(data))
+    return duration_ms
 
 
 def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> Plan:
