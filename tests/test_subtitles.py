@@ -14,8 +14,9 @@ from tts.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.errors import ConfigError
 from tts.render import Placed, render
+from tts.metadata import clock
 from tts.subtitles import (Cue, check_path, lrc_time, make_cues, merge_short, original_offsets,
-                           paragraph_cues, srt_time)
+                           paragraph_cues)
 from tts.text import parse_article
 
 # Persian letters, Eastern digits, a date and slashes: the spoken form differs from
@@ -81,8 +82,8 @@ def test_cues_end_within_the_audio() -> None:
 
 
 def test_time_formats() -> None:
-    assert srt_time(3_723_045) == "01:02:03,045"
-    assert srt_time(3_723_045, ".") == "01:02:03.045"
+    assert clock(3_723_045, ",") == "01:02:03,045"
+    assert clock(3_723_045) == "01:02:03.045"
     assert lrc_time(3_723_045) == "62:03.04"
 
 

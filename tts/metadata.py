@@ -217,8 +217,8 @@ def write_mp4(path: Path, tags: Tags) -> None:
     mp4.save()
 
 
-def clock(ms: int) -> str:
-    """``HH:MM:SS.mmm``, the time format of Vorbis chapter comments."""
+def clock(ms: int, separator: str = ".") -> str:
+    """``HH:MM:SS.mmm``: Vorbis chapter comments and WebVTT; SRT separates with a comma."""
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{separator}{rest % 1000:03d}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tts.errors import ConfigError
-from tts.metadata import Tags
+from tts.metadata import Tags, clock
 from tts.text import Paragraph
 
 if TYPE_CHECKING:
@@ -104,13 +104,6 @@ def make_cues(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
     return [Cue(min(c.start_ms, duration_ms), min(c.end_ms, duration_ms), c.text) for c in cues]
 
 
-def srt_time(ms: int, separator: str = ",") -> str:
-    """``HH:MM:SS,mmm`` (SRT); VTT uses a dot."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{separator}{rest % 1000:03d}"
-
-
 def lrc_time(ms: int) -> str:
     """``mm:ss.xx``: LRC counts minutes past 59 and hundredths of a second."""
     minutes, rest = divmod(ms // 10, 6000)
@@ -119,13 +112,13 @@ def lrc_time(ms: int) -> str:
 
 def format_srt(cues: Sequence[Cue], tags: Tags) -> str:
     """SubRip: numbered blocks."""
-    return "".join(f"{i}\n{srt_time(c.start_ms)} --> {srt_time(c.end_ms)}\n{c.text}\n\n"
+    return "".join(f"{i}\n{clock(c.start_ms, ',')} --> {clock(c.end_ms, ',')}\n{c.text}\n\n"
                    for i, c in enumerate(cues, 1))
 
 
 def format_vtt(cues: Sequence[Cue], tags: Tags) -> str:
     """WebVTT, as HTML5 players and browsers read it."""
-    blocks = [f"{srt_time(c.start_ms, '.')} --> {srt_time(c.end_ms, '.')}\n{c.text}\n" for c in cues]
+    blocks = [f"{clock(c.start_ms)} --> {clock(c.end_ms)}\n{c.text}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
