@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,7 +12,8 @@ import responses
 from pydub import AudioSegment
 
 from fakes import (ENDPOINT, HOST, MS_PER_CHAR, PAD_MS, FakeGoogle, encode_mp3,  # noqa: F401
-                   rpc_parameter, serve)
+                   fake_speech, rpc_parameter, serve)
+from tts.audio import ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "article.txt"
@@ -62,8 +65,28 @@ def silent_gaps(audio: AudioSegment, min_ms: int, thresh: float = -50.0, step: i
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own clip cache; nothing touches the user's."""
-    folder = tmp_path / "cache"
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own clip cache, outside its working folder; nothing touches the user's."""
+    folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("ARTICLE_TTS_CACHE_DIR", str(folder))
     return folder
+def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
+    """(start_ms, end_ms, title) of each chapter, as ffmpeg reads them from ``path``."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
+                           "-f", "ffmetadata", "-"], capture_output=True, check=True)
+    chapters = []
+    for section in proc.stdout.decode("utf-8").split("[CHAPTER]")[1:]:
+        fields = dict(line.split("=", 1) for line in section.strip().splitlines() if "=" in line)
+        num, den = map(int, fields["TIMEBASE"].split("/"))
+        scale = 1000 * num / den
+        chapters.append((int(fields["START"]) * scale, int(fields["END"]) * scale, fields["title"]))
+    return chapters
+
+
+def integrated_loudness(path: Path) -> float:
+    """The file's integrated loudness in LUFS, as ffmpeg's ebur128 filter measures it."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
+                           "-af", "ebur128=framelog=quiet", "-f", "null", "-"],
+                          capture_output=True, check=True)
+    return float(re.findall(r"I:\s+(-?[0-9.]+) LUFS", proc.stderr.decode())[-1])

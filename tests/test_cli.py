@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 
 import click
+import mutagen
 import pytest
 from click.testing import CliRunner, Result
+from mutagen.mp3 import MP3
 
-from conftest import ARTICLE, FakeGoogle, silent_gaps
+from conftest import ARTICLE, FakeGoogle, ffmpeg_chapters, silent_gaps
 from tts import __version__
 from tts.audio import decode
 from tts.chunk import chunk_article
@@ -193,3 +196,56 @@ def test_no_tashkeel_never_loads_the_model(run, offline: None, write_text,
     result = run("render", str(path), "--engine", "espeak", "--no-tashkeel", "-o", "out.wav")
     assert result.exit_code == 0, result.stderr
     assert (path.parent / "out.wav").stat().st_size > 1000
+
+
+def test_tags_subtitles_manifest_and_speed(run, offline: None, write_text) -> None:
+    src = write_text("عاجل من طرابلس\n\nمنعت روسيا صدور البيان. وطالبت بتعديل صيغته.")
+    result = run("render", str(src), "--engine", "espeak", "-o", "news.m4a", "--artist", "النشرة",
+                 "--album", "أخبار", "--speed", "1.25", "--subtitles", "news.vtt",
+                 "--manifest", "news.json")
+    assert result.exit_code == 0, result.stderr
+    tags = mutagen.File("news.m4a").tags
+    assert tags["\xa9nam"] == ["عاجل من طرابلس"] and tags["\xa9ART"] == ["النشرة"]
+    assert tags["\xa9alb"] == ["أخبار"]
+    assert len(ffmpeg_chapters(Path("news.m4a"))) == 2
+    assert Path("news.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+    manifest = json.loads(Path("news.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["speed"] == 1.25 and len(manifest["paragraphs"]) == 2
+    assert sorted(p.name for p in Path().iterdir()) == ["article.txt", "news.json", "news.m4a", "news.vtt"]
+
+
+def test_title_option_and_no_chapters(run, offline: None, write_text) -> None:
+    src = write_text("أولا.\n\nثانيا.")
+    result = run("render", str(src), "--engine", "espeak", "-o", "t.mp3", "--title", "My title",
+                 "--no-chapters", "--no-loudness")
+    assert result.exit_code == 0, result.stderr
+    assert str(MP3("t.mp3").tags["TIT2"]) == "My title"
+    assert ffmpeg_chapters(Path("t.mp3")) == []
+
+
+def test_stdin_title_is_stdin_when_first_line_is_long(run, offline: None) -> None:
+    text = "كلمة " * 30
+    result = run("render", "-", "--engine", "espeak", "-o", "s.mp3", input=text.encode())
+    assert result.exit_code == 0, result.stderr
+    assert str(MP3("s.mp3").tags["TIT2"]) == "stdin"
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("--subtitles", "subs.txt"), [".srt", ".vtt", ".lrc"]),
+    (("-o", "out.aiff"), [".mp3", ".ogg", ".opus", ".m4a", ".wav", ".flac"]),
+    (("--speed", "3"), ["--speed", "0.5<=x<=2.0"]),
+    (("--loudness", "0"), ["--loudness"]),
+])
+def test_bad_finish_options_are_usage_errors(run, write_text, args: tuple[str, ...],
+                                             words: list[str]) -> None:
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", *args)
+    assert result.exit_code == 2, result.stderr
+    assert all(word in result.stderr for word in words), result.stderr
+    assert not Path("output").exists()
+
+
+def test_help_shows_the_new_options(run) -> None:
+    help_text = run("render", "-h").stdout
+    for option in ("--title", "--artist", "--album", "--no-chapters", "--subtitles", "--manifest",
+                   "--speed", "--loudness", "--no-loudness", "--subtitles out.srt"):
+        assert option in help_text, option

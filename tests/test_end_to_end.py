@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,19 +10,22 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3
 
-from conftest import ARTICLE, silent_gaps
+from conftest import ARTICLE, ffmpeg_chapters, integrated_loudness, silent_gaps
 from tts.audio import decode
 from tts.config import RenderConfig
 from tts.render import render
-from tts.text import parse_article
+from tts.text import parse_article, spoken_for
 
 PAUSE_MS = 700
 
 
 @pytest.fixture(scope="module")
 def seed_render(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    out = tmp_path_factory.mktemp("e2e") / "article.mp3"
-    result = render(ARTICLE.read_text(encoding="utf-8"), out, RenderConfig(engine="espeak"))
+    folder = tmp_path_factory.mktemp("e2e")
+    out = folder / "article.mp3"
+    config = RenderConfig(engine="espeak", subtitles=folder / "article.srt",
+                          manifest=folder / "article.json")
+    result = render(ARTICLE.read_text(encoding="utf-8"), out, config, source=str(ARTICLE))
     return result, out
 
 
@@ -60,3 +64,63 @@ def test_python_dash_m_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "tts", "--version"], capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0 and "article-tts" in proc.stdout
+
+
+def paragraph_starts(result) -> list[int]:  # type: ignore[no-untyped-def]
+    starts: dict[int, int] = {}
+    for placed in result.timeline:
+        starts.setdefault(placed.chunk.paragraph, placed.start_ms)
+    return list(starts.values())
+
+
+def test_seed_article_chapters_read_back_by_ffmpeg(seed_render) -> None:
+    result, out = seed_render
+    chapters = ffmpeg_chapters(out)
+    paragraphs = parse_article(ARTICLE.read_text(encoding="utf-8"))
+    assert len(chapters) == len(paragraphs) == 13
+    # ffmpeg shifts MP3 chapters by the encoder delay it skips (50 ms at 22 kHz).
+    assert all(abs(start - expected) <= 60
+               for (start, _, _), expected in zip(chapters, paragraph_starts(result)))
+    assert all(p.original.startswith(title.rstrip("…")) for (_, _, title), p in zip(chapters, paragraphs))
+
+
+def test_seed_article_chapters_read_back_by_mutagen(seed_render) -> None:
+    result, out = seed_render
+    tags = MP3(out).tags
+    frames = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    order = tags.getall("CTOC")[0].child_element_ids
+    assert [frames[i].start_time for i in order] == paragraph_starts(result)
+    assert frames[order[-1]].end_time == result.duration_ms
+    assert str(tags["TIT2"]) == "article"  # the first paragraph is too long to be a title
+    assert "article.txt" in str(tags.getall("COMM")[0]) and "espeak" in str(tags.getall("COMM")[0])
+
+
+def test_seed_article_is_at_minus_16_lufs(seed_render) -> None:
+    _, out = seed_render
+    assert abs(integrated_loudness(out) + 16) <= 1.0
+
+
+def test_seed_article_manifest(seed_render) -> None:
+    result, out = seed_render
+    manifest = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    paragraphs = parse_article(ARTICLE.read_text(encoding="utf-8"))
+    assert manifest["engine"]["name"] == "espeak" and manifest["engine"]["options"]["voice"] == "ar"
+    assert manifest["duration_ms"] == result.duration_ms and manifest["source"] == "article.txt"
+    assert [p["original"] for p in manifest["paragraphs"]] == [p.original for p in paragraphs]
+    # The spoken text is what espeak was given: normalized, then diacritized.
+    spoken = spoken_for("espeak", paragraphs, tashkeel=True)
+    assert [p["spoken"] for p in manifest["paragraphs"]] == [p.spoken for p in spoken]
+    assert manifest["paragraphs"][1]["spoken"] != paragraphs[1].spoken
+    assert [p["start_ms"] for p in manifest["paragraphs"]] == paragraph_starts(result)
+    chunks = [c for p in manifest["paragraphs"] for c in p["chunks"]]
+    assert [(c["start_ms"], c["end_ms"]) for c in chunks] == \
+        [(t.start_ms, t.end_ms) for t in result.timeline]
+    assert all(c["cached"] is False for c in chunks)
+
+
+def test_seed_article_subtitles_show_the_original_text(seed_render) -> None:
+    _, out = seed_render
+    blocks = out.with_suffix(".srt").read_text(encoding="utf-8").strip().split("\n\n")
+    paragraphs = parse_article(ARTICLE.read_text(encoding="utf-8"))
+    # espeak speaks a whole paragraph per chunk: a cue per paragraph, as written.
+    assert [block.splitlines()[2] for block in blocks] == [p.original for p in paragraphs]

@@ -1,4 +1,4 @@
-"""Writing files: formats by extension, a true duration header, atomic replacement."""
+"""Writing files: formats by extension, a true duration header, atomic replacement, speed, loudness."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from mutagen.mp3 import MP3
 from pydub import AudioSegment
 from pydub.generators import Sine
 
+from conftest import fake_speech, integrated_loudness
 from tts.audio import decode
+from tts.engines.espeak import EspeakEngine
 from tts.errors import ConfigError, OutputError
-from tts.export import export, prepare_output
+from tts.export import export, prepare_output, write_text
 
 
 def speech(ms: int = 3000) -> AudioSegment:
@@ -75,3 +77,92 @@ def test_folder_as_output(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(OutputError, match="is a folder"):
         prepare_output(folder)
+
+
+SUPPORTED = [".mp3", ".ogg", ".opus", ".m4a", ".wav", ".flac"]
+
+
+@pytest.mark.parametrize("suffix", SUPPORTED)
+def test_every_format_decodes_back_to_its_length(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"a{suffix}"
+    export(speech(4000), out)
+    assert abs(len(decode(out.read_bytes(), 22_050)) - 4000) < 80
+
+
+def test_format_is_chosen_by_extension(tmp_path: Path) -> None:
+    magic = {".ogg": b"OggS", ".opus": b"OggS", ".flac": b"fLaC", ".wav": b"RIFF"}
+    for suffix, head in magic.items():
+        export(speech(500), tmp_path / f"a{suffix}")
+        assert (tmp_path / f"a{suffix}").read_bytes()[:4] == head
+    export(speech(500), tmp_path / "a.m4a")
+    assert (tmp_path / "a.m4a").read_bytes()[4:8] == b"ftyp"
+
+
+def test_unknown_extension_names_every_format(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        prepare_output(tmp_path / "a.aiff")
+    assert ".aiff" in str(info.value)
+    assert all(suffix in str(info.value) for suffix in SUPPORTED)
+
+
+@pytest.mark.parametrize("speed", [0.5, 1.5, 2.0])
+def test_speed_changes_duration_by_its_ratio(tmp_path: Path, speed: float) -> None:
+    clip = espeak_clip()
+    export(clip, tmp_path / "x1.wav", loudness=None)
+    export(clip, tmp_path / "xs.wav", speed=speed, loudness=None)
+    normal = len(AudioSegment.from_wav(tmp_path / "x1.wav"))
+    fast = len(AudioSegment.from_wav(tmp_path / "xs.wav"))
+    assert abs(normal / fast - speed) / speed < 0.03, (normal, fast)
+
+
+def test_speed_keeps_the_pitch(tmp_path: Path) -> None:
+    export(Sine(440).to_audio_segment(2000, volume=-10).set_channels(1), tmp_path / "f.wav",
+           speed=1.5)
+    sped = AudioSegment.from_wav(tmp_path / "f.wav")
+    samples = sped.get_array_of_samples()
+    rises = sum(1 for a, b in zip(samples, samples[1:]) if a < 0 <= b)
+    assert abs(rises / (len(sped) / 1000) - 440) < 10
+
+
+def espeak_clip() -> AudioSegment:
+    return EspeakEngine("ar").synthesize("منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي.")
+
+
+def google_clip() -> AudioSegment:
+    return decode(fake_speech(60), 24_000)
+
+
+@pytest.mark.parametrize("make", [espeak_clip, google_clip], ids=["espeak", "google"])
+@pytest.mark.parametrize(("target", "suffix"), [(-16.0, ".mp3"), (-23.0, ".m4a")])
+def test_loudness_lands_within_1_lu(tmp_path: Path, make, target: float, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / f"loud{suffix}"
+    export(make(), out, loudness=target)
+    assert abs(integrated_loudness(out) - target) <= 1.0
+
+
+def test_loudness_is_the_same_whichever_engine_spoke(tmp_path: Path) -> None:
+    export(espeak_clip(), tmp_path / "e.wav", loudness=-16)
+    export(google_clip(), tmp_path / "g.wav", loudness=-16)
+    assert abs(integrated_loudness(tmp_path / "e.wav") - integrated_loudness(tmp_path / "g.wav")) < 1
+
+
+def test_no_loudness_keeps_the_level(tmp_path: Path) -> None:
+    clip = google_clip()
+    export(clip, tmp_path / "raw.wav", loudness=None)
+    assert AudioSegment.from_wav(tmp_path / "raw.wav").raw_data == clip.raw_data
+
+
+def test_write_text_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "subs.srt"
+    out.write_text("old")
+    write_text(out, "new ٣")
+    assert out.read_text(encoding="utf-8") == "new ٣"
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(Path, "write_text", fail)
+    with pytest.raises(OutputError, match="No space left"):
+        write_text(out, "newer")
+    monkeypatch.undo()
+    assert out.read_text(encoding="utf-8") == "new ٣"
+    assert os.listdir(tmp_path) == ["subs.srt"]

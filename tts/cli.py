@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,12 @@ import click
 from tts import __version__, engines
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import ClipCache, default_dir
-from tts.config import ENGINE_CHOICES, MAX_JOBS, MAX_RETRIES, RenderConfig
+from tts.config import (DEFAULT_LOUDNESS, ENGINE_CHOICES, LOUDNESS_RANGE, MAX_JOBS, MAX_RETRIES,
+                        SPEED_RANGE, RenderConfig)
+from tts.export import FORMATS
+from tts.play import play
+from tts.player import ENV_VAR as PLAYER_ENV_VAR
+from tts.player import find_player
 from tts.errors import ArticleTTSError
 from tts.render import (ChunkDone, DryRun, EngineChosen, Event, Planned, RenderResult, Warning,
                         dry_run, render)
@@ -51,44 +56,92 @@ def main() -> None:
     """Turn an article into audio you can listen to."""
 
 
+def options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Apply a list of click options, top one first, so commands can share them."""
+    def apply(command: Any) -> Any:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+    return apply
+
+
+speech_options = options(
+    click.argument("input", type=str, metavar="INPUT"),
+    click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto",
+                 show_default=True, envvar="ARTICLE_TTS_ENGINE",
+                 help="auto uses Google when it answers within 2 s, else the offline espeak voice."),
+    click.option("--lang", default="ar", show_default=True,
+                 help="Language code (gTTS; espeak voice)."),
+    click.option("--tld", default="com", show_default=True, help="Google host domain, for accents."),
+    click.option("--slow", is_flag=True, help="Slower Google reading."),
+    click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+                 help="Seconds to wait for each Google request."),
+    click.option("--voice", help="espeak-ng voice [default: the --lang code]."),
+    click.option("--rate", type=click.IntRange(80, 450), help="espeak-ng words per minute."),
+    click.option("--tashkeel/--no-tashkeel", default=True, show_default=True,
+                 help="Add short vowels to the text espeak-ng reads (never for Google)."),
+    click.option("--pause", "pause_ms", type=click.IntRange(0, 10_000), default=700,
+                 show_default=True, metavar="MS", help="Silence between paragraphs."),
+    click.option("--sentence-pause", "sentence_pause_ms", type=click.IntRange(0, 10_000),
+                 default=300, show_default=True, metavar="MS",
+                 help="Silence between sentences; clause breaks get half."),
+    click.option("-j", "--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True,
+                 envvar="ARTICLE_TTS_JOBS", help="Most Google requests in flight at once."),
+    click.option("--retries", type=click.IntRange(0, MAX_RETRIES), default=5, show_default=True,
+                 help="Retries per chunk on 429, 5xx, timeouts and lost connections."),
+    click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                 envvar=CACHE_ENV_VAR, show_envvar=True,
+                 help="Where finished clips are kept so a rerun resumes [default: user cache]."),
+    click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over)."),
+    click.option("--bitrate", default="64k", show_default=True, help="Encoder bitrate."),
+)
+
+file_options = options(
+    click.option("--title",
+                 help="Title tag [default: the first line when short, else the file name]."),
+    click.option("--artist", help="Artist tag."),
+    click.option("--album", help="Album tag."),
+    click.option("--chapters/--no-chapters", default=True, show_default=True,
+                 help="A chapter per paragraph in the audio file."),
+    click.option("--subtitles", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                 help="Also write subtitles: .srt, .vtt or .lrc, by the extension."),
+    click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
+                 metavar="FILE.json", help="Also write a JSON manifest: paragraphs, chunks, times."),
+    click.option("--loudness", type=click.FloatRange(*LOUDNESS_RANGE), default=DEFAULT_LOUDNESS,
+                 show_default=True, metavar="LUFS", help="Integrated loudness to normalize to."),
+    click.option("--no-loudness", is_flag=True, help="Keep the engine's own level."),
+)
+
+report_options = options(
+    click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+    click.option("--debug", is_flag=True, help="Show tracebacks."),
+)
+
+
+def make_config(settings: dict[str, Any]) -> RenderConfig:
+    """The render config from parsed options: cache folder resolved, switches folded in."""
+    no_cache, cache_dir = settings.pop("no_cache", False), settings.pop("cache_dir", None)
+    if settings.pop("no_loudness", False):
+        settings["loudness"] = None
+    cache = None if no_cache else (cache_dir or default_dir())
+    return RenderConfig(cache_dir=cache, **settings)
+
+
 @main.command("render")
-@click.argument("input", type=str, metavar="INPUT")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Audio file to write; its extension picks the format "
-                   "[default: output/<input name>.mp3].")
-@click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto", show_default=True,
-              envvar="ARTICLE_TTS_ENGINE",
-              help="auto uses Google when it answers within 2 s, else the offline espeak voice.")
-@click.option("--lang", default="ar", show_default=True, help="Language code (gTTS; espeak voice).")
-@click.option("--tld", default="com", show_default=True, help="Google host domain, for accents.")
-@click.option("--slow", is_flag=True, help="Slower Google reading.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
-              help="Seconds to wait for each Google request.")
-@click.option("--voice", help="espeak-ng voice [default: the --lang code].")
-@click.option("--rate", type=click.IntRange(80, 450), help="espeak-ng words per minute.")
-@click.option("--tashkeel/--no-tashkeel", default=True, show_default=True,
-              help="Add short vowels to the text espeak-ng reads (never for Google).")
-@click.option("--pause", "pause_ms", type=click.IntRange(0, 10_000), default=700,
-              show_default=True, metavar="MS", help="Silence between paragraphs.")
-@click.option("--sentence-pause", "sentence_pause_ms", type=click.IntRange(0, 10_000),
-              default=300, show_default=True, metavar="MS",
-              help="Silence between sentences; clause breaks get half.")
-@click.option("--bitrate", default="64k", show_default=True, help="Encoder bitrate.")
-@click.option("-j", "--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True,
-              envvar="ARTICLE_TTS_JOBS", help="Most Google requests in flight at once.")
-@click.option("--retries", type=click.IntRange(0, MAX_RETRIES), default=5, show_default=True,
-              help="Retries per chunk on 429, 5xx, timeouts and lost connections.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar=CACHE_ENV_VAR, show_envvar=True,
-              help="Where finished clips are kept so a rerun resumes [default: user cache].")
-@click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over).")
+@speech_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Audio file to write; its extension picks the format; - for standard "
+                   "output [default: output/<input name>.mp3].")
+@click.option("--format", type=click.Choice([f[1:] for f in FORMATS]),
+              help="Format of the audio sent to standard output with -o - [default: mp3].")
+@file_options
+@click.option("--speed", type=click.FloatRange(*SPEED_RANGE), default=1.0, show_default=True,
+              help="Tempo, pitch kept; chapter and subtitle times follow.")
 @click.option("-n", "--dry-run", is_flag=True,
               help="Print the chunks and what would be requested; make no audio.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
-def render_command(input: str, output: Path | None, quiet: bool, debug: bool,
-                   cache_dir: Path | None, no_cache: bool, dry_run: bool,
-                   **options: Any) -> None:
+@report_options
+def render_command(input: str, output: Path | None, quiet: bool, debug: bool, dry_run: bool,
+                   **settings: Any) -> None:
     """Render INPUT (a text file, or - for standard input) to one audio file.
 
     Finished clips are cached: rerunning the same command after a failure
@@ -100,20 +153,63 @@ def render_command(input: str, output: Path | None, quiet: bool, debug: bool,
       article-tts render data/article.txt --engine espeak -o out.wav
       article-tts render data/article.txt --engine gtts --jobs 8
       article-tts render data/article.txt --dry-run
+      article-tts render data/article.txt -o - | mpv -
       cat article.txt | article-tts render - --pause 1000
+      article-tts render data/article.txt -o news.m4a --title "Evening news" --speed 1.25
+      article-tts render data/article.txt --subtitles out.srt --manifest out.json
     """
     with reported_errors(debug):
-        cache = None if no_cache else (cache_dir or default_dir())
-        config = RenderConfig(cache_dir=cache, **options)
+        config = make_config(settings)
         target = output or default_output(input)
         text = read_source(input)
         if dry_run:
             print_dry_run(run_dry(text, config, quiet))
             return
         with Progress(quiet) as progress:
-            result = render(text, target, config, progress.on_event)
+            result = render(text, target, config, progress.on_event, source=input,
+                            sink=click.get_binary_stream("stdout"))
         if not quiet:
             click.echo(summary(result), err=True)
+
+
+@main.command("play")
+@speech_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the rendered audio to this file at the end.")
+@file_options
+@click.option("--player", envvar=PLAYER_ENV_VAR, show_envvar=True, metavar="CMD",
+              help="A command that plays WAV from its standard input "
+                   "[default: ffplay, mpv, paplay, pw-play, aplay or afplay].")
+@report_options
+def play_command(input: str, output: Path | None, player: str | None, quiet: bool, debug: bool,
+                 **settings: Any) -> None:
+    """Listen to INPUT while it renders: speech starts after the first chunk.
+
+    Each paragraph is printed as playback reaches it. Ctrl-C stops; what was
+    synthesized stays cached.
+
+    \b
+    Examples:
+      article-tts play data/article.txt
+      article-tts play data/article.txt --engine espeak --rate 150
+      article-tts play data/article.txt --player "mpv --really-quiet -" -o article.mp3
+    """
+    with reported_errors(debug):
+        config = make_config(settings)
+        command = find_player(player)
+        text = read_source(input)
+        with Progress(quiet, bar=False) as progress:
+            result = play(text, config, command, output, progress.on_event, announce=print_paragraph,
+                          source=input)
+        if not quiet:
+            saved = f", saved to {result.output}" if result.output else ""
+            click.echo(f"Played {format_duration(result.duration_ms)} ({result.paragraphs} "
+                       f"paragraphs, engine {result.engine}; first audio after "
+                       f"{result.first_audio_s:.1f} s{saved})", err=True)
+
+
+def print_paragraph(number: int, total: int, original: str) -> None:
+    click.echo(f"[{number}/{total}] {original}")
 
 
 def run_dry(text: str, config: RenderConfig, quiet: bool) -> DryRun:
@@ -191,8 +287,8 @@ def format_duration(ms: int) -> str:
 class Progress:
     """Shows render events on stderr: the engine chosen, warnings, a progress bar."""
 
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
+    def __init__(self, quiet: bool, bar: bool = True) -> None:
+        self.quiet, self.show_bar = quiet, bar
         self.bar: Any = None
 
     def __enter__(self) -> Progress:
@@ -209,7 +305,7 @@ class Progress:
             click.echo(f"Engine: {event.name} ({event.reason})", err=True)
         elif isinstance(event, Warning):
             click.echo(f"Warning: {event.message}", err=True)
-        elif isinstance(event, Planned):
+        elif isinstance(event, Planned) and self.show_bar:
             self.bar = click.progressbar(length=event.chunks, label="Synthesizing",
                                          file=sys.stderr, show_pos=True)
         elif isinstance(event, ChunkDone) and self.bar is not None:

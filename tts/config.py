@@ -15,6 +15,12 @@ MAX_PAUSE_MS = 10_000
 # More parallel requests than this only earns 429s from Google.
 MAX_JOBS = 32
 MAX_RETRIES = 20
+# atempo keeps the pitch over this range; past it speech turns hard to follow.
+SPEED_RANGE = (0.5, 2.0)
+# The podcast norm (Apple, Spotify): the same level whichever engine spoke.
+DEFAULT_LOUDNESS = -16.0
+# What ffmpeg's ebur128 can measure and a player can still make audible.
+LOUDNESS_RANGE = (-40.0, -5.0)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,24 @@ class RenderConfig:
     """Retries per chunk for failures that may pass: 429, 5xx, timeouts, lost connections."""
     cache_dir: Path | None = None
     """Where finished clips are kept so a rerun resumes; ``None`` keeps nothing."""
+    title: str | None = None
+    """Title tag; ``None`` means the first paragraph when short, else the input's name."""
+    artist: str | None = None
+    """Artist tag; ``None`` leaves it out."""
+    album: str | None = None
+    """Album tag; ``None`` leaves it out."""
+    chapters: bool = True
+    """One chapter per paragraph in the output file."""
+    speed: float = 1.0
+    """Tempo factor (pitch kept); every time written (chapters, subtitles, manifest) follows it."""
+    loudness: float | None = DEFAULT_LOUDNESS
+    """Integrated loudness target in LUFS; ``None`` keeps the engine's level."""
+    subtitles: Path | None = None
+    """Subtitle file to write as well (.srt, .vtt or .lrc)."""
+    manifest: Path | None = None
+    """JSON file to write as well: paragraphs, chunks and their times."""
+    format: str | None = None
+    """Audio format (``mp3``, ``wav``...) for output sent to standard output; files use their extension."""
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINE_CHOICES:
@@ -71,6 +95,17 @@ class RenderConfig:
             raise ConfigError(f"retries must be between 0 and {MAX_RETRIES}, not {self.retries}")
         if not self.lang:
             raise ConfigError("lang must not be empty; use a code such as ar or en")
+        self.check_finish()
+
+    def check_finish(self) -> None:
+        """Check the options that shape the finished file rather than the speech."""
+        low, high = SPEED_RANGE
+        if not low <= self.speed <= high:
+            raise ConfigError(f"speed must be between {low} and {high}, not {self.speed}")
+        low, high = LOUDNESS_RANGE
+        if self.loudness is not None and not low <= self.loudness <= high:
+            raise ConfigError(f"loudness must be between {low:g} and {high:g} LUFS, not "
+                              f"{self.loudness:g}; -16 is the podcast norm")
 
     @property
     def espeak_voice(self) -> str:

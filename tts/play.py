@@ -9,12 +9,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tts import export
 from tts.audio import join
 from tts.config import RenderConfig
 from tts.player import AudioPlayer, PlayerCommand
-from tts.render import Listener, Plan, _ignore, make_plan, stream
+from tts.render import (Listener, Plan, _ignore, assemble, at_speed, make_plan, prepare_outputs,
+                        stream, write_outputs)
 from tts.synth import Clip
+from tts.text import STDIN_SOURCE
 
 # Chunks synthesized ahead of playback: enough to hide request latency, little memory.
 LOOKAHEAD = 8
@@ -88,15 +89,19 @@ class PlayResult:
 
 
 def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
-         listener: Listener = _ignore, announce: Announce = lambda n, t, s: None) -> PlayResult:
-    """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive."""
+         listener: Listener = _ignore, announce: Announce = lambda n, t, s: None, *,
+         source: str = STDIN_SOURCE) -> PlayResult:
+    """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.
+
+    With ``output``, the whole render is also saved at the end, as ``render`` would.
+    """
     started = time.perf_counter()
     if output is not None:
-        export.prepare_output(output)
+        prepare_outputs(output, config)
     plan = make_plan(text, config, listener)
     clock = PlaybackClock()
     announcer = Announcer(plan, clock, announce)
-    clips: list[tuple[Clip, int]] = []
+    clips: list[Clip] = []
     first_audio, sent_ms = 0.0, 0
     with ExitStack() as cleanup:
         cleanup.callback(announcer.stop.set)  # runs last: also on Ctrl-C or a failure
@@ -112,13 +117,13 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
             player.write(piece.raw_data)
             sent_ms += len(piece)
             clock.sent(sent_ms)
-            clips.append((clip, pause))
+            clips.append(clip)
         if player is not None:
             player.finish()
         announcer.stop.set()
         announcer.flush(sent_ms)
     if output is not None:
-        whole, _ = join([(c.audio, p) for c, p in clips], clips[0][0].audio.frame_rate)
-        export.export(whole, output, config.bitrate)
+        joined, timeline = assemble(plan, clips, config)
+        write_outputs(plan, joined, at_speed(timeline, config.speed), output, config, source)
     return PlayResult(sent_ms, len(plan.paragraphs), len(plan.chunks), plan.engine.name,
                       first_audio, output)

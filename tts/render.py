@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from pydub import AudioSegment
 
-from tts import audio, engines, export
+from tts import audio, engines, export, manifest, metadata, subtitles
 from tts.cache import ClipCache
 from tts.chunk import Break, Chunk, chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
-from tts.errors import EngineError
+from tts.errors import ConfigError, EngineError
 from tts.synth import ChunkFailed, Clip, Synthesizer
-from tts.text import Paragraph, parse_article, spoken_for
+from tts.text import STDIN_SOURCE, Paragraph, parse_article, spoken_for
 
 # For --dry-run's estimate of chunks not yet made: characters spoken per second
 # (espeak measured on the seed article at 175 wpm; Google's Arabic voice is a bit faster).
@@ -99,16 +101,77 @@ class Plan:
     chunks: list[Chunk]
 
 
-def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore) -> RenderResult:
-    """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds."""
+def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore, *,
+           source: str = STDIN_SOURCE, sink: BinaryIO | None = None) -> RenderResult:
+    """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds.
+
+    ``source`` is where the text came from (a file name, or "-" for standard
+    input): it names the render in the default title and in the tags. An
+    ``output`` of ``-`` sends the audio to ``sink`` (standard output) instead.
+    """
     started = time.perf_counter()
-    export.prepare_output(output)
+    prepare_outputs(output, config)
     plan = make_plan(text, config, listener)
     clips = synthesize_all(plan, config, listener)
     joined, timeline = assemble(plan, clips, config)
-    export.export(joined, output, config.bitrate)
-    return RenderResult(output, len(joined), len(plan.paragraphs), len(plan.chunks),
+    timeline = at_speed(timeline, config.speed)
+    duration_ms = write_outputs(plan, joined, timeline, output, config, source, sink)
+    return RenderResult(output, duration_ms, len(plan.paragraphs), len(plan.chunks),
                         plan.engine.name, time.perf_counter() - started, timeline)
+
+
+def prepare_outputs(output: Path, config: RenderConfig) -> None:
+    """Check every file the render will write before any synthesis starts, names first."""
+    if config.subtitles is not None:
+        subtitles.check_path(config.subtitles)
+    if is_stdout(output):
+        export.check_format(stdout_suffix(config), f"--format {config.format}")
+    else:
+        export.prepare_output(output)
+        if config.format is not None and export.format_for(output) != stdout_suffix(config):
+            raise ConfigError(f"--format {config.format} is for -o -; {output.name} is written "
+                              f"as its extension says")
+    if config.subtitles is not None:
+        export.check_writable(config.subtitles, "--subtitles")
+    if config.manifest is not None:
+        export.check_writable(config.manifest, "--manifest")
+
+
+def at_speed(timeline: Sequence[Placed], speed: float) -> list[Placed]:
+    """The timeline as heard once the tempo is ``speed`` times faster."""
+    return [replace(p, start_ms=round(p.start_ms / speed), end_ms=round(p.end_ms / speed))
+            for p in timeline]
+
+
+def is_stdout(output: Path) -> bool:
+    return str(output) == export.STDOUT
+
+
+def stdout_suffix(config: RenderConfig) -> str:
+    """The format of audio sent to standard output: ``--format``, else MP3."""
+    return f".{config.format or 'mp3'}"
+
+
+def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], output: Path,
+                  config: RenderConfig, source: str, sink: BinaryIO | None = None) -> int:
+    """The audio with its tags and chapters, then subtitles and manifest; the audio's length in ms."""
+    duration_ms = round(len(joined) / config.speed)
+    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
+    chapters = metadata.make_chapters(plan.paragraphs, timeline, duration_ms) if config.chapters else []
+    if is_stdout(output):
+        export.write_stream(joined, stdout_suffix(config), sink or sys.stdout.buffer,
+                            config.bitrate, speed=config.speed, loudness=config.loudness)
+    else:
+        export.export(joined, output, config.bitrate, speed=config.speed,
+                      loudness=config.loudness, tags=tags, chapters=chapters)
+    if config.subtitles is not None:
+        cues = subtitles.make_cues(plan.paragraphs, timeline, duration_ms)
+        export.write_text(config.subtitles, subtitles.format_subtitles(config.subtitles, cues, tags))
+    if config.manifest is not None:
+        data = manifest.build_manifest(plan.paragraphs, timeline, plan.engine, config, duration_ms,
+                                       source, output)
+        export.write_text(config.manifest, manifest.manifest_json(data))
+    return duration_ms
 
 
 def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> Plan:

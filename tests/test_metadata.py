@@ -1,0 +1,139 @@
+"""Tags and chapters: chosen from the text, written natively per format, read back by others."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import mutagen
+import pytest
+from pydub import AudioSegment
+from pydub.generators import Sine
+
+from conftest import ffmpeg_chapters
+from tts.audio import ffmpeg_exe
+from tts.chunk import Break, Chunk
+from tts.config import RenderConfig
+from tts.export import export
+from tts.metadata import (ENCODER, Chapter, Tags, default_title, escape, first_words,
+                          language_code, make_chapters, make_tags)
+from tts.render import Placed
+from tts.text import parse_article
+
+TAGS = Tags(title="نشرة الأخبار", artist="أخبار", album="Evening; =news", language="ara",
+            comment="Read aloud from article.txt by the espeak engine")
+CHAPTERS = [Chapter("الفقرة الأولى", 0, 1500), Chapter("الثانية…", 1500, 2600),
+            Chapter("third", 2600, 4000)]
+
+
+def tone(ms: int = 4000) -> AudioSegment:
+    return Sine(300).to_audio_segment(ms, volume=-10).set_frame_rate(22_050).set_channels(1)
+
+
+@pytest.mark.parametrize(("text", "source", "title"), [
+    ("عاجل: روسيا تمنع بيانا\n\nنص الخبر.", "news.txt", "عاجل: روسيا تمنع بيانا"),
+    ("كلمة " * 30, "data/long-article.txt", "long-article"),
+    ("كلمة " * 30, "-", "stdin"),
+    ("* * *\n\nنص.", "x.txt", "x"),
+])
+def test_default_title(text: str, source: str, title: str) -> None:
+    assert default_title(parse_article(text), source) == title
+
+
+@pytest.mark.parametrize(("lang", "code"), [("ar", "ara"), ("en", "eng"), ("en-US", "eng"),
+                                            ("zh_CN", "zho"), ("xx", "und")])
+def test_language_code(lang: str, code: str) -> None:
+    assert language_code(lang) == code
+
+
+def test_make_tags_prefers_the_users_title() -> None:
+    paragraphs = parse_article("عنوان قصير\n\nنص.")
+    tags = make_tags(paragraphs, RenderConfig(title="Mine", artist="A"), "gtts", "dir/in.txt")
+    assert (tags.title, tags.artist, tags.album, tags.language) == ("Mine", "A", None, "ara")
+    assert "in.txt" in tags.comment and "gtts" in tags.comment
+    assert tags.encoder == ENCODER and "0." in ENCODER
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("قصير جدا.", "قصير جدا."),
+    ("واحد اثنان ثلاثة أربعة خمسة ستة سبعة", "واحد اثنان ثلاثة أربعة خمسة ستة…"),
+    ("a" * 100, "a" * 48 + "…"),
+])
+def test_first_words(text: str, title: str) -> None:
+    assert first_words(text) == title
+
+
+def test_escape_ffmetadata_specials() -> None:
+    assert escape("a=b;c#d\\e\nf") == "a\\=b\\;c\\#d\\\\e\\\nf"
+
+
+def test_chapters_start_where_speech_starts_and_skip_silent_paragraphs() -> None:
+    paragraphs = parse_article("أولا هنا.\n\n* * *\n\nثانيا هنا. وثالثا.")
+    timeline = [Placed(Chunk(0, 0, "أولا هنا.", 0, 9, Break.PARAGRAPH), 0, 900),
+                Placed(Chunk(2, 0, "ثانيا هنا.", 0, 10, Break.SENTENCE), 2300, 3000),
+                Placed(Chunk(2, 1, "وثالثا.", 11, 18, Break.PARAGRAPH), 3300, 3900)]
+    chapters = make_chapters(paragraphs, timeline, 4000)
+    assert chapters == [Chapter("أولا هنا.", 0, 2300), Chapter("ثانيا هنا. وثالثا.", 2300, 4000)]
+
+
+def test_mp3_has_id3v24_tags_and_chapters(tmp_path: Path) -> None:
+    out = tmp_path / "a.mp3"
+    export(tone(), out, tags=TAGS, chapters=CHAPTERS)
+    tags = mutagen.File(out).tags
+    assert tags.version == (2, 4, 0)
+    assert str(tags["TIT2"]) == TAGS.title and str(tags["TPE1"]) == TAGS.artist
+    assert str(tags["TALB"]) == TAGS.album and str(tags["TLAN"]) == "ara"
+    assert str(tags["TSSE"]) == ENCODER
+    assert tags.getall("COMM")[0].text == [TAGS.comment]
+    toc = tags.getall("CTOC")[0]
+    chaps = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    ordered = [chaps[i] for i in toc.child_element_ids]
+    assert [(c.start_time, c.end_time, str(c.sub_frames["TIT2"])) for c in ordered] == \
+        [(c.start_ms, c.end_ms, c.title) for c in CHAPTERS]
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".ogg", ".opus", ".m4a", ".flac"])
+def test_ffmpeg_reads_the_chapters_in_order(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"a{suffix}"
+    export(tone(), out, tags=TAGS, chapters=CHAPTERS)
+    read = ffmpeg_chapters(out)
+    assert [title for _, _, title in read] == [c.title for c in CHAPTERS]
+    # ffmpeg shifts MP3 chapters by the encoder delay it skips (about 50 ms at 22 kHz).
+    assert all(abs(start - c.start_ms) <= 60 for (start, _, _), c in zip(read, CHAPTERS))
+
+
+@pytest.mark.parametrize(("suffix", "keys"), [
+    (".ogg", ("title", "artist", "album", "language", "comment", "encoder")),
+    (".flac", ("title", "artist", "album", "language", "comment", "encoder")),
+    (".m4a", ("\xa9nam", "\xa9ART", "\xa9alb", None, "\xa9cmt", "\xa9too")),
+])
+def test_native_tags(tmp_path: Path, suffix: str, keys: tuple[str | None, ...]) -> None:
+    out = tmp_path / f"a{suffix}"
+    export(tone(1000), out, tags=TAGS, chapters=CHAPTERS)
+    tags = mutagen.File(out).tags
+    values = (TAGS.title, TAGS.artist, TAGS.album, TAGS.language, TAGS.comment, TAGS.encoder)
+    for key, value in zip(keys, values):
+        if key is not None:
+            assert tags[key] == [value], key
+
+
+def test_m4a_and_wav_carry_title_and_language(tmp_path: Path) -> None:
+    for name in ("a.m4a", "a.wav"):
+        export(tone(1000), tmp_path / name, tags=TAGS, chapters=CHAPTERS)
+        info = info_of(tmp_path / name)
+        assert TAGS.title in info and TAGS.comment in info and TAGS.album in info
+    assert "(ara)" in info_of(tmp_path / "a.m4a")  # the audio track's language
+    assert b"ILNG\x04\x00\x00\x00ara\x00" in (tmp_path / "a.wav").read_bytes()  # RIFF INFO
+
+
+def info_of(path: Path) -> str:
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True,
+                          check=False)
+    return proc.stderr.decode("utf-8")
+
+
+def test_no_chapters_written_when_none_given(tmp_path: Path) -> None:
+    for suffix in (".mp3", ".m4a", ".ogg"):
+        out = tmp_path / f"a{suffix}"
+        export(tone(1000), out, tags=TAGS, chapters=[])
+        assert ffmpeg_chapters(out) == []

@@ -1,0 +1,65 @@
+"""The manifest: a JSON account of a render, paragraph by paragraph and chunk by chunk."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tts import __version__
+from tts.config import RenderConfig
+from tts.engines.base import Engine
+from tts.metadata import source_label
+from tts.text import Paragraph
+
+if TYPE_CHECKING:
+    from tts.render import Placed
+
+# Bumped when a field changes meaning or goes away; new fields keep the version.
+MANIFEST_VERSION = 1
+
+
+def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], engine: Engine,
+                   config: RenderConfig, duration_ms: int, source: str, output: Path) -> dict[str, Any]:
+    """Everything a player or a later tool needs to line the audio up with the text.
+
+    Times are milliseconds in the output file, after ``--speed``; a paragraph with
+    nothing to speak has no chunks and null times.
+    """
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "generator": f"article-tts {__version__}",
+        "source": source_label(source),
+        "output": output.name,
+        "engine": {"name": engine.name, "options": engine.cache_key()},
+        "settings": settings(config),
+        "duration_ms": duration_ms,
+        "paragraphs": [paragraph_entry(p, [t for t in timeline if t.chunk.paragraph == p.index])
+                       for p in paragraphs],
+    }
+
+
+def settings(config: RenderConfig) -> dict[str, Any]:
+    """The render options, as JSON values (paths as strings)."""
+    return {key: str(value) if isinstance(value, Path) else value
+            for key, value in dataclasses.asdict(config).items()}
+
+
+def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str, Any]:
+    """One paragraph: its texts, its span, and each chunk's span."""
+    return {
+        "index": paragraph.index,
+        "original": paragraph.original,
+        "spoken": paragraph.spoken,
+        "start_ms": placed[0].start_ms if placed else None,
+        "end_ms": placed[-1].end_ms if placed else None,
+        "chunks": [{"text": p.chunk.text, "start_ms": p.start_ms, "end_ms": p.end_ms,
+                    "cached": p.cached} for p in placed],
+    }
+
+
+def manifest_json(manifest: dict[str, Any]) -> str:
+    """The manifest as readable UTF-8 JSON (Arabic stays Arabic, not \\u escapes)."""
+    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,224 @@
+"""What the output file says about itself: tags, one chapter per paragraph, and how each format stores them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mutagen.flac import FLAC
+from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TIT2, TLAN, TPE1, TSSE, CTOCFlags
+from mutagen.id3._tags import save_frame
+from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
+
+from tts import __version__
+from tts.config import RenderConfig
+from tts.text import STDIN_SOURCE, Paragraph
+
+if TYPE_CHECKING:
+    from tts.render import Placed
+
+ENCODER = f"article-tts {__version__}"
+# A first paragraph this short is a headline: a better title than the file name.
+TITLE_MAX_CHARS = 80
+# A chapter is titled with its paragraph's opening words, as a player's list shows them.
+CHAPTER_TITLE_WORDS = 6
+CHAPTER_TITLE_MAX_CHARS = 48
+ELLIPSIS = "\u2026"
+# --lang codes (ISO 639-1, as gTTS and espeak take them) to the ISO 639-2/T codes
+# that ID3 TLAN, MP4 and Vorbis comments carry. Unknown codes become "und".
+ISO_639_2 = {
+    "ar": "ara", "en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita",
+    "pt": "por", "ru": "rus", "tr": "tur", "fa": "fas", "ur": "urd", "he": "heb",
+    "hi": "hin", "id": "ind", "ms": "msa", "nl": "nld", "zh": "zho", "ja": "jpn",
+    "ko": "kor", "bn": "ben", "sw": "swa", "ku": "kur", "ps": "pus", "so": "som",
+}
+UNDETERMINED = "und"
+# ID3 CHAP frames give byte offsets too; this value says "not given, use the times".
+NO_OFFSET = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The tags every format gets, in its own spelling."""
+
+    title: str
+    artist: str | None
+    album: str | None
+    language: str
+    """ISO 639-2 code, e.g. ``ara``."""
+    comment: str
+    encoder: str = ENCODER
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One paragraph's span in the output, in milliseconds."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+def source_label(source: str) -> str:
+    """The input's file name as tags show it; ``stdin`` for standard input."""
+    return "stdin" if source == STDIN_SOURCE else Path(source).name
+
+
+def default_title(paragraphs: Sequence[Paragraph], source: str) -> str:
+    """The first paragraph when it is short enough to be a headline, else the input's name."""
+    first = paragraphs[0].original.strip() if paragraphs else ""
+    if first and len(first) <= TITLE_MAX_CHARS and paragraphs[0].speakable:
+        return first
+    return "stdin" if source == STDIN_SOURCE else Path(source).stem
+
+
+def language_code(lang: str) -> str:
+    """``ar`` -> ``ara``; a regional code (``en-US``, ``zh_CN``) by its language part."""
+    base = lang.replace("_", "-").split("-")[0].lower()
+    return ISO_639_2.get(base, UNDETERMINED)
+
+
+def make_tags(paragraphs: Sequence[Paragraph], config: RenderConfig, engine: str,
+              source: str) -> Tags:
+    """The tags for one render: the user's, else defaults from the text and the input."""
+    return Tags(
+        title=config.title or default_title(paragraphs, source),
+        artist=config.artist,
+        album=config.album,
+        language=language_code(config.lang),
+        comment=f"Read aloud from {source_label(source)} by the {engine} engine",
+    )
+
+
+def first_words(text: str) -> str:
+    """The opening words of ``text``, short enough for a chapter list."""
+    words = text.split()
+    title = " ".join(words[:CHAPTER_TITLE_WORDS])
+    if len(title) > CHAPTER_TITLE_MAX_CHARS:
+        title = title[:CHAPTER_TITLE_MAX_CHARS].rsplit(" ", 1)[0] or title[:CHAPTER_TITLE_MAX_CHARS]
+    return title + ELLIPSIS if title != " ".join(words) else title
+
+
+def make_chapters(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
+                  duration_ms: int) -> list[Chapter]:
+    """A chapter per spoken paragraph, from where its speech starts to where the next one's does."""
+    starts: dict[int, int] = {}
+    for placed in timeline:
+        starts.setdefault(placed.chunk.paragraph, placed.start_ms)
+    indexes = sorted(starts)
+    ends = [starts[i] for i in indexes[1:]] + [duration_ms]
+    return [Chapter(first_words(paragraphs[i].original), starts[i], max(end, starts[i]))
+            for i, end in zip(indexes, ends)]
+
+
+def ffmetadata(tags: Tags, chapters: Sequence[Chapter]) -> str:
+    """ffmpeg's metadata file: global tags, then a [CHAPTER] section per chapter."""
+    lines = [";FFMETADATA1"]
+    fields = {"title": tags.title, "artist": tags.artist, "album": tags.album,
+              "language": tags.language, "comment": tags.comment}
+    lines += [f"{key}={escape(value)}" for key, value in fields.items() if value]
+    for chapter in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={chapter.start_ms}",
+                  f"END={chapter.end_ms}", f"title={escape(chapter.title)}"]
+    return "\n".join(lines) + "\n"
+
+
+def escape(value: str) -> str:
+    """A value as the ffmetadata format wants it: ``= ; # \\`` and line ends escaped."""
+    for special in ("\\", "=", ";", "#", "\n"):
+        value = value.replace(special, "\\" + special)
+    return value
+
+
+def write_tags(path: Path, suffix: str, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """Tag the encoded file at ``path`` in its format's native way.
+
+    WAV and the chapters of M4A are written by ffmpeg while encoding (see
+    tts.export), since mutagen cannot write RIFF INFO or MP4 chapter tracks.
+    """
+    if suffix == ".mp3":
+        write_id3(path, tags, chapters)
+    elif suffix in (".ogg", ".opus"):
+        write_vorbis_comments(OggOpus(path), tags, chapters)
+    elif suffix == ".flac":
+        write_vorbis_comments(FLAC(path), tags, chapters)
+    elif suffix == ".m4a":
+        write_mp4(path, tags)
+
+
+class TimeOrderedID3(ID3):
+    """ID3 that stores CHAP frames last and in time order.
+
+    mutagen stores frames smallest first, and ffmpeg (and players built on it)
+    list MP3 chapters in stored order, not by the CTOC or by time. The tests
+    read the order back through ffmpeg, so a mutagen change here shows up there.
+    """
+
+    def _write(self, config: object) -> bytearray:
+        chapters = sorted(self.getall("CHAP"), key=lambda frame: frame.start_time)
+        self.delall("CHAP")
+        try:
+            data = super()._write(config)
+        finally:
+            for frame in chapters:
+                self.add(frame)
+        return data + b"".join(save_frame(frame, config=config) for frame in chapters)
+
+
+def write_id3(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """ID3v2.4 text frames, and CHAP frames listed by a top-level CTOC."""
+    id3 = TimeOrderedID3()
+    id3.add(TIT2(encoding=3, text=tags.title))
+    if tags.artist:
+        id3.add(TPE1(encoding=3, text=tags.artist))
+    if tags.album:
+        id3.add(TALB(encoding=3, text=tags.album))
+    id3.add(TLAN(encoding=3, text=tags.language))
+    id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
+    id3.add(TSSE(encoding=3, text=tags.encoder))
+    ids = [f"ch{i}" for i in range(len(chapters))]
+    if chapters:
+        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                     child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=tags.title)]))
+    for element_id, chapter in zip(ids, chapters):
+        id3.add(CHAP(element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
+                     start_offset=NO_OFFSET, end_offset=NO_OFFSET,
+                     sub_frames=[TIT2(encoding=3, text=chapter.title)]))
+    id3.save(path, v2_version=4)
+
+
+def write_vorbis_comments(audio: OggOpus | FLAC, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """Vorbis comments, chapters as CHAPTERnnn/CHAPTERnnnNAME (the convention ffmpeg reads)."""
+    fields = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
+              "LANGUAGE": tags.language, "COMMENT": tags.comment, "ENCODER": tags.encoder}
+    if audio.tags is None:
+        audio.add_tags()
+    audio.tags.clear()  # ffmpeg's own ENCODER=Lavf... goes too
+    for key, value in fields.items():
+        if value:
+            audio[key] = value
+    for i, chapter in enumerate(chapters):
+        audio[f"CHAPTER{i:03d}"] = clock(chapter.start_ms)
+        audio[f"CHAPTER{i:03d}NAME"] = chapter.title
+    audio.save()
+
+
+def write_mp4(path: Path, tags: Tags) -> None:
+    """iTunes-style atoms; the language is the audio track's, set by ffmpeg."""
+    mp4 = MP4(path)
+    fields = {"\xa9nam": tags.title, "\xa9ART": tags.artist, "\xa9alb": tags.album,
+              "\xa9cmt": tags.comment, "\xa9too": tags.encoder}
+    for key, value in fields.items():
+        if value:
+            mp4[key] = [value]
+    mp4.save()
+
+
+def clock(ms: int, separator: str = ".") -> str:
+    """``HH:MM:SS.mmm``: Vorbis chapter comments and WebVTT; SRT separates with a comma."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{separator}{rest % 1000:03d}"
