@@ -21,6 +21,8 @@ test: $(BIN)/article-tts
 bench: $(BIN)/article-tts
 	$(BIN)/python bench/render_espeak.py
 	$(BIN)/python bench/consonant_clusters.py
+	$(BIN)/python bench/render_gtts.py
+	$(BIN)/python bench/play_first_audio.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.wav .pytest_cache

@@ -83,6 +83,7 @@ class FakeGoogle:
     served: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    last_answer_at: float = 0.0  # time.time() of the latest successful answer
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
@@ -106,6 +107,7 @@ class FakeGoogle:
             text = spoken_text(request.body or "")
             with self._lock:
                 self.texts.append(text)
+                self.last_answer_at = time.time()
             return 200, {}, batchexecute_body(fake_speech(len(text)))
         finally:
             with self._lock:

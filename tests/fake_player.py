@@ -1,0 +1,47 @@
+"""A stand-in audio player for tests: reads WAV on stdin the way ffplay or aplay would.
+
+    python fake_player.py OUTDIR [--realtime] [--quit-after BYTES]
+
+Writes OUTDIR/pid at start, OUTDIR/first_byte (time.time() of the first byte),
+and OUTDIR/received.wav (everything read). --realtime reads at the pace of
+playback; --quit-after exits early, like a player the user closed.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import time
+from pathlib import Path
+
+BLOCK = 4096
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    realtime = "--realtime" in sys.argv
+    quit_after = int(sys.argv[sys.argv.index("--quit-after") + 1]) if "--quit-after" in sys.argv else None
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "pid").write_text(str(os.getpid()))
+    received = bytearray()
+    stdin = sys.stdin.buffer
+    byte_rate = None
+    while True:
+        block = stdin.read1(BLOCK) if hasattr(stdin, "read1") else stdin.read(BLOCK)
+        if not block:
+            break
+        if not received:
+            (out / "first_byte").write_text(repr(time.time()))
+        received += block
+        if byte_rate is None and len(received) >= 44:
+            byte_rate = struct.unpack("<I", bytes(received[28:32]))[0]
+        if realtime and byte_rate:
+            time.sleep(len(block) / byte_rate)
+        if quit_after is not None and len(received) >= quit_after:
+            break
+    (out / "received.wav").write_bytes(bytes(received))
+
+
+if __name__ == "__main__":
+    main()

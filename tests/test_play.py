@@ -1,0 +1,136 @@
+"""Listening while it renders: a fake player gets WAV on stdin; Ctrl-C and dead players end cleanly."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import signal
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from pydub import AudioSegment
+
+from conftest import ARTICLE, FakeGoogle
+from tts.audio import decode
+from tts.cli import main
+from tts.player import KNOWN_PLAYERS, STREAMING_SIZE
+
+FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
+
+
+def player(folder: Path, *extra: str) -> str:
+    return " ".join([sys.executable, str(FAKE_PLAYER), str(folder), *extra])
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    params = inspect.signature(CliRunner.__init__).parameters
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    return invoke
+
+
+def read_stream_wav(data: bytes) -> AudioSegment:
+    """Parse the streamed WAV the player got: a header with open-ended sizes, then PCM."""
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE" and data[36:40] == b"data"
+    assert struct.unpack("<I", data[40:44])[0] == STREAMING_SIZE
+    fmt, channels, rate, _, _, bits = struct.unpack("<HHIIHH", data[20:36])
+    assert fmt == 1 and bits == 16
+    return AudioSegment(data=data[44:], sample_width=2, frame_rate=rate, channels=channels)
+
+
+def test_player_gets_the_whole_article_as_wav(run, offline: None, tmp_path: Path) -> None:
+    result = run("play", str(ARTICLE), "--engine", "espeak", "--player", player(tmp_path / "p"))
+    assert result.exit_code == 0, result.stderr
+    heard = read_stream_wav((tmp_path / "p" / "received.wav").read_bytes())
+    # The same clips (now cached) rendered to a file: the player heard all of it.
+    rendered = run("render", str(ARTICLE), "--engine", "espeak", "-o", "same.wav", "--no-loudness")
+    assert rendered.exit_code == 0, rendered.stderr
+    whole = decode(Path("same.wav").read_bytes(), heard.frame_rate)
+    assert abs(len(heard) - len(whole)) <= 5 and len(heard) > 120_000
+    announced = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] for line in announced] == [f"[{i}/13" for i in range(1, 14)]
+    assert announced[0].endswith("طرابلس.")  # the original text, not the spoken form
+    assert "first audio after" in result.stderr.splitlines()[-1]
+
+
+def test_first_byte_arrives_before_synthesis_ends(run, google: FakeGoogle, tmp_path: Path) -> None:
+    google.latency = 0.15
+    result = run("play", str(ARTICLE), "--engine", "gtts", "--player", player(tmp_path / "p"),
+                 "-o", "saved.mp3")
+    assert result.exit_code == 0, result.stderr
+    first_byte = float((tmp_path / "p" / "first_byte").read_text())
+    assert first_byte < google.last_answer_at - 1.0  # well before the last chunk was made
+    heard = read_stream_wav((tmp_path / "p" / "received.wav").read_bytes())
+    saved = decode(Path("saved.mp3").read_bytes(), heard.frame_rate)
+    assert abs(len(saved) - len(heard)) < 100  # -o also saves the same audio
+
+
+def test_player_that_quits_early_ends_with_a_message(run, offline: None, tmp_path: Path) -> None:
+    result = run("play", str(ARTICLE), "--engine", "espeak",
+                 "--player", player(tmp_path / "p", "--quit-after", "2000"))
+    assert result.exit_code == 1
+    assert "stopped before the end" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_player_names_them_and_suggests_render(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv("ARTICLE_TTS_PLAYER", raising=False)
+    result = run("play", str(ARTICLE), "--engine", "espeak")
+    assert result.exit_code == 1
+    assert all(argv[0] in result.stderr for argv in KNOWN_PLAYERS)
+    assert "article-tts render" in result.stderr
+
+
+def test_ctrl_c_stops_promptly_and_ends_the_player(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    env = {**os.environ, "ARTICLE_TTS_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tts", "play", str(ARTICLE), "--engine", "espeak",
+         "--player", player(folder, "--realtime")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    first_line = proc.stdout.readline()  # playback has reached paragraph 1
+    assert first_line.startswith("[1/13]")
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=20)
+    assert time.monotonic() - started < 5
+    assert proc.returncode == 130 and "Interrupted" in err and "Traceback" not in err
+    pid = int((folder / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_render_to_stdout_is_only_mp3(run, offline: None) -> None:
+    result = run("render", str(ARTICLE), "--engine", "espeak", "-o", "-", "--no-loudness")
+    assert result.exit_code == 0, result.stderr
+    data = result.stdout_bytes
+    assert data[:3] == b"ID3" or data[:2] == b"\xff\xfb"
+    audio = decode(data, 22_050)
+    file_result = run("render", str(ARTICLE), "--engine", "espeak", "-o", "f.wav", "--no-loudness")
+    assert file_result.exit_code == 0
+    expected = decode(Path("f.wav").read_bytes(), 22_050)
+    assert abs(len(audio) - len(expected)) < 100
+    assert "Wrote -" in result.stderr.splitlines()[-1]
+
+
+def test_render_to_stdout_with_format(run, offline: None, write_text) -> None:
+    result = run("render", str(write_text("مرحبا بكم.")), "--engine", "espeak", "-o", "-",
+                 "--format", "wav")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes[:4] == b"RIFF"
+
+
+def test_format_must_match_a_file_extension(run, write_text) -> None:
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "-o", "a.mp3",
+                 "--format", "wav")
+    assert result.exit_code == 2 and "--format wav is for -o -" in result.stderr
