@@ -120,7 +120,7 @@ def test_render_to_stdout_is_only_mp3(run, offline: None) -> None:
     assert file_result.exit_code == 0
     expected = decode(Path("f.wav").read_bytes(), 22_050)
     assert abs(len(audio) - len(expected)) < 100
-    assert "Wrote -" in result.stderr.splitlines()[-1]
+    assert "Wrote standard output" in result.stderr.splitlines()[-1]
 
 
 def test_render_to_stdout_with_format(run, offline: None, write_text) -> None:

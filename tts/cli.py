@@ -15,11 +15,11 @@ from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import ClipCache, default_dir
 from tts.config import (DEFAULT_LOUDNESS, ENGINE_CHOICES, LOUDNESS_RANGE, MAX_JOBS, MAX_RETRIES,
                         SPEED_RANGE, RenderConfig)
-from tts.export import FORMATS
+from tts.errors import ArticleTTSError
+from tts.export import FORMATS, STDOUT
 from tts.play import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
-from tts.errors import ArticleTTSError
 from tts.render import (ChunkDone, DryRun, EngineChosen, Event, Planned, RenderResult, Warning,
                         dry_run, render)
 from tts.text import read_source
@@ -273,7 +273,8 @@ def default_output(source: str) -> Path:
 
 def summary(result: RenderResult) -> str:
     """The last line of a render: where, how long, how it was made."""
-    return (f"Wrote {result.output} ({format_duration(result.duration_ms)}, "
+    where = "standard output" if str(result.output) == STDOUT else result.output
+    return (f"Wrote {where} ({format_duration(result.duration_ms)}, "
             f"{result.paragraphs} paragraphs, {result.chunks} chunks "
             f"({result.cached} cached), engine {result.engine}, {result.seconds:.1f} s)")
 

@@ -264,7 +264,7 @@ def dry_run(text: str, config: RenderConfig, listener: Listener = _ignore) -> Dr
         stored = cache.duration_ms(synth.key(chunk)) if cache else None
         cached.append(stored is not None)
         total += stored if stored is not None else round(len(chunk.text) * 1000 / speed)
-    return DryRun(plan, cached, total)
+    return DryRun(plan, cached, round(total / config.speed))
 
 
 def pauses_after(chunks: Sequence[Chunk], paragraphs: Sequence[Paragraph],
