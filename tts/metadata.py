@@ -196,7 +196,7 @@ def write_vorbis_comments(audio: OggOpus | FLAC, tags: Tags, chapters: Sequence[
               "LANGUAGE": tags.language, "COMMENT": tags.comment, "ENCODER": tags.encoder}
     if audio.tags is None:
         audio.add_tags()
-    audio.tags.clear()  # ffmpeg's own ENCODER=Lavf... goes too
+    audio.tags.clear()  # type: ignore[attr-defined]  # add_tags() set it; ffmpeg's own ENCODER=Lavf... goes too
     for key, value in fields.items():
         if value:
             audio[key] = value

@@ -99,8 +99,8 @@ def make_cues(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
     for placed in timeline:
         by_paragraph.setdefault(placed.chunk.paragraph, []).append(placed)
     cues = []
-    for index, placed in by_paragraph.items():
-        cues += merge_short(paragraph_cues(paragraphs[index], placed))
+    for index, placed_chunks in by_paragraph.items():
+        cues += merge_short(paragraph_cues(paragraphs[index], placed_chunks))
     return [Cue(min(c.start_ms, duration_ms), min(c.end_ms, duration_ms), c.text) for c in cues]
 
 
