@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import stat
 from pathlib import Path
 
 import click
@@ -249,3 +251,44 @@ def test_help_shows_the_new_options(run) -> None:
     for option in ("--title", "--artist", "--album", "--no-chapters", "--subtitles", "--manifest",
                    "--speed", "--loudness", "--no-loudness", "--subtitles out.srt"):
         assert option in help_text, option
+
+
+def test_outputs_get_the_usual_file_mode(run, offline: None, write_text, tmp_path: Path) -> None:
+    old_mask = os.umask(0o022)
+    try:
+        kept = tmp_path / "kept.mp3"
+        kept.write_bytes(b"old")
+        kept.chmod(0o640)
+        src = write_text("مرحبا بكم.")
+        assert run("render", str(src), "--engine", "espeak", "-o", "new.mp3",
+                   "--manifest", "new.json").exit_code == 0
+        assert run("render", str(src), "--engine", "espeak", "-o", "kept.mp3").exit_code == 0
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE(Path("new.mp3").stat().st_mode) == 0o644
+    assert stat.S_IMODE(Path("new.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_bytes() != b"old"
+
+
+@pytest.mark.parametrize("args", [("--manifest", "article.txt"),
+                                  ("-o", "a.mp3", "--manifest", "a.mp3"),
+                                  ("--subtitles", "s.srt", "--manifest", "s.srt")])
+def test_two_outputs_at_one_path_are_refused(run, write_text, args: tuple[str, ...]) -> None:
+    src = write_text("مرحبا بكم.")
+    result = run("render", str(src), "--engine", "espeak", *args)
+    assert result.exit_code == 2 and "same file" in result.stderr
+    assert src.read_text(encoding="utf-8") == "مرحبا بكم."
+
+
+def test_manifest_keeps_machine_paths_out(run, offline: None, write_text) -> None:
+    src = write_text("مرحبا بكم.")
+    result = run("render", str(src), "--engine", "espeak", "-o", "-", "--manifest", "m.json")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads(Path("m.json").read_text(encoding="utf-8"))
+    assert manifest["output"] == "stdout" and "cache_dir" not in manifest["settings"]
+    assert manifest["settings"]["manifest"] == "m.json"
+
+
+def test_loudness_past_what_the_limiter_allows_is_refused(run, write_text) -> None:
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "--loudness", "-10")
+    assert result.exit_code == 2 and "--loudness" in result.stderr

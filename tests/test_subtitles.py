@@ -14,9 +14,9 @@ from tts.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.errors import ConfigError
 from tts.render import Placed, render
-from tts.metadata import clock
-from tts.subtitles import (Cue, check_path, lrc_time, make_cues, merge_short, original_offsets,
-                           paragraph_cues)
+from tts.metadata import Tags, clock
+from tts.subtitles import (Cue, check_path, format_srt, format_vtt, lrc_time, make_cues,
+                           merge_short, original_offsets, paragraph_cues)
 from tts.text import parse_article
 
 # Persian letters, Eastern digits, a date and slashes: the spoken form differs from
@@ -165,3 +165,12 @@ def test_cue_times_follow_the_speed(rendered, suffix: str) -> None:  # type: ign
                for f, n in zip(fast, normal))
     assert abs(heard_normal / heard_fast - 2.0) < 0.06
     assert fast[-1][1] <= result.duration_ms and abs(result.duration_ms - heard_fast) < 50
+
+
+def test_cue_text_cannot_break_the_file() -> None:
+    cue = Cue(0, 1500, "شركة AT&T: السعر <b>ارتفع</b> --> جيدة")
+    tags = Tags("t", None, None, "ara", "c", "e")
+    vtt = format_vtt([cue], tags)
+    assert "AT&amp;T" in vtt and "&lt;b&gt;" in vtt and vtt.count("-->") == 1
+    srt = format_srt([cue], tags)
+    assert srt.count("-->") == 1 and "<b>ارتفع</b>" in srt

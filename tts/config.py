@@ -19,8 +19,10 @@ MAX_RETRIES = 20
 SPEED_RANGE = (0.5, 2.0)
 # The podcast norm (Apple, Spotify): the same level whichever engine spoke.
 DEFAULT_LOUDNESS = -16.0
-# What ffmpeg's ebur128 can measure and a player can still make audible.
-LOUDNESS_RANGE = (-40.0, -5.0)
+# Below -40 LUFS: what ffmpeg's ebur128 can measure and a player can still make audible.
+# Above -14 LUFS (Spotify's norm) the -1.5 dBFS peak ceiling keeps speech from
+# getting louder: -10 was measured to land at -12.5, so louder targets are refused.
+LOUDNESS_RANGE = (-40.0, -14.0)
 
 
 @dataclass(frozen=True)

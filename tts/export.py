@@ -65,8 +65,8 @@ def check_format(suffix: str, shown_name: str) -> str:
     """``suffix`` (like ``.mp3``) when we can write it, else a ConfigError listing the others."""
     if suffix not in FORMATS:
         supported = ", ".join(FORMATS)
-        shown = suffix or "no extension"
-        raise ConfigError(f"cannot write {shown!s} files ({shown_name}); use one of: {supported}")
+        shown = f"{suffix} files" if suffix else "a file without an extension"
+        raise ConfigError(f"cannot write {shown} ({shown_name}); use one of: {supported}")
     return suffix
 
 
@@ -102,10 +102,20 @@ def atomic_target(path: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); give it the mode the user's
+        # umask gives new files, or the mode of the file it replaces.
+        tmp.chmod(path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    """The process umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: Path, text: str) -> None:

@@ -32,7 +32,7 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "manifest_version": MANIFEST_VERSION,
         "generator": f"article-tts {__version__}",
         "source": source_label(source),
-        "output": output.name,
+        "output": "stdout" if str(output) == "-" else output.name,
         "engine": {"name": engine.name, "options": engine.cache_key()},
         "settings": settings(config),
         "duration_ms": duration_ms,
@@ -41,10 +41,15 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
     }
 
 
+# Where this machine keeps its cache says nothing about the audio, and a shared
+# manifest should not reveal the user's home folder.
+PRIVATE_SETTINGS = {"cache_dir"}
+
+
 def settings(config: RenderConfig) -> dict[str, Any]:
-    """The render options, as JSON values (paths as strings)."""
-    return {key: str(value) if isinstance(value, Path) else value
-            for key, value in dataclasses.asdict(config).items()}
+    """The render options, as JSON values (paths by file name only)."""
+    return {key: value.name if isinstance(value, Path) else value
+            for key, value in dataclasses.asdict(config).items() if key not in PRIVATE_SETTINGS}
 
 
 def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
     """
     started = time.perf_counter()
     if output is not None:
-        prepare_outputs(output, config)
+        prepare_outputs(output, config, source)
     plan = make_plan(text, config, listener)
     clock = PlaybackClock()
     announcer = Announcer(plan, clock, announce)

@@ -110,7 +110,7 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = _
     ``output`` of ``-`` sends the audio to ``sink`` (standard output) instead.
     """
     started = time.perf_counter()
-    prepare_outputs(output, config)
+    prepare_outputs(output, config, source)
     plan = make_plan(text, config, listener)
     clips = synthesize_all(plan, config, listener)
     joined, timeline = assemble(plan, clips, config)
@@ -120,8 +120,9 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = _
                         plan.engine.name, time.perf_counter() - started, timeline)
 
 
-def prepare_outputs(output: Path, config: RenderConfig) -> None:
+def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOURCE) -> None:
     """Check every file the render will write before any synthesis starts, names first."""
+    refuse_clashes(output, config, source)
     if config.subtitles is not None:
         subtitles.check_path(config.subtitles)
     if is_stdout(output):
@@ -135,6 +136,22 @@ def prepare_outputs(output: Path, config: RenderConfig) -> None:
         export.check_writable(config.subtitles, "--subtitles")
     if config.manifest is not None:
         export.check_writable(config.manifest, "--manifest")
+
+
+def refuse_clashes(output: Path, config: RenderConfig, source: str) -> None:
+    """Two outputs at one path would overwrite each other, or the article itself."""
+    named = {"INPUT": None if source == STDIN_SOURCE else Path(source),
+             "-o/--output": None if is_stdout(output) else output,
+             "--subtitles": config.subtitles, "--manifest": config.manifest}
+    seen: dict[Path, str] = {}
+    for option, path in named.items():
+        if path is None:
+            continue
+        key = path.resolve()
+        if key in seen:
+            raise ConfigError(f"{option} and {seen[key]} are the same file ({path}); "
+                              f"give each its own name")
+        seen[key] = option
 
 
 def at_speed(timeline: Sequence[Placed], speed: float) -> list[Placed]:

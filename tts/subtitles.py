@@ -110,15 +110,25 @@ def lrc_time(ms: int) -> str:
     return f"{minutes:02d}:{rest // 100:02d}.{rest % 100:02d}"
 
 
+def cue_safe(text: str) -> str:
+    """Cue text that cannot pass for a timing line: ``-->`` would end the cue."""
+    return text.replace("-->", "->")
+
+
+def vtt_safe(text: str) -> str:
+    """WebVTT cue text is markup: ``&`` and ``<`` start entities and tags, so escape them."""
+    return cue_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def format_srt(cues: Sequence[Cue], tags: Tags) -> str:
     """SubRip: numbered blocks."""
-    return "".join(f"{i}\n{clock(c.start_ms, ',')} --> {clock(c.end_ms, ',')}\n{c.text}\n\n"
-                   for i, c in enumerate(cues, 1))
+    return "".join(f"{i}\n{clock(c.start_ms, ',')} --> {clock(c.end_ms, ',')}\n"
+                   f"{cue_safe(c.text)}\n\n" for i, c in enumerate(cues, 1))
 
 
 def format_vtt(cues: Sequence[Cue], tags: Tags) -> str:
     """WebVTT, as HTML5 players and browsers read it."""
-    blocks = [f"{clock(c.start_ms)} --> {clock(c.end_ms)}\n{c.text}\n" for c in cues]
+    blocks = [f"{clock(c.start_ms)} --> {clock(c.end_ms)}\n{vtt_safe(c.text)}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
