@@ -87,6 +87,6 @@ def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
 def integrated_loudness(path: Path) -> float:
     """The file's integrated loudness in LUFS, as ffmpeg's ebur128 filter measures it."""
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
-                           "-af", "ebur128=framelog=quiet", "-f", "null", "-"],
+                           "-af", "ebur128", "-f", "null", "-"],
                           capture_output=True, check=True)
     return float(re.findall(r"I:\s+(-?[0-9.]+) LUFS", proc.stderr.decode())[-1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import signal
 import struct
@@ -100,6 +101,9 @@ def test_ctrl_c_stops_promptly_and_ends_the_player(tmp_path: Path) -> None:
     assert proc.stdout is not None
     first_line = proc.stdout.readline()  # playback has reached paragraph 1
     assert first_line.startswith("[1/13]")
+    deadline = time.monotonic() + 10
+    while not (folder / "first_byte").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the player has started and is playing
     proc.send_signal(signal.SIGINT)
     started = time.monotonic()
     out, err = proc.communicate(timeout=20)
@@ -134,3 +138,47 @@ def test_format_must_match_a_file_extension(run, write_text) -> None:
     result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "-o", "a.mp3",
                  "--format", "wav")
     assert result.exit_code == 2 and "--format wav is for -o -" in result.stderr
+
+
+def test_paragraphs_are_announced_as_playback_reaches_them(tmp_path: Path) -> None:
+    src = tmp_path / "three.txt"
+    src.write_text("الفقرة الأولى من الخبر هنا.\n\nثم تأتي الفقرة الثانية بعدها.\n\n"
+                   "وأخيرا الفقرة الثالثة.", encoding="utf-8")
+    env = {**os.environ, "ARTICLE_TTS_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tts", "play", str(src), "--engine", "espeak", "--pause", "1000",
+         "--player", player(tmp_path / "p", "--realtime"), "-o", str(tmp_path / "saved.wav"),
+         "--manifest", str(tmp_path / "m.json"), "--no-loudness"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    heard_at = [time.time() for line in proc.stdout if line.startswith("[")]
+    proc.wait(timeout=60)
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    first_byte = float((tmp_path / "p" / "first_byte").read_text())
+    manifest = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    starts = [p["start_ms"] / 1000 for p in manifest["paragraphs"]]
+    assert len(heard_at) == 3 and starts[1] > 2
+    for at, start in zip(heard_at, starts):
+        assert abs((at - first_byte) - start) < 0.6, (at - first_byte, start)
+
+
+def test_quiet_play_prints_nothing(run, offline: None, tmp_path: Path) -> None:
+    result = run("play", str(ARTICLE), "--engine", "espeak", "-q", "--player", player(tmp_path / "p"))
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
+
+
+def test_player_failing_after_all_audio_is_reported(run, offline: None, write_text) -> None:
+    result = run("play", str(write_text("مرحبا.")), "--engine", "espeak",
+                 "--player", f"{sys.executable} -c \"import sys; sys.stdin.buffer.read(); sys.exit(3)\"")
+    assert result.exit_code == 1 and "exit code 3" in result.stderr
+
+
+def test_play_refuses_stdout_output(run) -> None:
+    result = run("play", str(ARTICLE), "-o", "-")
+    assert result.exit_code == 2 and "render -o -" in result.stderr
+
+
+def test_m4a_cannot_go_to_stdout(run, write_text) -> None:
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "-o", "-",
+                 "--format", "m4a")
+    assert result.exit_code == 2 and "cannot be written to standard output" in result.stderr

@@ -1,6 +1,6 @@
 """Entry point for ``python -m tts``."""
 
-from tts.cli import main
+from tts.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

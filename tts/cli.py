@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from tts.text import read_source
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
+INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
 
 
 class CommandError(click.ClickException):
@@ -47,13 +49,26 @@ def reported_errors(debug: bool) -> Iterator[None]:
         raise CommandError(exc) from exc
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
 
 
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="article-tts")
 def main() -> None:
     """Turn an article into audio you can listen to."""
+
+
+def run() -> None:
+    """The ``article-tts`` command. After Ctrl-C, leave at once: Python would otherwise
+    wait at exit for Google requests still in flight (up to --timeout seconds)."""
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(INTERRUPTED)
+        raise
 
 
 def options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -195,11 +210,15 @@ def play_command(input: str, output: Path | None, player: str | None, quiet: boo
       article-tts play data/article.txt --player "mpv --really-quiet -" -o article.mp3
     """
     with reported_errors(debug):
+        if output is not None and str(output) == STDOUT:
+            raise click.UsageError("play prints the paragraphs on standard output; "
+                                   "use `article-tts render -o -` to send audio there")
         config = make_config(settings)
         command = find_player(player)
         text = read_source(input)
+        announce = (lambda n, t, s: None) if quiet else print_paragraph
         with Progress(quiet, bar=False) as progress:
-            result = play(text, config, command, output, progress.on_event, announce=print_paragraph,
+            result = play(text, config, command, output, progress.on_event, announce=announce,
                           source=input)
         if not quiet:
             saved = f", saved to {result.output}" if result.output else ""

@@ -29,6 +29,8 @@ class Format:
     """Muxer and codec arguments."""
     lossy: bool = True
     """Takes a bitrate (PCM and FLAC do not)."""
+    streamable: bool = True
+    """Can be written to a pipe (standard output); MP4 must seek back to finish its index."""
     ffmpeg_metadata: bool = False
     """Tags and chapters go in while encoding, from an ffmetadata input: mutagen cannot
     write RIFF INFO (WAV) or an MP4 chapter track. Other formats are tagged afterwards."""
@@ -40,7 +42,8 @@ FORMATS: dict[str, Format] = {
     ".mp3": Format(("-f", "mp3", "-c:a", "libmp3lame")),
     ".ogg": Format(("-f", "ogg", "-c:a", "libopus", "-ar", "48000")),
     ".opus": Format(("-f", "opus", "-c:a", "libopus", "-ar", "48000")),
-    ".m4a": Format(("-f", "ipod", "-c:a", "aac", "-movflags", "+faststart"), ffmpeg_metadata=True),
+    ".m4a": Format(("-f", "ipod", "-c:a", "aac", "-movflags", "+faststart"), streamable=False,
+                   ffmpeg_metadata=True),
     ".wav": Format(("-f", "wav", "-c:a", "pcm_s16le"), lossy=False, ffmpeg_metadata=True),
     ".flac": Format(("-f", "flac", "-c:a", "flac"), lossy=False),
 }
@@ -74,6 +77,16 @@ def prepare_output(path: Path) -> None:
     """Fail early, before any synthesis, when ``path`` cannot be written as audio."""
     format_for(path)
     check_writable(path)
+
+
+def check_streamable(suffix: str, shown_name: str) -> str:
+    """``suffix`` when it can go to standard output, else a ConfigError listing those that can."""
+    check_format(suffix, shown_name)
+    if not FORMATS[suffix].streamable:
+        can = ", ".join(s[1:] for s, f in FORMATS.items() if f.streamable)
+        raise ConfigError(f"{suffix[1:]} cannot be written to standard output (it must seek); "
+                          f"use --format with one of: {can}, or -o FILE{suffix}")
+    return suffix
 
 
 def check_writable(path: Path, option: str = "-o/--output") -> None:
@@ -170,7 +183,7 @@ def loudness_filters(audio: AudioSegment, before: Sequence[str], target: float) 
 
 def measure_loudness(audio: AudioSegment, before: Sequence[str] = ()) -> float:
     """Integrated loudness in LUFS (EBU R128), as ffmpeg's ebur128 filter measures it."""
-    chain = ",".join([*before, "ebur128=framelog=quiet"])
+    chain = ",".join([*before, "ebur128"])
     command = [*pcm_input(audio, "info"), "-af", chain, "-f", "null", "-"]
     stderr = run_ffmpeg(command, audio, "measure the loudness of the audio").stderr
     found = INTEGRATED.findall(stderr.decode("utf-8", "replace"))

@@ -28,8 +28,10 @@ Announce = Callable[[int, int, str], None]  # (paragraph number, total, original
 class PlaybackClock:
     """Where playback is, in ms of audio: time since the first byte, never past what was sent.
 
-    When synthesis falls behind, the player starves and waits; the clock then
-    restarts from what was sent, so announcements stay in step with the sound.
+    A write to the player blocks while its buffer is full, so the clock starts
+    when the first write starts, and a later write that finds the player has
+    played everything sent before it means the player ran dry: the clock
+    restarts from there, so announcements stay in step with the sound.
     """
 
     def __init__(self) -> None:
@@ -37,12 +39,13 @@ class PlaybackClock:
         self.sent_ms = 0
         self.lock = threading.Lock()
 
-    def sent(self, total_ms: int) -> None:
+    def sending(self, total_ms: int) -> None:
+        """Call before writing audio that brings the total sent to ``total_ms``."""
         with self.lock:
             now = time.monotonic()
             if self.started is None:
                 self.started = now
-            elif now - self.started > self.sent_ms / 1000:  # the player ran dry
+            elif now - self.started > self.sent_ms / 1000:
                 self.started = now - self.sent_ms / 1000
             self.sent_ms = total_ms
 
@@ -114,10 +117,11 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
             if clip.chunk.index == 0:
                 announcer.starts.append((sent_ms, clip.chunk.paragraph))
             piece, _ = join([(clip.audio, pause)], clip.audio.frame_rate)
-            player.write(piece.raw_data)
             sent_ms += len(piece)
-            clock.sent(sent_ms)
-            clips.append(clip)
+            clock.sending(sent_ms)
+            player.write(piece.raw_data)
+            if output is not None:  # kept only to save; playing alone holds a few clips
+                clips.append(clip)
         if player is not None:
             player.finish()
         announcer.stop.set()

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from tts.errors import ArticleTTSError
 
@@ -102,21 +103,35 @@ class AudioPlayer:
             self.process.stdin.write(pcm)
             self.process.stdin.flush()
         except (BrokenPipeError, ValueError) as exc:
-            raise PlayerError(f"the player ({self.command.name}) stopped before the end "
-                              f"(exit code {self.process.poll()})") from exc
+            raise PlayerError(f"the player ({self.command.name}) stopped before the end"
+                              f"{self.exit_status()}") from exc
+
+    def exit_status(self) -> str:
+        """`` (exit code N)`` once the player has exited; it may take a moment to be reaped."""
+        if self.process is None:
+            return ""
+        try:
+            return f" (exit code {self.process.wait(timeout=1)})"
+        except subprocess.TimeoutExpired:
+            return ""
 
     def finish(self) -> None:
         """Let the player play what it has, then wait for it to exit."""
         if self.spool is not None:
-            self.spool.close()
-            subprocess.run([*self.command.argv, self.spool.name], check=False)
-            return
-        if self.process is not None and self.process.stdin is not None:
+            close_spool(self.spool)
+            code = subprocess.run([*self.command.argv, self.spool.name], check=False).returncode
+        elif self.process is not None and self.process.stdin is not None:
             try:
                 self.process.stdin.close()
             except BrokenPipeError:
                 pass
-            self.process.wait()
+            code = self.process.wait()
+        else:
+            return
+        if code != 0:
+            raise PlayerError(f"the player ({self.command.name}) failed with exit code {code}; "
+                              f"try another with --player, or `article-tts render` to a file")
+
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -129,3 +144,13 @@ class AudioPlayer:
                 self.process.wait()
         if self.spool is not None:
             Path(self.spool.name).unlink(missing_ok=True)
+
+
+def close_spool(spool: IO[bytes]) -> None:
+    """Write the real sizes into a spooled WAV's header (a file's length is known), close it."""
+    size = spool.tell()
+    spool.seek(4)
+    spool.write(struct.pack("<I", size - 8))
+    spool.seek(40)
+    spool.write(struct.pack("<I", size - 44))
+    spool.close()

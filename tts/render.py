@@ -126,7 +126,7 @@ def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOUR
     if config.subtitles is not None:
         subtitles.check_path(config.subtitles)
     if is_stdout(output):
-        export.check_format(stdout_suffix(config), f"--format {config.format}")
+        export.check_streamable(stdout_suffix(config), f"--format {config.format}")
     else:
         export.prepare_output(output)
         if config.format is not None and export.format_for(output) != stdout_suffix(config):

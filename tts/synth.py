@@ -102,29 +102,33 @@ class Synthesizer:
         """Yield each chunk's clip in order, keeping at most ``lookahead`` chunks ahead."""
         window = lookahead or len(chunks)
         todo = iter(chunks)
-        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="tts") as pool:
-            pending: deque[Future[Clip]] = deque()
+        pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="tts")
+        pending: deque[Future[Clip]] = deque()
 
-            def submit_next() -> None:
-                chunk = next(todo, None)
-                if chunk is not None:
-                    pending.append(pool.submit(self.make_clip, chunk, on_done))
+        def submit_next() -> None:
+            chunk = next(todo, None)
+            if chunk is not None:
+                pending.append(pool.submit(self.make_clip, chunk, on_done))
 
-            for _ in range(window):
+        for _ in range(window):
+            submit_next()
+        leaving = False
+        try:
+            while pending:
+                try:
+                    clip = pending.popleft().result()
+                except Cancelled:
+                    raise self.failure or EngineError("synthesis was stopped") from None
                 submit_next()
-            try:
-                while pending:
-                    try:
-                        clip = pending.popleft().result()
-                    except Cancelled:
-                        raise self.failure or EngineError("synthesis was stopped") from None
-                    submit_next()
-                    yield clip
-            finally:
-                # Whatever ends the loop (failure, Ctrl-C, a consumer that stops),
-                # start nothing new; requests in flight finish and are cached.
-                self.stop.set()
-                pool.shutdown(wait=True, cancel_futures=True)
+                yield clip
+        except (KeyboardInterrupt, GeneratorExit):
+            leaving = True  # Ctrl-C, or the consumer stopped: do not wait for requests in flight
+            raise
+        finally:
+            # Start nothing new. After a failure, requests in flight finish and are
+            # cached, so the error can say how much a rerun will not redo.
+            self.stop.set()
+            pool.shutdown(wait=not leaving, cancel_futures=True)
 
     def make_clip(self, chunk: Chunk, on_done: Callable[[Clip], None] | None) -> Clip:
         key = self.key(chunk)
