@@ -15,8 +15,9 @@ from tts.audio import ffmpeg_exe
 from tts.chunk import Break, Chunk
 from tts.config import RenderConfig
 from tts.export import export
-from tts.metadata import (ENCODER, Chapter, Tags, default_title, escape, first_words,
-                          language_code, make_chapters, make_tags)
+from tts.metadata import (CTOC_MAX_ENTRIES, ENCODER, Chapter, Tags, default_title, escape,
+                          first_words, fit_chapters, language_code, make_chapters, make_tags,
+                          write_id3)
 from tts.render import Placed
 from tts.text import parse_article
 
@@ -137,3 +138,14 @@ def test_no_chapters_written_when_none_given(tmp_path: Path) -> None:
         out = tmp_path / f"a{suffix}"
         export(tone(1000), out, tags=TAGS, chapters=[])
         assert ffmpeg_chapters(out) == []
+
+
+def test_mp3_with_more_paragraphs_than_a_ctoc_holds(tmp_path: Path) -> None:
+    chapters = [Chapter(f"p{i}", i * 100, (i + 1) * 100) for i in range(600)]
+    fitted = fit_chapters(chapters, CTOC_MAX_ENTRIES)
+    assert len(fitted) <= CTOC_MAX_ENTRIES and fitted[0].start_ms == 0
+    assert fitted[-1].end_ms == 60_000 and [c.title for c in fitted[:2]] == ["p0", "p3"]
+    out = tmp_path / "long.mp3"
+    export(tone(60_000), out)
+    write_id3(out, Tags("t", None, None, "ara", "c"), chapters)
+    assert len(ffmpeg_chapters(out)) == len(fitted)

@@ -53,6 +53,11 @@ class Tags:
     encoder: str = ENCODER
 
 
+# A CTOC frame counts its entries in one byte: an article of more paragraphs
+# gets chapters that each cover a few consecutive paragraphs.
+CTOC_MAX_ENTRIES = 255
+
+
 @dataclass(frozen=True)
 class Chapter:
     """One paragraph's span in the output, in milliseconds."""
@@ -168,8 +173,17 @@ class TimeOrderedID3(ID3):
         return data + b"".join(save_frame(frame, config=config) for frame in chapters)
 
 
+def fit_chapters(chapters: Sequence[Chapter], limit: int) -> list[Chapter]:
+    """At most ``limit`` chapters: neighbours merged in equal runs, each titled by its first."""
+    size = -(-len(chapters) // limit)  # ceiling division
+    runs = [chapters[i:i + size] for i in range(0, len(chapters), size)]
+    return [Chapter(run[0].title, run[0].start_ms, run[-1].end_ms) for run in runs]
+
+
 def write_id3(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
     """ID3v2.4 text frames, and CHAP frames listed by a top-level CTOC."""
+    if len(chapters) > CTOC_MAX_ENTRIES:
+        chapters = fit_chapters(chapters, CTOC_MAX_ENTRIES)
     id3 = TimeOrderedID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     if tags.artist:
