@@ -60,7 +60,7 @@ def test_outage_then_resume(run, google: FakeGoogle, isolated_cache: Path) -> No
     assert failed.exit_code == 1
     message = failed.stderr.strip().splitlines()[-1]
     assert message.startswith("Error: paragraph ")
-    assert "cannot reach Google TTS" in message and "rerun the same command" in message
+    assert "cannot reach Google TTS" in message and "Rerun the same command to resume" in message
     saved = ClipCache(isolated_cache).info().entries
     assert saved == 10 and f"{saved} of " in message
     assert not Path("out.mp3").exists()
@@ -124,3 +124,33 @@ def test_cache_info_and_clear(google: FakeGoogle, tmp_path: Path, monkeypatch) -
     cleared = runner.invoke(main, ["cache", "clear"])
     assert f"Removed {google.attempts} clips" in cleared.output
     assert "entries: 0" in runner.invoke(main, ["cache", "info"]).output
+
+
+def test_dry_run_estimate_of_a_cached_article_is_close(run, google: FakeGoogle) -> None:
+    done = render_gtts(run, ARTICLE, "--no-loudness")
+    assert done.exit_code == 0, done.stderr
+    length = done.stderr.splitlines()[-1].split("(")[1].split(",")[0]  # m:ss.s
+    planned = render_gtts(run, ARTICLE, "--dry-run").stdout.splitlines()[-1]
+    estimate = planned.split("about ")[1].split(" ")[0]
+
+    def seconds(clock: str) -> float:
+        minutes, rest = clock.split(":")
+        return int(minutes) * 60 + float(rest)
+    assert abs(seconds(estimate) - seconds(length)) < 1.0
+
+
+def test_damaged_entries_are_not_counted_as_cached(run, google: FakeGoogle,
+                                                   isolated_cache: Path) -> None:
+    assert render_gtts(run, ARTICLE).exit_code == 0
+    victim = next(ClipCache(isolated_cache).clips.rglob("*.wav"))
+    victim.write_bytes(victim.read_bytes()[:300])
+    planned = render_gtts(run, ARTICLE, "--dry-run").stdout.splitlines()[-1]
+    assert "1 requests to make" in planned
+
+
+def test_unusable_cache_folder_warns_and_renders(run, google: FakeGoogle, tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("x")
+    result = render_gtts(run, ARTICLE, "--cache-dir", "not-a-folder/cache")
+    assert result.exit_code == 0, result.stderr
+    assert "cannot use the clip cache" in result.stderr and Path("out.mp3").exists()
+    assert "Encoding out.mp3" in result.stderr

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from conftest import FakeGoogle
 from tts import synth
 from tts.cache import ClipCache
 from tts.chunk import Break, Chunk
-from tts.engines.google import GoogleEngine
+from tts.engines.google import GoogleEngine, _retry_after
 from tts.synth import AdaptiveLimit, ChunkFailed, Synthesizer
 
 
@@ -93,3 +96,38 @@ def test_backoff_grows_and_honours_retry_after() -> None:
     first, later = synth.backoff_seconds(0, None), synth.backoff_seconds(4, None)
     assert later > first * 8
     assert synth.backoff_seconds(3, 2.0) == 2.0
+
+
+def test_a_host_never_reached_is_not_retried(google: FakeGoogle) -> None:
+    google.down_after = 0  # offline from the start: fail at once, not after 5 backoffs
+    with pytest.raises(ChunkFailed, match="cannot reach"):
+        list(Synthesizer(GoogleEngine(), None, jobs=1, retries=5).clips(chunks(3)))
+    assert google.attempts == 1
+
+
+def test_the_earliest_failed_chunk_is_reported(google: FakeGoogle) -> None:
+    google.latency, google.fail_status, google.fail_times = 0.02, 403, 100
+    with pytest.raises(ChunkFailed) as info:
+        list(Synthesizer(GoogleEngine(), None, jobs=4).clips(chunks(8)))
+    assert info.value.chunk.paragraph == 0
+
+
+def test_retry_after_as_an_http_date() -> None:
+    response = requests.Response()
+    response.headers["Retry-After"] = format_datetime(
+        datetime.now(timezone.utc) + timedelta(seconds=20), usegmt=True)
+    assert 15 <= (_retry_after(response) or 0) <= 21
+    response.headers["Retry-After"] = "120"
+    assert _retry_after(response) == 120 and synth.backoff_seconds(0, 120) == 120
+
+
+def test_a_cache_that_stops_taking_clips_is_dropped_with_a_warning(
+        google: FakeGoogle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = ClipCache(tmp_path / "c")
+
+    def full(key: str, clip: object) -> None:
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(cache, "put", full)
+    warnings: list[str] = []
+    got = list(Synthesizer(GoogleEngine(), cache, jobs=2, warn=warnings.append).clips(chunks(4)))
+    assert len(got) == 4 and len(warnings) == 1 and "No space left" in warnings[0]

@@ -19,7 +19,9 @@ from pydub import AudioSegment
 APP_NAME = "article-tts"
 ENV_VAR = "ARTICLE_TTS_CACHE_DIR"
 # Bump when the stored format changes, so old entries are simply not found.
-LAYOUT = "clips-v1"
+# v2: clips are stored with their edge silence already trimmed.
+LAYOUT = "clips-v2"
+WAV_HEADER_BYTES = 44  # what write_wav's plain PCM header takes
 
 
 def default_dir() -> Path:
@@ -72,12 +74,26 @@ class ClipCache:
         return self.path_for(key).is_file()
 
     def duration_ms(self, key: str) -> int | None:
-        """Length of a stored clip from its header alone (for estimates)."""
+        """Length of a stored clip from its header, or None when absent or truncated."""
+        path = self.path_for(key)
         try:
-            with wave.open(str(self.path_for(key)), "rb") as wav:
-                return wav.getnframes() * 1000 // wav.getframerate()
+            with wave.open(str(path), "rb") as wav:
+                frames, frame_bytes = wav.getnframes(), wav.getsampwidth() * wav.getnchannels()
+                if path.stat().st_size < WAV_HEADER_BYTES + frames * frame_bytes:
+                    return None
+                return frames * 1000 // wav.getframerate()
         except (OSError, EOFError, wave.Error):
             return None
+
+    def check_usable(self) -> str | None:
+        """Why clips cannot be stored here (a read-only or misnamed folder), or None."""
+        try:
+            self.clips.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.clips, prefix=".tmp-probe-"):
+                pass
+        except OSError as exc:
+            return f"{self.root}: {exc.strerror or exc}"
+        return None
 
     def put(self, key: str, clip: AudioSegment) -> None:
         """Store ``clip``: temp file in the same folder, then ``os.replace``."""
@@ -93,7 +109,8 @@ class ClipCache:
             raise
 
     def info(self) -> CacheInfo:
-        files = list(self.clips.rglob("*.wav")) if self.clips.is_dir() else []
+        files = [f for f in self.clips.rglob("*.wav") if not f.name.startswith(".tmp-")] \
+            if self.clips.is_dir() else []
         return CacheInfo(self.root, len(files), sum(f.stat().st_size for f in files))
 
     def clear(self) -> int:

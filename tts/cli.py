@@ -22,7 +22,7 @@ from tts.play import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.render import (ChunkDone, DryRun, EngineChosen, Event, Planned, RenderResult, Warning,
-                        dry_run, render)
+                        Writing, dry_run, render)
 from tts.text import read_source
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -330,3 +330,8 @@ class Progress:
                                          file=sys.stderr, show_pos=True)
         elif isinstance(event, ChunkDone) and self.bar is not None:
             self.bar.update(1)
+        elif isinstance(event, Writing):
+            self.__exit__()
+            self.bar = None
+            where = "standard output" if str(event.output) == STDOUT else event.output
+            click.echo(f"Encoding {where}...", err=True)

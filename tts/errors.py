@@ -41,11 +41,16 @@ class NetworkError(EngineError):
     """
 
     def __init__(self, message: str, *, retryable: bool = False,
-                 retry_after: float | None = None, status: int | None = None):
+                 retry_after: float | None = None, status: int | None = None,
+                 unreachable: bool = False, reason: str | None = None):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
+        self.unreachable = unreachable
+        """No connection could be made at all (as opposed to a slow or failing answer)."""
+        self.reason = reason or message
+        """The cause alone, without the next step the message ends with."""
 
     @property
     def throttled(self) -> bool:

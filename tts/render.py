@@ -16,7 +16,7 @@ from tts.cache import ClipCache
 from tts.chunk import Break, Chunk, chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
-from tts.errors import ConfigError, EngineError
+from tts.errors import ConfigError, EngineError, NetworkError
 from tts.synth import ChunkFailed, Clip, Synthesizer
 from tts.text import STDIN_SOURCE, Paragraph, parse_article, spoken_for
 
@@ -50,13 +50,20 @@ class ChunkDone:
 
 
 @dataclass(frozen=True)
+class Writing:
+    """Every clip is ready; the file is being normalized and encoded (long for long audio)."""
+
+    output: Path
+
+
+@dataclass(frozen=True)
 class Warning:
     """Something the user should know that does not stop the render."""
 
     message: str
 
 
-Event = EngineChosen | Planned | ChunkDone | Warning
+Event = EngineChosen | Planned | ChunkDone | Writing | Warning
 Listener = Callable[[Event], None]
 
 
@@ -115,6 +122,7 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = _
     clips = synthesize_all(plan, config, listener)
     joined, timeline = assemble(plan, clips, config)
     timeline = at_speed(timeline, config.speed)
+    listener(Writing(output))
     duration_ms = write_outputs(plan, joined, timeline, output, config, source, sink)
     return RenderResult(output, duration_ms, len(plan.paragraphs), len(plan.chunks),
                         plan.engine.name, time.perf_counter() - started, timeline)
@@ -220,8 +228,22 @@ def warn_unspeakable(paragraphs: Sequence[Paragraph], listener: Listener) -> Non
                              f"({p.original[:30]!r}); it becomes a pause"))
 
 
-def open_cache(config: RenderConfig) -> ClipCache | None:
-    return ClipCache(config.cache_dir) if config.cache_dir is not None else None
+def open_cache(config: RenderConfig, listener: Listener = _ignore) -> ClipCache | None:
+    """The clip cache, or None (with a warning) when its folder cannot take files."""
+    if config.cache_dir is None:
+        return None
+    cache = ClipCache(config.cache_dir)
+    problem = cache.check_usable()
+    if problem is not None:
+        listener(Warning(f"cannot use the clip cache ({problem}); going on without it, so a "
+                         f"rerun will not resume: set --cache-dir or ARTICLE_TTS_CACHE_DIR"))
+        return None
+    return cache
+
+
+def make_synthesizer(plan: Plan, config: RenderConfig, listener: Listener) -> Synthesizer:
+    return Synthesizer(plan.engine, open_cache(config, listener), config.jobs, config.retries,
+                       warn=lambda message: listener(Warning(message)))
 
 
 def synthesize_all(plan: Plan, config: RenderConfig, listener: Listener) -> list[Clip]:
@@ -236,7 +258,7 @@ def stream(plan: Plan, config: RenderConfig, listener: Listener = _ignore,
     When a chunk fails for good, the error says which paragraph, why, and how
     much work is saved for the rerun that resumes.
     """
-    synth = Synthesizer(plan.engine, open_cache(config), config.jobs, config.retries)
+    synth = make_synthesizer(plan, config, listener)
     pauses = pauses_after(plan.chunks, plan.paragraphs, config)
     try:
         for clip, pause in zip(synth.clips(plan.chunks, lookahead), pauses):
@@ -247,14 +269,19 @@ def stream(plan: Plan, config: RenderConfig, listener: Listener = _ignore,
 
 
 def describe_failure(exc: ChunkFailed, synth: Synthesizer, chunks: Sequence[Chunk]) -> str:
-    """One message: where it failed, the cause with its next step, what is kept."""
+    """One message: where it failed, the cause, what is kept, and what to do next."""
     where = f"paragraph {exc.chunk.paragraph + 1}"
     tries = f"gave up after {exc.tries} {'try' if exc.tries == 1 else 'tries'}"
+    if not isinstance(exc.cause, NetworkError):
+        return f"{where}: {exc.cause}"
+    offline = "use --engine espeak to render offline" if synth.engine.name != "espeak" else ""
     if synth.cache is None:
-        kept = "nothing is kept with --no-cache"
-    else:
-        kept = f"{synth.cached_count(chunks)} of {len(chunks)} chunks are saved in the cache"
-    return f"{where}: {exc.cause} ({tries}; {kept})"
+        return (f"{where}: {exc.cause.reason} ({tries}; nothing was kept, since the clip cache "
+                f"is off). Rerun without --no-cache to keep finished chunks"
+                + (f", or {offline}" if offline else ""))
+    saved = synth.cached_count(chunks)
+    return (f"{where}: {exc.cause.reason} ({tries}; {saved} of {len(chunks)} chunks are saved "
+            f"in the cache). Rerun the same command to resume" + (f", or {offline}" if offline else ""))
 
 
 @dataclass(frozen=True)
@@ -273,7 +300,7 @@ class DryRun:
 def dry_run(text: str, config: RenderConfig, listener: Listener = _ignore) -> DryRun:
     """Plan the render, look up the cache, estimate the duration; synthesize nothing."""
     plan = make_plan(text, config, listener)
-    synth = Synthesizer(plan.engine, open_cache(config), config.jobs, config.retries)
+    synth = make_synthesizer(plan, config, listener)
     cache = synth.cache
     speed = CHARS_PER_SECOND.get(plan.engine.name, 12.0) * (config.rate or 175) / 175
     cached, total = [], sum(pauses_after(plan.chunks, plan.paragraphs, config))

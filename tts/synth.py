@@ -21,6 +21,8 @@ from tts.errors import EngineError, NetworkError
 # First retry waits about this long; each next one twice as long, plus jitter.
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 30.0
+# A Retry-After is obeyed up to this long; past it, a run would look hung.
+RETRY_AFTER_CAP_S = 300.0
 # After a 429, this many successes in a row earn back one request in flight.
 RECOVER_AFTER = 4
 
@@ -73,7 +75,7 @@ class AdaptiveLimit:
 def backoff_seconds(attempt: int, retry_after: float | None) -> float:
     """Exponential backoff with jitter; the server's Retry-After wins when given."""
     if retry_after is not None:
-        return min(retry_after, BACKOFF_CAP_S)
+        return min(retry_after, RETRY_AFTER_CAP_S)
     base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)
     return base + random.uniform(0, base / 2)
 
@@ -82,14 +84,16 @@ class Synthesizer:
     """Turns chunks into clips, at most ``jobs`` at once, in chunk order."""
 
     def __init__(self, engine: Engine, cache: ClipCache | None, jobs: int = 4,
-                 retries: int = 5) -> None:
-        self.engine, self.cache, self.retries = engine, cache, retries
+                 retries: int = 5, warn: Callable[[str], None] = lambda message: None) -> None:
+        self.engine, self.cache, self.retries, self.warn = engine, cache, retries, warn
         # An engine that is not thread-safe in-process runs one chunk at a time.
         self.jobs = jobs if engine.concurrent else 1
         self.limit = AdaptiveLimit(self.jobs)
         self.stop = threading.Event()
         self.engine_key = engine.cache_key()
-        self.failure: ChunkFailed | None = None  # the first chunk that failed for good
+        self.failure: ChunkFailed | None = None  # the earliest chunk that failed for good
+        self.reached = False  # whether the engine has answered once in this run
+        self.lock = threading.Lock()
 
     def key(self, chunk: Chunk) -> str:
         return clip_key(self.engine_key, chunk.text)
@@ -97,8 +101,7 @@ class Synthesizer:
     def cached_count(self, chunks: Sequence[Chunk]) -> int:
         return 0 if self.cache is None else sum(self.cache.contains(self.key(c)) for c in chunks)
 
-    def clips(self, chunks: Sequence[Chunk], lookahead: int | None = None,
-              on_done: Callable[[Clip], None] | None = None) -> Iterator[Clip]:
+    def clips(self, chunks: Sequence[Chunk], lookahead: int | None = None) -> Iterator[Clip]:
         """Yield each chunk's clip in order, keeping at most ``lookahead`` chunks ahead."""
         window = lookahead or len(chunks)
         todo = iter(chunks)
@@ -108,7 +111,7 @@ class Synthesizer:
         def submit_next() -> None:
             chunk = next(todo, None)
             if chunk is not None:
-                pending.append(pool.submit(self.make_clip, chunk, on_done))
+                pending.append(pool.submit(self.make_clip, chunk))
 
         for _ in range(window):
             submit_next()
@@ -130,22 +133,40 @@ class Synthesizer:
             self.stop.set()
             pool.shutdown(wait=not leaving, cancel_futures=True)
 
-    def make_clip(self, chunk: Chunk, on_done: Callable[[Clip], None] | None) -> Clip:
+    def make_clip(self, chunk: Chunk) -> Clip:
+        """The chunk's clip from the cache, else from the engine (then stored)."""
         key = self.key(chunk)
-        stored = self.cache.get(key) if self.cache else None
-        if stored is not None:
-            clip = Clip(chunk, trim_silence(stored), cached=True)
-        else:
-            audio = self.request(chunk)
-            if self.cache is not None:
-                self.cache.put(key, audio)
-            clip = Clip(chunk, trim_silence(audio), cached=False)
-        if on_done is not None:
-            on_done(clip)
-        return clip
+        try:
+            stored = self.cache.get(key) if self.cache else None
+            if stored is not None:
+                return Clip(chunk, stored, cached=True)
+            audio = trim_silence(self.request(chunk))
+            self.store(key, audio)
+            return Clip(chunk, audio, cached=False)
+        except Exception:
+            self.stop.set()  # whatever went wrong, start nothing new
+            raise
+
+    def store(self, key: str, audio: AudioSegment) -> None:
+        """Keep a clip; a cache that stops taking them (disk full) is dropped with a warning."""
+        cache = self.cache
+        if cache is None:
+            return
+        try:
+            cache.put(key, audio)
+        except OSError as exc:
+            with self.lock:
+                if self.cache is not None:
+                    self.cache = None
+                    self.warn(f"cannot store clips in {cache.root} ({exc.strerror or exc}); "
+                              f"going on without the cache, so a rerun will not resume")
 
     def request(self, chunk: Chunk) -> AudioSegment:
-        """Ask the engine, retrying what may pass: 429, 5xx, timeouts, lost connections."""
+        """Ask the engine, retrying what may pass: 429, 5xx, timeouts, lost connections.
+
+        A host that has never answered in this run is not retried: that is a
+        machine offline, not a passing fault, and waiting would only delay the error.
+        """
         for attempt in range(self.retries + 1):
             if self.stop.is_set():
                 raise Cancelled()
@@ -153,9 +174,11 @@ class Synthesizer:
                 with self.limit.slot():
                     audio = self.engine.synthesize(chunk.text)
                 self.limit.succeed()
+                self.reached = True
                 return audio
             except NetworkError as exc:
-                if not exc.retryable or attempt == self.retries:
+                never_reached = exc.unreachable and not self.reached
+                if not exc.retryable or never_reached or attempt == self.retries:
                     raise self.fail(ChunkFailed(chunk, exc, attempt + 1)) from exc
                 if exc.throttled:
                     self.limit.throttle()
@@ -165,9 +188,10 @@ class Synthesizer:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def fail(self, failure: ChunkFailed) -> ChunkFailed:
-        """Remember the first failure, then stop starting new chunks."""
-        if self.failure is None:
-            self.failure = failure
+        """Remember the earliest failed chunk (the one to report), stop starting new ones."""
+        with self.lock:
+            if self.failure is None or failure.chunk_order < self.failure.chunk_order:
+                self.failure = failure
         self.stop.set()
         return failure
 
@@ -178,3 +202,7 @@ class ChunkFailed(EngineError):
     def __init__(self, chunk: Chunk, cause: EngineError, tries: int) -> None:
         super().__init__(str(cause))
         self.chunk, self.cause, self.tries = chunk, cause, tries
+
+    @property
+    def chunk_order(self) -> tuple[int, int]:
+        return self.chunk.paragraph, self.chunk.index

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
+from datetime import datetime, timezone
+
 import requests
 from gtts import gTTS, gTTSError
 from gtts.lang import tts_langs
@@ -68,16 +71,14 @@ class GoogleEngine:
                 why = f"Google TTS did not answer within {self.timeout:g} s"
             else:
                 why = f"cannot reach Google TTS at {host}"
-            return NetworkError(f"{why}; {NEXT_STEP}", retryable=True)
+            return NetworkError(f"{why}; {NEXT_STEP}", retryable=True, reason=why,
+                                unreachable=not isinstance(cause, requests.Timeout))
         status = rsp.status_code
-        if status == 429:
-            return NetworkError(
-                f"Google TTS is rate-limiting us (429 Too Many Requests); {NEXT_STEP}",
-                retryable=True, retry_after=_retry_after(rsp), status=status,
-            )
-        if status >= 500:
-            return NetworkError(f"Google TTS failed ({status} {rsp.reason}); {NEXT_STEP}",
-                                retryable=True, retry_after=_retry_after(rsp), status=status)
+        if status == 429 or status >= 500:
+            why = ("Google TTS is rate-limiting us (429 Too Many Requests)" if status == 429
+                   else f"Google TTS failed ({status} {rsp.reason})")
+            return NetworkError(f"{why}; {NEXT_STEP}", retryable=True,
+                                retry_after=_retry_after(rsp), status=status, reason=why)
         if status == 200:
             return EngineError(
                 f"Google TTS answered without audio; is {self.lang!r} a language it speaks?"
@@ -87,12 +88,19 @@ class GoogleEngine:
 
 
 def _retry_after(rsp: requests.Response) -> float | None:
-    """Seconds from a numeric Retry-After header, when Google sends one."""
-    value = rsp.headers.get("Retry-After", "")
+    """Seconds to wait from a Retry-After header: a number of seconds, or an HTTP date."""
+    value = rsp.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def check_reachable(tld: str = "com", timeout: float = 2.0) -> tuple[bool, str]:
