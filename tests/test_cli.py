@@ -200,6 +200,22 @@ def test_no_tashkeel_never_loads_the_model(run, offline: None, write_text,
     assert (path.parent / "out.wav").stat().st_size > 1000
 
 
+def test_other_languages_get_no_arabic_rules_and_no_tashkeel(run, offline: None, write_text,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from tts import diacritize
+
+    def refuse() -> None:
+        raise AssertionError("the tashkeel model was loaded")
+    monkeypatch.setattr(diacritize, "_MODEL", None)
+    monkeypatch.setattr(diacritize, "load_model", refuse)
+    path = write_text("Sales rose 5% in 2019-2020.\n\nCall 555-1234 now, not 5-10 min.")
+    result = run("render", str(path), "--engine", "espeak", "--dry-run", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "[1] Sales rose 5% in 2019-2020." in result.stdout
+    assert "[2] Call 555-1234 now, not 5-10 min." in result.stdout
+    assert not any("\u0600" <= ch <= "\u06ff" for ch in result.stdout)
+
+
 def test_tags_subtitles_manifest_and_speed(run, offline: None, write_text) -> None:
     src = write_text("عاجل من طرابلس\n\nمنعت روسيا صدور البيان. وطالبت بتعديل صيغته.")
     result = run("render", str(src), "--engine", "espeak", "-o", "news.m4a", "--artist", "النشرة",

@@ -24,8 +24,10 @@ from tts.text import (
     collapse_whitespace,
     convert_digits,
     decode_text,
+    is_arabic,
     is_speakable,
     normalize,
+    normalizers_for,
     parse_article,
     read_source,
     remove_invisible_characters,
@@ -184,6 +186,24 @@ def test_every_rule_has_a_case_and_a_reason() -> None:
 ])
 def test_normalize_applies_the_speech_rules(given_text: str, expected: str) -> None:
     assert normalize(given_text) == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("ar", True), ("AR", True), ("ar-EG", True), ("ar_SA", True),
+    ("en", False), ("fa", False), ("arz", False), ("en-ar", False),
+])
+def test_is_arabic(lang: str, expected: bool) -> None:
+    assert is_arabic(lang) is expected
+
+
+def test_other_languages_keep_only_the_neutral_steps() -> None:
+    assert normalizers_for("ar-EG") == NORMALIZERS
+    assert respell not in normalizers_for("en")
+    assert normalizers_for("en") == tuple(step for step in NORMALIZERS if step is not respell)
+    text = "Sales rose ٥% in 2019-2020, d. Smith said (50%-60%) \u200b etc/etc"
+    (paragraph,) = parse_article(text, "en")
+    assert paragraph.spoken == "Sales rose 5% in 2019-2020, d. Smith said (50%-60%) etc، etc"
+    assert parse_article("الى ٥-١٠", "ar")[0].spoken == "إلى 5 إلى 10"
 
 
 def test_engine_rules_are_per_engine() -> None:

@@ -330,6 +330,12 @@ def respell_for(engine: str, text: str) -> str:
     return respell(text, ENGINE_RULES.get(engine, ()))
 
 
+def is_arabic(lang: str) -> bool:
+    """True for an Arabic ``--lang`` code: ``ar`` or a regional one (``ar-EG``, ``ar_SA``)."""
+    code = lang.lower()
+    return code == "ar" or code.startswith(("ar-", "ar_"))
+
+
 def collapse_whitespace(text: str) -> str:
     """Every run of whitespace (line breaks included) as one space; edges stripped."""
     return " ".join(text.split())
@@ -351,6 +357,17 @@ NORMALIZERS: tuple[Callable[[str], str], ...] = (
 )
 
 
+# The steps that respell Arabic: text in any other language gets only the rest
+# (NFKC, letters, invisible characters, digits, slashes, whitespace), so an
+# English "5-10" is not read with an Arabic إلى.
+ARABIC_ONLY: frozenset[Callable[[str], str]] = frozenset({respell})
+
+
+def normalizers_for(lang: str) -> tuple[Callable[[str], str], ...]:
+    """The normalization steps for text in ``lang``: all of them for Arabic."""
+    return NORMALIZERS if is_arabic(lang) else tuple(s for s in NORMALIZERS if s not in ARABIC_ONLY)
+
+
 def normalize(text: str, steps: Sequence[Callable[[str], str]] = NORMALIZERS) -> str:
     """``text`` passed through each step in order: the form sent to an engine."""
     for step in steps:
@@ -358,8 +375,14 @@ def normalize(text: str, steps: Sequence[Callable[[str], str]] = NORMALIZERS) ->
     return text
 
 
-def spoken_for(engine: str, paragraphs: Sequence[Paragraph], tashkeel: bool) -> list[Paragraph]:
-    """The paragraphs as ``engine`` will say them: tashkeel if it takes it, then its own rules."""
+def spoken_for(engine: str, paragraphs: Sequence[Paragraph], tashkeel: bool,
+               lang: str = "ar") -> list[Paragraph]:
+    """The paragraphs as ``engine`` will say them: tashkeel if it takes it, then its own rules.
+
+    Both are for Arabic: text in another ``lang`` is returned as it is.
+    """
+    if not is_arabic(lang):
+        return list(paragraphs)
     texts = [p.spoken for p in paragraphs]
     if tashkeel and engine in TASHKEEL_ENGINES:
         texts = diacritize_texts(texts)
@@ -371,11 +394,12 @@ def is_speakable(spoken: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in spoken)
 
 
-def parse_article(text: str) -> list[Paragraph]:
-    """The article's paragraphs with their spoken forms; InputError when nothing can be spoken."""
+def parse_article(text: str, lang: str = "ar") -> list[Paragraph]:
+    """The paragraphs with their spoken forms for ``lang``; InputError when nothing can be spoken."""
+    steps = normalizers_for(lang)
     paragraphs = []
     for index, original in enumerate(split_paragraphs(text)):
-        spoken = normalize(original)
+        spoken = normalize(original, steps)
         paragraphs.append(Paragraph(index, original, spoken if is_speakable(spoken) else ""))
     if not paragraphs:
         raise InputError("the text is empty: nothing to read; give a file holding the article's text")
