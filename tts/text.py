@@ -83,13 +83,20 @@ SLASH = re.compile(r"\s*/+\s*")
 SLASH_PAUSE = "\u060c "
 
 
+Replacement = str | Callable[[re.Match[str]], str]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One respelling for the voices: ``pattern`` (a regex) becomes ``replacement``."""
+    """One respelling for the voices: ``pattern`` (a regex) becomes ``replacement``.
+
+    A replacement is a ``re.sub`` template, or a function of the match for a rule
+    that must look at the numbers it found (it returns the match to leave it).
+    """
 
     name: str
     pattern: str
-    replacement: str
+    replacement: Replacement
     reason: str
 
 
@@ -112,6 +119,37 @@ ABBREVIATIONS: dict[str, str] = {
     "ص ب": "صندوق البريد",
     "ق م": "قبل الميلاد",
 }
+
+# A number range is read with إلى only when it looks like one: a dash also joins
+# phone numbers (050-1234567), month and year (5-2020) and scores (3-1). So both
+# ends have at most this many digits before any decimals and no leading zero,
+# the first is the smaller, and a month (1-12) before a year is a date.
+RANGE_MAX_DIGITS = 4
+MONTHS = range(1, 13)
+DATE_YEARS = range(1900, 2100)
+
+
+def number_value(number: str) -> float:
+    """A NUMBER match as a value; a comma is read as the decimal point (Arabic writes ٫ or ,)."""
+    return float(number.replace(",", "."))
+
+
+def is_range(first: str, second: str) -> bool:
+    """True when ``first``-``second`` reads as a range, not a phone number, date or score."""
+    for number in (first, second):
+        whole = re.split("[.,]", number)[0]
+        if len(whole) > RANGE_MAX_DIGITS or (len(whole) > 1 and whole.startswith("0")):
+            return False
+    if first.isdigit() and int(first) in MONTHS and second.isdigit() and int(second) in DATE_YEARS:
+        return False
+    return number_value(first) < number_value(second)
+
+
+def read_range(match: re.Match[str]) -> str:
+    """``5-10`` as ``5 إلى 10`` when it is a range; anything else as written."""
+    first, second = match.group(1), match.group(2)
+    return f"{first} إلى {second}" if is_range(first, second) else match.group()
+
 
 # Respellings for every engine, applied in this order after the digits are
 # ASCII and the tatweel is gone (so هـ arrives as ه). Each one makes a form
@@ -136,8 +174,9 @@ SPEECH_RULES: tuple[Rule, ...] = (
          "espeak drops % and ٪ silently: 50% is heard as fifty"),
     Rule("percent before", rf"[%٪]\s*({NUMBER})", r"\1 بالمئة",
          "the same sign typed first, as Arabic keyboards often leave it"),
-    Rule("range", rf"(?<![\d.,/-])({NUMBER})\s*[-–]\s*({NUMBER})(?![\d/-]|[.,]\d)", r"\1 إلى \2",
-         "espeak drops the dash: 5-10 is heard as fifteen"),
+    Rule("range", rf"(?<![\d.,/-])({NUMBER})\s*[-–]\s*({NUMBER})(?![\d/-]|[.,]\d)", read_range,
+         "espeak drops the dash: 5-10 is heard as fifteen; phone numbers, month-year "
+         "dates and scores (050-1234567, 5-2020, 3-1) are kept, see is_range"),
     Rule("dateline dash", rf"(?<={LETTER})\s?[-–—](?=\s)", "\u060c",
          "a dash after a word (برس- اوروبا, or an aside) is a pause, not a sound"),
     Rule("ila", NOT_AFTER_LETTER + "الى" + NOT_BEFORE_LETTER, "إلى",
