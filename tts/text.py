@@ -151,6 +151,44 @@ def read_range(match: re.Match[str]) -> str:
     return f"{first} إلى {second}" if is_range(first, second) else match.group()
 
 
+# A م or هـ after a number is the era only when the number is surely a year:
+# م is also metres (سباق 5000 م, 1500 م) and د.م./هـ sit beside many numbers.
+# It is a year when the letter is attached to four digits (2019م, 1440هـ; up to
+# 2099م, so 3000م and 5000م races stay metres), when a year word comes before
+# the number (عام 300 م), or when a spaced number is a plausible modern year.
+YEAR_WORDS = ("عام", "العام", "لعام", "للعام", "بعام", "سنة", "السنة", "لسنة", "للسنة", "بسنة")
+YEAR_WORD = (NOT_AFTER_LETTER + "[وف]?(?:" + "|".join(sorted(YEAR_WORDS, key=len, reverse=True))
+             + r")\s+")
+
+
+@dataclass(frozen=True)
+class Era:
+    """A calendar's era letter after a year, and which years it marks without a year word."""
+
+    letter: str
+    spoken: str
+    attached: range
+    spaced: range
+
+    @property
+    def pattern(self) -> str:
+        """The optional year word, the number, the space before the letter, the letter."""
+        return (rf"(?P<word>{YEAR_WORD})?(?<!\d)(?P<year>\d{{1,4}})(?P<space>\s*)"
+                rf"{self.letter}{NOT_BEFORE_LETTER}")
+
+    def read(self, match: re.Match[str]) -> str:
+        """``2019م`` as ``2019 ميلادي`` when the number is surely a year; else as written."""
+        word, year = match.group("word") or "", match.group("year")
+        years = self.spaced if match.group("space") else self.attached
+        if word or (len(year) == 4 and int(year) in years):
+            return f"{word}{year} {self.spoken}"
+        return match.group()
+
+
+GREGORIAN = Era("م", "ميلادي", attached=range(1000, 2100), spaced=range(1900, 2100))
+HIJRI = Era("هـ?", "هجري", attached=range(1000, 10000), spaced=range(1300, 1500))
+
+
 # Respellings for every engine, applied in this order after the digits are
 # ASCII and the tatweel is gone (so هـ arrives as ه). Each one makes a form
 # read right that at least espeak misreads (checked with its phoneme output);
@@ -166,10 +204,12 @@ SPEECH_RULES: tuple[Rule, ...] = (
          "espeak reads إلخ as a consonant cluster, ilkh"),
     Rule("doctor", NOT_AFTER_LETTER + rf"د\.\s*(?={LETTER})", "الدكتور ",
          "a lone د. is a title, and its dot would otherwise end a sentence"),
-    Rule("gregorian year", rf"(?<!\d)(\d{{4}})\s*م{NOT_BEFORE_LETTER}", r"\1 ميلادي",
-         "espeak says the letter's name (mim) after the year"),
-    Rule("hijri year", rf"(?<!\d)(\d{{4}})\s*هـ?{NOT_BEFORE_LETTER}", r"\1 هجري",
-         "espeak says a bare h after the year"),
+    Rule("gregorian year", GREGORIAN.pattern, GREGORIAN.read,
+         "espeak says the letter's name (mim) after the year; only a sure year, as م is "
+         "also metres (1500 م): attached 2019م, after عام/سنة, or spaced 1900-2099"),
+    Rule("hijri year", HIJRI.pattern, HIJRI.read,
+         "espeak says a bare h after the year; only a sure year: attached 1440هـ, "
+         "after عام/سنة, or spaced 1300-1499"),
     Rule("percent after", rf"({NUMBER})\s*[%٪]", r"\1 بالمئة",
          "espeak drops % and ٪ silently: 50% is heard as fifty"),
     Rule("percent before", rf"[%٪]\s*({NUMBER})", r"\1 بالمئة",
