@@ -202,8 +202,9 @@ SPEECH_RULES: tuple[Rule, ...] = (
       for letters, expansion in ABBREVIATIONS.items()),
     Rule("etcetera", NOT_AFTER_LETTER + "إلخ" + NOT_BEFORE_LETTER, "إلى آخره",
          "espeak reads إلخ as a consonant cluster, ilkh"),
-    Rule("doctor", NOT_AFTER_LETTER + rf"د\.\s*(?={LETTER})", "الدكتور ",
-         "a lone د. is a title, and its dot would otherwise end a sentence"),
+    Rule("doctor", rf"(?<!\d)(?<!\d\s){NOT_AFTER_LETTER}د\.(?:\s+(?={LETTER})|(?={LETTER}{{2}}))",
+         "الدكتور ", "a lone د. before a name is a title, and its dot would otherwise end a "
+         "sentence; after a number (45 د.) or before one letter (د.ل, د.م.) it is a unit"),
     Rule("gregorian year", GREGORIAN.pattern, GREGORIAN.read,
          "espeak says the letter's name (mim) after the year; only a sure year, as م is "
          "also metres (1500 م): attached 2019م, after عام/سنة, or spaced 1900-2099"),
