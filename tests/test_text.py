@@ -166,6 +166,9 @@ RULE_CASES = [
     ("percent after", "50%", "50 بالمئة"),
     ("percent after", "نسبة 12.5 ٪ من", "نسبة 12.5 بالمئة من"),
     ("percent before", "%50", "50 بالمئة"),
+    ("percent range", "50%-60%", "50 إلى 60 بالمئة"),
+    ("percent range", "بين 2.5 ٪ – 3 ٪", "بين 2.5 إلى 3 بالمئة"),
+    ("percent range", "10-15%", "10-15%"),
     ("range", "5-10", "5 إلى 10"),
     ("range", "من 2019 – 2020", "من 2019 إلى 2020"),
     ("range", "1.5-2", "1.5 إلى 2"),
@@ -215,6 +218,7 @@ def test_every_rule_has_a_case_and_a_reason() -> None:
 @pytest.mark.parametrize(("given_text", "expected"), [
     ("إيران برس- اوروبا: نسبة ٥٠٪ الى ١٠-١٥ عام ١٤٤٠هـ", "إيران برس، اوروبا: نسبة 50 بالمئة إلى 10 إلى 15 عام 1440 هجري"),
     ("قال د. سمير (أ ف ب) فوراً", "قال الدكتور سمير (وكالة الصحافة الفرنسية) فور\u064bا"),
+    ("ارتفع ٥٠٪-٦٠٪ و١٠-١٥٪", "ارتفع 50 إلى 60 بالمئة و10 إلى 15 بالمئة"),
 ])
 def test_normalize_applies_the_speech_rules(given_text: str, expected: str) -> None:
     assert normalize(given_text) == expected

@@ -211,6 +211,9 @@ SPEECH_RULES: tuple[Rule, ...] = (
     Rule("hijri year", HIJRI.pattern, HIJRI.read,
          "espeak says a bare h after the year; only a sure year: attached 1440هـ, "
          "after عام/سنة, or spaced 1300-1499"),
+    Rule("percent range", rf"(?<![\d.,])({NUMBER})\s*[%٪]\s*[-–]\s*({NUMBER})\s*[%٪]",
+         r"\1 إلى \2 بالمئة", "each sign read on its own leaves a dash between words "
+         "(50 بالمئة-60 بالمئة), which espeak drops: one range, one بالمئة"),
     Rule("percent after", rf"({NUMBER})\s*[%٪]", r"\1 بالمئة",
          "espeak drops % and ٪ silently: 50% is heard as fifty"),
     Rule("percent before", rf"[%٪]\s*({NUMBER})", r"\1 بالمئة",
