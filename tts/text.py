@@ -223,8 +223,9 @@ SPEECH_RULES: tuple[Rule, ...] = (
          "dates and scores (050-1234567, 5-2020, 3-1) are kept, see is_range"),
     Rule("dateline dash", rf"(?<={LETTER})\s?[-–—](?=\s)", "\u060c",
          "a dash after a word (برس- اوروبا, or an aside) is a pause, not a sound"),
-    Rule("ila", NOT_AFTER_LETTER + "الى" + NOT_BEFORE_LETTER, "إلى",
-         "espeak spells the misspelled preposition out: alif maqsura"),
+    Rule("ila", NOT_AFTER_LETTER + "(و?)الى" + NOT_BEFORE_LETTER, r"\1إلى",
+         "espeak spells the misspelled preposition out: alif maqsura; والى in news is "
+         "almost always و + الى (the verb والى, to side with, is rare)"),
     Rule("tanween fath", rf"اً{NOT_BEFORE_LETTER}", "\u064bا",
          "espeak reads tanween only on the letter before the alif: فوراً loses its -an"),
 )
