@@ -427,17 +427,18 @@ def test_parse_article_refuses_empty_text(text: str) -> None:
 
 
 @settings(deadline=None, max_examples=200)
-@given(st.one_of(MIXED, st.text(max_size=120)))
-def test_parse_article_on_any_text(text: str) -> None:
+@given(st.one_of(MIXED, st.text(max_size=120)), st.sampled_from(["ar", "en"]))
+def test_parse_article_on_any_text(text: str, lang: str) -> None:
+    steps = normalizers_for(lang)
     try:
-        paragraphs = parse_article(text)
+        paragraphs = parse_article(text, lang)
     except InputError:
-        assert not any(is_speakable(normalize(p)) for p in split_paragraphs(text))
+        assert not any(is_speakable(normalize(p, steps)) for p in split_paragraphs(text))
         return
     assert [p.index for p in paragraphs] == list(range(len(paragraphs)))
     for p in paragraphs:
-        assert p.spoken in ("", normalize(p.original))
-        assert p.speakable == is_speakable(normalize(p.original))
+        assert p.spoken in ("", normalize(p.original, steps))
+        assert p.speakable == is_speakable(normalize(p.original, steps))
 
 
 def test_seed_article() -> None:
