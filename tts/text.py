@@ -152,7 +152,7 @@ def read_range(match: re.Match[str]) -> str:
 
 
 # A م or هـ after a number is the era only when the number is surely a year:
-# م is also metres (سباق 5000 م, 1500 م) and د.م./هـ sit beside many numbers.
+# م is also metres (سباق 5000 م, 1500 م), and a spaced letter may start a note.
 # It is a year when the letter is attached to four digits (2019م, 1440هـ; up to
 # 2099م, so 3000م and 5000م races stay metres), when a year word comes before
 # the number (عام 300 م), or when a spaced number is a plausible modern year.
