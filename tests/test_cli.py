@@ -186,18 +186,32 @@ def test_engines_lists_both(run, offline: None) -> None:
     assert lines[1].startswith("espeak") and "usable: yes" in lines[1]
 
 
-def test_no_tashkeel_never_loads_the_model(run, offline: None, write_text,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def model_must_not_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh process as far as the tashkeel model goes, and one that fails the test if loaded."""
     from tts import diacritize
 
     def refuse() -> None:
         raise AssertionError("the tashkeel model was loaded")
     monkeypatch.setattr(diacritize, "_MODEL", None)
     monkeypatch.setattr(diacritize, "load_model", refuse)
+
+
+def test_no_tashkeel_never_loads_the_model(run, offline: None, write_text, model_must_not_load: None) -> None:
     path = write_text("منعت روسيا صدور بيان.")
     result = run("render", str(path), "--engine", "espeak", "--no-tashkeel", "-o", "out.wav")
     assert result.exit_code == 0, result.stderr
     assert (path.parent / "out.wav").stat().st_size > 1000
+
+
+def test_other_languages_get_no_arabic_rules_and_no_tashkeel(run, offline: None, write_text,
+                                                             model_must_not_load: None) -> None:
+    path = write_text("Sales rose 5% in 2019-2020.\n\nCall 555-1234 now, not 5-10 min.")
+    result = run("render", str(path), "--engine", "espeak", "--dry-run", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "[1] Sales rose 5% in 2019-2020." in result.stdout
+    assert "[2] Call 555-1234 now, not 5-10 min." in result.stdout
+    assert not any("\u0600" <= ch <= "\u06ff" for ch in result.stdout)
 
 
 def test_tags_subtitles_manifest_and_speed(run, offline: None, write_text) -> None:

@@ -144,6 +144,12 @@ def test_spoken_for_gtts_leaves_text_as_normalized(count_loads: list[int]) -> No
     assert spoken_for("espeak", paragraphs, tashkeel=False) == paragraphs
 
 
+def test_spoken_for_other_languages_leaves_text_as_normalized(count_loads: list[int]) -> None:
+    paragraphs = parse_article("منعت روسيا صدور بيان\n\nإقترحت مُحَمَّد", "en")
+    assert spoken_for("espeak", paragraphs, tashkeel=True, lang="en") == paragraphs
+    assert count_loads == []
+
+
 @pytest.mark.parametrize("word", ["منعت", "بسبب", "حفتر", "يطلب", "المتحدة", "بقلق"])
 def test_tashkeel_gives_espeak_vowels(word: str) -> None:
     bench = load_bench()

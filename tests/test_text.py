@@ -24,8 +24,10 @@ from tts.text import (
     collapse_whitespace,
     convert_digits,
     decode_text,
+    is_arabic,
     is_speakable,
     normalize,
+    normalizers_for,
     parse_article,
     read_source,
     remove_invisible_characters,
@@ -134,25 +136,63 @@ RULE_CASES = [
     ("doctor", "قال د. محمد", "قال الدكتور محمد"),
     ("doctor", "د.محمد", "الدكتور محمد"),
     ("doctor", "ولد. ثم", "ولد. ثم"),
+    ("doctor", "(د. سمير)", "(الدكتور سمير)"),
+    ("doctor", "بقيمة 10 د.ل", "بقيمة 10 د.ل"),
+    ("doctor", "مليون د.ل.", "مليون د.ل."),
+    ("doctor", "بعد 45 د. من البداية", "بعد 45 د. من البداية"),
+    ("doctor", "في الدقيقة 45د. سجل", "في الدقيقة 45د. سجل"),
+    ("doctor", "20 د.م.", "20 د.م."),
+    ("doctor", "سعره د.م. واحد", "سعره د.م. واحد"),
     ("gregorian year", "عام 2019م", "عام 2019 ميلادي"),
     ("gregorian year", "عام 2019 م.", "عام 2019 ميلادي."),
     ("gregorian year", "2019 منعت", "2019 منعت"),
+    ("gregorian year", "في 2019م", "في 2019 ميلادي"),
+    ("gregorian year", "منذ 2019 م", "منذ 2019 ميلادي"),
+    ("gregorian year", "ولد سنة 1500 م", "ولد سنة 1500 ميلادي"),
+    ("gregorian year", "وللعام 622م", "وللعام 622 ميلادي"),
+    ("gregorian year", "في العام 70 م", "في العام 70 ميلادي"),
+    ("gregorian year", "سباق 1500 م", "سباق 1500 م"),
+    ("gregorian year", "سباق 5000 م", "سباق 5000 م"),
+    ("gregorian year", "سباق 5000م", "سباق 5000م"),
+    ("gregorian year", "سباق 100م", "سباق 100م"),
+    ("gregorian year", "الساعة 8 م", "الساعة 8 م"),
+    ("gregorian year", "نظام 1500 م", "نظام 1500 م"),
+    ("gregorian year", "12019م", "12019م"),
     ("hijri year", "عام 1440هـ", "عام 1440 هجري"),
     ("hijri year", "عام 1440 ه،", "عام 1440 هجري،"),
+    ("hijri year", "في 1445 هـ", "في 1445 هجري"),
+    ("hijri year", "سنة 23 هـ", "سنة 23 هجري"),
+    ("hijri year", "البند 1200 ه", "البند 1200 ه"),
     ("percent after", "50%", "50 بالمئة"),
     ("percent after", "نسبة 12.5 ٪ من", "نسبة 12.5 بالمئة من"),
     ("percent before", "%50", "50 بالمئة"),
+    ("percent range", "50%-60%", "50 إلى 60 بالمئة"),
+    ("percent range", "بين 2.5 ٪ – 3 ٪", "بين 2.5 إلى 3 بالمئة"),
+    ("percent range", "10-15%", "10-15%"),
     ("range", "5-10", "5 إلى 10"),
     ("range", "من 2019 – 2020", "من 2019 إلى 2020"),
     ("range", "1.5-2", "1.5 إلى 2"),
     ("range", "12-5-2020", "12-5-2020"),
     ("range", "12/5-6", "12/5-6"),
+    ("range", "10-15 بالمئة", "10 إلى 15 بالمئة"),
+    ("range", "1990-2020", "1990 إلى 2020"),
+    ("range", "0.5-1", "0.5 إلى 1"),
+    ("range", "9999-10000", "9999-10000"),
+    ("range", "هاتف 050-1234567", "هاتف 050-1234567"),
+    ("range", "1-07", "1-07"),
+    ("range", "في 5-2020", "في 5-2020"),
+    ("range", "12-2019", "12-2019"),
+    ("range", "فاز 3-1", "فاز 3-1"),
+    ("range", "2-2", "2-2"),
     ("dateline dash", "إيران برس- اوروبا:", "إيران برس، اوروبا:"),
     ("dateline dash", "نص - نص", "نص، نص"),
     ("dateline dash", "شمال-غرب", "شمال-غرب"),
     ("ila", "الى بيروت", "إلى بيروت"),
     ("ila", "(الى)", "(إلى)"),
-    ("ila", "والى", "والى"),
+    ("ila", "والى", "وإلى"),
+    ("ila", "من طرابلس والى بنغازي", "من طرابلس وإلى بنغازي"),
+    ("ila", "الوالى", "الوالى"),
+    ("ila", "تعالى", "تعالى"),
     ("tanween fath", "فوراً،", "فور\u064bا،"),
     ("tanween fath", "اًلف", "اًلف"),
     ("sun letter", "اللِّيبِيِّ", "اللِيبِيِّ"),
@@ -181,9 +221,28 @@ def test_every_rule_has_a_case_and_a_reason() -> None:
 @pytest.mark.parametrize(("given_text", "expected"), [
     ("إيران برس- اوروبا: نسبة ٥٠٪ الى ١٠-١٥ عام ١٤٤٠هـ", "إيران برس، اوروبا: نسبة 50 بالمئة إلى 10 إلى 15 عام 1440 هجري"),
     ("قال د. سمير (أ ف ب) فوراً", "قال الدكتور سمير (وكالة الصحافة الفرنسية) فور\u064bا"),
+    ("ارتفع ٥٠٪-٦٠٪ و١٠-١٥٪", "ارتفع 50 إلى 60 بالمئة و10 إلى 15 بالمئة"),
 ])
 def test_normalize_applies_the_speech_rules(given_text: str, expected: str) -> None:
     assert normalize(given_text) == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("ar", True), ("AR", True), ("ar-EG", True), ("ar_SA", True),
+    ("en", False), ("fa", False), ("arz", False), ("en-ar", False),
+])
+def test_is_arabic(lang: str, expected: bool) -> None:
+    assert is_arabic(lang) is expected
+
+
+def test_other_languages_keep_only_the_neutral_steps() -> None:
+    assert normalizers_for("ar-EG") == NORMALIZERS
+    assert respell not in normalizers_for("en")
+    assert normalizers_for("en") == tuple(step for step in NORMALIZERS if step is not respell)
+    text = "Sales rose ٥% in 2019-2020, d. Smith said (50%-60%) \u200b etc/etc"
+    (paragraph,) = parse_article(text, "en")
+    assert paragraph.spoken == "Sales rose 5% in 2019-2020, d. Smith said (50%-60%) etc، etc"
+    assert parse_article("الى ٥-١٠", "ar")[0].spoken == "إلى 5 إلى 10"
 
 
 def test_engine_rules_are_per_engine() -> None:
@@ -368,17 +427,18 @@ def test_parse_article_refuses_empty_text(text: str) -> None:
 
 
 @settings(deadline=None, max_examples=200)
-@given(st.one_of(MIXED, st.text(max_size=120)))
-def test_parse_article_on_any_text(text: str) -> None:
+@given(st.one_of(MIXED, st.text(max_size=120)), st.sampled_from(["ar", "en"]))
+def test_parse_article_on_any_text(text: str, lang: str) -> None:
+    steps = normalizers_for(lang)
     try:
-        paragraphs = parse_article(text)
+        paragraphs = parse_article(text, lang)
     except InputError:
-        assert not any(is_speakable(normalize(p)) for p in split_paragraphs(text))
+        assert not any(is_speakable(normalize(p, steps)) for p in split_paragraphs(text))
         return
     assert [p.index for p in paragraphs] == list(range(len(paragraphs)))
     for p in paragraphs:
-        assert p.spoken in ("", normalize(p.original))
-        assert p.speakable == is_speakable(normalize(p.original))
+        assert p.spoken in ("", normalize(p.original, steps))
+        assert p.speakable == is_speakable(normalize(p.original, steps))
 
 
 def test_seed_article() -> None:

@@ -201,11 +201,11 @@ def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], 
 
 def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> Plan:
     """Parse the article, choose the engine, and cut the text to the engine's limit."""
-    paragraphs = parse_article(text)
+    paragraphs = parse_article(text, config.lang)
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
-    paragraphs = spoken_for(engine.name, paragraphs, config.tashkeel)
+    paragraphs = spoken_for(engine.name, paragraphs, config.tashkeel, config.lang)
     chunks = chunk_article(paragraphs, engine.max_chars)
     listener(Planned(len(paragraphs), len(chunks)))
     return Plan(paragraphs, engine, chunks)
