@@ -149,6 +149,7 @@ def test_unwritable_output(run, offline: None, write_text, tmp_path: Path) -> No
     result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "-o", "taken/x.mp3")
     assert result.exit_code == 1
     assert "cannot write" in result.stderr and "-o/--output" in result.stderr
+    assert "taken is a file, not a folder" in result.stderr
 
 
 def test_google_unreachable_exits_1_and_writes_nothing(run, offline: None, tmp_path: Path) -> None:
@@ -306,3 +307,11 @@ def test_manifest_keeps_machine_paths_out(run, offline: None, write_text) -> Non
 def test_loudness_past_what_the_limiter_allows_is_refused(run, write_text) -> None:
     result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "--loudness", "-10")
     assert result.exit_code == 2 and "--loudness" in result.stderr
+
+
+def test_unknown_voice_is_a_usage_error_before_any_work(run, write_text) -> None:
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "--voice", "xx")
+    assert result.exit_code == 2 and "no voice named 'xx'" in result.stderr
+    assert "Synthesizing" not in result.stderr
+    voices = run("voices")
+    assert voices.exit_code == 0 and " ar " in f" {voices.stdout} "

@@ -16,6 +16,7 @@ from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import ClipCache, default_dir
 from tts.config import (DEFAULT_LOUDNESS, ENGINE_CHOICES, LOUDNESS_RANGE, MAX_JOBS, MAX_RETRIES,
                         SPEED_RANGE, RenderConfig)
+from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
 from tts.export import FORMATS, STDOUT
 from tts.play import play
@@ -255,6 +256,13 @@ def engines_command(tld: str) -> None:
     for status in engines.statuses(tld):
         mark = "yes" if status.usable else "no "
         click.echo(f"{status.name:<7} usable: {mark}  {status.detail}")
+
+
+@main.command("voices")
+def voices_command() -> None:
+    """List the voices of the offline espeak-ng engine (for --voice)."""
+    with reported_errors(debug=False):
+        click.echo(" ".join(list_voices()))
 
 
 @main.group("cache")

@@ -94,6 +94,10 @@ def check_writable(path: Path, option: str = "-o/--output") -> None:
     if path.is_dir():
         example = path / f"article{path.suffix or '.mp3'}"
         raise OutputError(f"{path} is a folder; give a file name such as {example}")
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"cannot write to {path.parent}: {blocker} is a file, not a folder; "
+                          f"choose another {option}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-", delete=True):

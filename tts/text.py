@@ -431,9 +431,10 @@ def collapse_whitespace(text: str) -> str:
 # they see ASCII digits and no tatweel; whitespace last to clean up after all.
 NORMALIZERS: tuple[Callable[[str], str], ...] = (
     apply_nfkc,
+    # Before the yeh rule: a joiner inside a word would make its ی look word-final.
+    remove_invisible_characters,
     replace_persian_letters,
     replace_persian_yeh,
-    remove_invisible_characters,
     convert_digits,
     replace_slashes,
     respell,

@@ -211,14 +211,14 @@ def _voice_names(state: _Library) -> list[str]:
     return sorted(names)
 
 
-def _unknown_voice(state: _Library, voice: str) -> EngineError:
+def _unknown_voice(state: _Library, voice: str) -> ConfigError:
     """Build the error for a voice name espeak does not know, with close matches."""
     names = _voice_names(state)
     close = difflib.get_close_matches(voice, names, n=3)
     hint = f" (close: {', '.join(close)})" if close else ""
-    return EngineError(
+    return ConfigError(
         f"espeak-ng has no voice named {voice!r}{hint}: use --voice ar for Arabic, "
-        f"or one of the {len(names)} names from tts.engines.espeak.list_voices()"
+        f"or one of the {len(names)} that `article-tts voices` lists"
     )
 
 
@@ -276,6 +276,8 @@ class EspeakEngine:
             raise ConfigError("espeak voice is empty: use --voice ar for Arabic")
         self.voice = voice
         self.rate = rate
+        with _LOCK:  # an unknown voice is a usage error, found before any work starts
+            _select(_library(), voice, self._rate)
 
     @property
     def _rate(self) -> int:
