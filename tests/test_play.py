@@ -182,3 +182,25 @@ def test_m4a_cannot_go_to_stdout(run, write_text) -> None:
     result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", "-o", "-",
                  "--format", "m4a")
     assert result.exit_code == 2 and "cannot be written to standard output" in result.stderr
+
+
+def test_espeak_play_starts_before_the_whole_article_has_tashkeel(
+        offline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tts import text as text_module
+    from tts.config import RenderConfig
+    from tts.play import play
+    from tts.player import PlayerCommand
+
+    original, calls = text_module.diacritize_texts, []
+
+    def timed(texts):  # type: ignore[no-untyped-def]
+        calls.append(time.time())
+        return original(texts)
+    monkeypatch.setattr(text_module, "diacritize_texts", timed)
+    command = PlayerCommand((sys.executable, str(FAKE_PLAYER), str(tmp_path / "p")))
+    result = play(ARTICLE.read_text(encoding="utf-8"), RenderConfig(engine="espeak"), command)
+    first_byte = float((tmp_path / "p" / "first_byte").read_text())
+    assert len(calls) == result.paragraphs == 13  # one paragraph at a time, as it is spoken
+    assert first_byte < calls[-1]
+    heard = read_stream_wav((tmp_path / "p" / "received.wav").read_bytes())
+    assert abs(len(heard) - result.duration_ms) <= 5

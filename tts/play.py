@@ -101,7 +101,7 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
     started = time.perf_counter()
     if output is not None:
         prepare_outputs(output, config, source)
-    plan = make_plan(text, config, listener)
+    plan = make_plan(text, config, listener, defer_engine_form=True)
     clock = PlaybackClock()
     announcer = Announcer(plan, clock, announce)
     clips: list[Clip] = []

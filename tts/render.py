@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +19,7 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.errors import ConfigError, EngineError, NetworkError
 from tts.synth import ChunkFailed, Clip, Synthesizer
-from tts.text import STDIN_SOURCE, Paragraph, parse_article, spoken_for
+from tts.text import STDIN_SOURCE, Paragraph, engine_texts, parse_article, spoken_for
 
 # For --dry-run's estimate of chunks not yet made: characters spoken per second
 # (espeak measured on the seed article at 175 wpm; Google's Arabic voice is a bit faster).
@@ -106,6 +107,8 @@ class Plan:
     paragraphs: list[Paragraph]
     engine: Engine
     chunks: list[Chunk]
+    prepare: Callable[[Chunk], Chunk] | None = None
+    """Turns a chunk into the engine's form just before it is spoken, when that was deferred."""
 
 
 def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore, *,
@@ -199,16 +202,32 @@ def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], 
     return duration_ms
 
 
-def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore) -> Plan:
-    """Parse the article, choose the engine, and cut the text to the engine's limit."""
+def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore,
+              defer_engine_form: bool = False) -> Plan:
+    """Parse the article, choose the engine, and cut the text to the engine's limit.
+
+    With ``defer_engine_form`` and an engine that speaks whole paragraphs (whose
+    chunks do not depend on that form), each chunk is put in the engine's form
+    (tashkeel) only when it is synthesized: ``play`` then starts after one
+    paragraph's tashkeel, not the whole article's.
+    """
     paragraphs = parse_article(text, config.lang)
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
-    paragraphs = spoken_for(engine.name, paragraphs, config.tashkeel, config.lang)
+    prepare = None
+    if defer_engine_form and engine.max_chars is None:
+        prepare = functools.partial(in_engine_form, engine.name, config)
+    else:
+        paragraphs = spoken_for(engine.name, paragraphs, config.tashkeel, config.lang)
     chunks = chunk_article(paragraphs, engine.max_chars)
     listener(Planned(len(paragraphs), len(chunks)))
-    return Plan(paragraphs, engine, chunks)
+    return Plan(paragraphs, engine, chunks, prepare)
+
+
+def in_engine_form(engine: str, config: RenderConfig, chunk: Chunk) -> Chunk:
+    """``chunk`` with its text as ``engine`` says it (a whole paragraph, so no offsets move)."""
+    return replace(chunk, text=engine_texts(engine, [chunk.text], config.tashkeel, config.lang)[0])
 
 
 def assemble(plan: Plan, clips: Sequence[Clip],
@@ -243,7 +262,7 @@ def open_cache(config: RenderConfig, listener: Listener = _ignore) -> ClipCache 
 
 def make_synthesizer(plan: Plan, config: RenderConfig, listener: Listener) -> Synthesizer:
     return Synthesizer(plan.engine, open_cache(config, listener), config.jobs, config.retries,
-                       warn=lambda message: listener(Warning(message)))
+                       warn=lambda message: listener(Warning(message)), prepare=plan.prepare)
 
 
 def synthesize_all(plan: Plan, config: RenderConfig, listener: Listener) -> list[Clip]:

@@ -84,8 +84,10 @@ class Synthesizer:
     """Turns chunks into clips, at most ``jobs`` at once, in chunk order."""
 
     def __init__(self, engine: Engine, cache: ClipCache | None, jobs: int = 4,
-                 retries: int = 5, warn: Callable[[str], None] = lambda message: None) -> None:
+                 retries: int = 5, warn: Callable[[str], None] = lambda message: None,
+                 prepare: Callable[[Chunk], Chunk] | None = None) -> None:
         self.engine, self.cache, self.retries, self.warn = engine, cache, retries, warn
+        self.prepare = prepare  # a deferred step that gives a chunk its final text
         # An engine that is not thread-safe in-process runs one chunk at a time.
         self.jobs = jobs if engine.concurrent else 1
         self.limit = AdaptiveLimit(self.jobs)
@@ -135,8 +137,10 @@ class Synthesizer:
 
     def make_clip(self, chunk: Chunk) -> Clip:
         """The chunk's clip from the cache, else from the engine (then stored)."""
-        key = self.key(chunk)
         try:
+            if self.prepare is not None:
+                chunk = self.prepare(chunk)
+            key = self.key(chunk)
             stored = self.cache.get(key) if self.cache else None
             if stored is not None:
                 return Clip(chunk, stored, cached=True)

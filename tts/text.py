@@ -466,12 +466,17 @@ def spoken_for(engine: str, paragraphs: Sequence[Paragraph], tashkeel: bool,
 
     Both are for Arabic: text in another ``lang`` is returned as it is.
     """
+    texts = engine_texts(engine, [p.spoken for p in paragraphs], tashkeel, lang)
+    return [replace(p, spoken=text) for p, text in zip(paragraphs, texts)]
+
+
+def engine_texts(engine: str, texts: Sequence[str], tashkeel: bool, lang: str = "ar") -> list[str]:
+    """Spoken texts as ``engine`` will say them (see ``spoken_for``)."""
     if not is_arabic(lang):
-        return list(paragraphs)
-    texts = [p.spoken for p in paragraphs]
+        return list(texts)
     if tashkeel and engine in TASHKEEL_ENGINES:
         texts = diacritize_texts(texts)
-    return [replace(p, spoken=respell_for(engine, text)) for p, text in zip(paragraphs, texts)]
+    return [respell_for(engine, text) for text in texts]
 
 
 def is_speakable(spoken: str) -> bool:
