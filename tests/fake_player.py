@@ -3,7 +3,8 @@
     python fake_player.py OUTDIR [--realtime] [--quit-after BYTES]
 
 Writes OUTDIR/pid at start, OUTDIR/first_byte (time.time() of the first byte),
-and OUTDIR/received.wav (everything read). --realtime reads at the pace of
+OUTDIR/log (a "time bytes-read" line per block read) and OUTDIR/received.wav
+(everything read). --realtime reads at the pace of
 playback; --quit-after exits early, like a player the user closed.
 """
 
@@ -25,6 +26,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "pid").write_text(str(os.getpid()))
     received = bytearray()
+    log = (out / "log").open("w")
     stdin = sys.stdin.buffer
     byte_rate = None
     while True:
@@ -33,6 +35,7 @@ def main() -> None:
             break
         if not received:
             (out / "first_byte").write_text(repr(time.time()))
+        log.write(f"{time.time()!r} {len(received)}\n")  # reaching this offset now
         received += block
         if byte_rate is None and len(received) >= 44:
             byte_rate = struct.unpack("<I", bytes(received[28:32]))[0]
@@ -40,6 +43,7 @@ def main() -> None:
             time.sleep(len(block) / byte_rate)
         if quit_after is not None and len(received) >= quit_after:
             break
+    log.close()
     (out / "received.wav").write_bytes(bytes(received))
 
 
