@@ -18,13 +18,13 @@ from tts.config import (DEFAULT_LOUDNESS, ENGINE_CHOICES, LOUDNESS_RANGE, MAX_JO
                         SPEED_RANGE, RenderConfig)
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
-from tts.export import FORMATS, STDOUT
+from tts.export import FORMATS, is_stdout
 from tts.play import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.render import (ChunkDone, DryRun, EngineChosen, Event, Planned, RenderResult, Warning,
                         Writing, dry_run, render)
-from tts.text import read_source
+from tts.text import STDIN_SOURCE, read_source
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -211,7 +211,7 @@ def play_command(input: str, output: Path | None, player: str | None, quiet: boo
       article-tts play data/article.txt --player "mpv --really-quiet -" -o article.mp3
     """
     with reported_errors(debug):
-        if output is not None and str(output) == STDOUT:
+        if output is not None and is_stdout(output):
             raise click.UsageError("play prints the paragraphs on standard output; "
                                    "use `article-tts render -o -` to send audio there")
         config = make_config(settings)
@@ -294,16 +294,20 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 def default_output(source: str) -> Path:
     """``output/<input stem>.mp3``, or ``output/stdin.mp3`` for standard input."""
-    stem = "stdin" if source == "-" else Path(source).stem
+    stem = "stdin" if source == STDIN_SOURCE else Path(source).stem
     return DEFAULT_OUTPUT_DIR / f"{stem}.mp3"
 
 
 def summary(result: RenderResult) -> str:
     """The last line of a render: where, how long, how it was made."""
-    where = "standard output" if str(result.output) == STDOUT else result.output
-    return (f"Wrote {where} ({format_duration(result.duration_ms)}, "
+    return (f"Wrote {shown(result.output)} ({format_duration(result.duration_ms)}, "
             f"{result.paragraphs} paragraphs, {result.chunks} chunks "
             f"({result.cached} cached), engine {result.engine}, {result.seconds:.1f} s)")
+
+
+def shown(output: Path) -> str:
+    """An output as the user reads it: its path, or "standard output" for ``-``."""
+    return "standard output" if is_stdout(output) else str(output)
 
 
 def format_duration(ms: int) -> str:
@@ -341,5 +345,4 @@ class Progress:
         elif isinstance(event, Writing):
             self.__exit__()
             self.bar = None
-            where = "standard output" if str(event.output) == STDOUT else event.output
-            click.echo(f"Encoding {where}...", err=True)
+            click.echo(f"Encoding {shown(event.output)}...", err=True)

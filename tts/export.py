@@ -54,6 +54,11 @@ FORMATS: dict[str, Format] = {
 LIMITER = "alimiter=limit=0.84:level=false:latency=true"
 # The output name that means standard output.
 STDOUT = "-"
+
+
+def is_stdout(output: Path) -> bool:
+    """True when ``output`` is ``-``: the audio goes to standard output, not a file."""
+    return str(output) == STDOUT
 # ebur128 reports -70 LUFS for silence: nothing to bring up.
 SILENT_LUFS = -69.0
 INTEGRATED = re.compile(r"I:\s+(-?[0-9.]+) LUFS")

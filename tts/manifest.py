@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tts import __version__
 from tts.config import RenderConfig
 from tts.engines.base import Engine
+from tts.export import is_stdout
 from tts.metadata import source_label
 from tts.text import Paragraph
 
@@ -32,7 +33,7 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "manifest_version": MANIFEST_VERSION,
         "generator": f"article-tts {__version__}",
         "source": source_label(source),
-        "output": "stdout" if str(output) == "-" else output.name,
+        "output": "stdout" if is_stdout(output) else output.name,
         "engine": {"name": engine.name, "options": engine.cache_key()},
         "settings": settings(config),
         "duration_ms": duration_ms,

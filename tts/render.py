@@ -136,7 +136,7 @@ def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOUR
     refuse_clashes(output, config, source)
     if config.subtitles is not None:
         subtitles.check_path(config.subtitles)
-    if is_stdout(output):
+    if export.is_stdout(output):
         export.check_streamable(stdout_suffix(config), f"--format {config.format}")
     else:
         export.prepare_output(output)
@@ -152,7 +152,7 @@ def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOUR
 def refuse_clashes(output: Path, config: RenderConfig, source: str) -> None:
     """Two outputs at one path would overwrite each other, or the article itself."""
     named = {"INPUT": None if source == STDIN_SOURCE else Path(source),
-             "-o/--output": None if is_stdout(output) else output,
+             "-o/--output": None if export.is_stdout(output) else output,
              "--subtitles": config.subtitles, "--manifest": config.manifest}
     seen: dict[Path, str] = {}
     for option, path in named.items():
@@ -171,10 +171,6 @@ def at_speed(timeline: Sequence[Placed], speed: float) -> list[Placed]:
             for p in timeline]
 
 
-def is_stdout(output: Path) -> bool:
-    return str(output) == export.STDOUT
-
-
 def stdout_suffix(config: RenderConfig) -> str:
     """The format of audio sent to standard output: ``--format``, else MP3."""
     return f".{config.format or 'mp3'}"
@@ -186,7 +182,7 @@ def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], 
     duration_ms = round(len(joined) / config.speed)
     tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
     chapters = metadata.make_chapters(plan.paragraphs, timeline, duration_ms) if config.chapters else []
-    if is_stdout(output):
+    if export.is_stdout(output):
         export.write_stream(joined, stdout_suffix(config), sink or sys.stdout.buffer,
                             config.bitrate, speed=config.speed, loudness=config.loudness)
     else:
