@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 from collections.abc import Callable, Iterator
@@ -9,11 +10,13 @@ from pathlib import Path
 
 import pytest
 import responses
+from click.testing import CliRunner, Result
 from pydub import AudioSegment
 
 from fakes import (ENDPOINT, HOST, MS_PER_CHAR, PAD_MS, FakeGoogle, encode_mp3,  # noqa: F401
                    fake_speech, rpc_parameter, serve)
 from tts.audio import ffmpeg_exe
+from tts.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "article.txt"
@@ -90,3 +93,15 @@ def integrated_loudness(path: Path) -> float:
                            "-af", "ebur128", "-f", "null", "-"],
                           capture_output=True, check=True)
     return float(re.findall(r"I:\s+(-?[0-9.]+) LUFS", proc.stderr.decode())[-1])
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Invoke the CLI in a fresh folder, with stderr kept apart from stdout."""
+    monkeypatch.chdir(tmp_path)
+    params = inspect.signature(CliRunner.__init__).parameters
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
+
+    def invoke(*args: str, input: bytes | str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    return invoke

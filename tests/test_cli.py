@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import stat
@@ -11,7 +10,6 @@ from pathlib import Path
 import click
 import mutagen
 import pytest
-from click.testing import CliRunner, Result
 from mutagen.mp3 import MP3
 
 from conftest import ARTICLE, FakeGoogle, ffmpeg_chapters, silent_gaps
@@ -20,18 +18,6 @@ from tts.audio import decode
 from tts.chunk import chunk_article
 from tts.cli import main
 from tts.text import parse_article
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Invoke the CLI in a fresh folder, with stderr kept apart from stdout."""
-    monkeypatch.chdir(tmp_path)
-    params = inspect.signature(CliRunner.__init__).parameters
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
-
-    def invoke(*args: str, input: bytes | str | None = None) -> Result:
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-    return invoke
 
 
 def test_gtts_render_writes_decodable_mp3(run, google: FakeGoogle, tmp_path: Path) -> None:

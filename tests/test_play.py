@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import signal
@@ -13,12 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from pydub import AudioSegment
 
 from conftest import ARTICLE, FakeGoogle
 from tts.audio import decode
-from tts.cli import main
 from tts.player import KNOWN_PLAYERS, STREAMING_SIZE
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
@@ -26,17 +23,6 @@ FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
 
 def player(folder: Path, *extra: str) -> str:
     return " ".join([sys.executable, str(FAKE_PLAYER), str(folder), *extra])
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-    params = inspect.signature(CliRunner.__init__).parameters
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    return invoke
 
 
 def read_stream_wav(data: bytes) -> AudioSegment:

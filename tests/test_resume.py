@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,10 @@ ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
+def run(run, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """conftest's ``run`` for ``render``, with retries that do not wait."""
     monkeypatch.setattr(synth, "BACKOFF_BASE_S", 0.01)
-    params = inspect.signature(CliRunner.__init__).parameters
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(main, ["render", *args], catch_exceptions=False)
-    return invoke
+    return lambda *args: run("render", *args)
 
 
 def render_gtts(run, src: Path, *extra: str) -> Result:  # type: ignore[no-untyped-def]
