@@ -71,7 +71,8 @@ class ClipCache:
             return None
 
     def contains(self, key: str) -> bool:
-        return self.path_for(key).is_file()
+        """True when a whole clip is stored under ``key`` (a truncated one does not count)."""
+        return self.duration_ms(key) is not None
 
     def duration_ms(self, key: str) -> int | None:
         """Length of a stored clip from its header, or None when absent or truncated."""
