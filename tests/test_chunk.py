@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.chunk import Break, Chunk, chunk_article, chunk_text
+from tts.chunk import chunk_article, chunk_text
+from tts.types import Break, Chunk
 from tts.errors import ConfigError
 from tts.text import normalize, parse_article, read_source
 

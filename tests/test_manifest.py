@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tts.chunk import Break, Chunk
+from tts.types import Break, Chunk
 from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
 from tts.manifest import build_manifest, manifest_json
-from tts.render import Placed
+from tts.types import Placed
 from tts.text import parse_article
 
 

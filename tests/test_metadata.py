@@ -12,13 +12,12 @@ from pydub.generators import Sine
 
 from conftest import ffmpeg_chapters
 from tts.audio import ffmpeg_exe
-from tts.chunk import Break, Chunk
+from tts.types import Break, Chunk
 from tts.config import RenderConfig
 from tts.export import export
-from tts.metadata import (CTOC_MAX_ENTRIES, ENCODER, Chapter, Tags, default_title, escape,
-                          first_words, fit_chapters, language_code, make_chapters, make_tags,
+from tts.metadata import (CTOC_MAX_ENTRIES, default_title, escape, first_words, fit_chapters, language_code, make_chapters, make_tags,
                           write_id3)
-from tts.render import Placed
+from tts.types import ENCODER, Chapter, Placed, Tags
 from tts.text import parse_article
 
 TAGS = Tags(title="نشرة الأخبار", artist="أخبار", album="Evening; =news", language="ara",

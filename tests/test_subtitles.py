@@ -13,8 +13,10 @@ from tts.audio import decode
 from tts.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.errors import ConfigError
-from tts.render import Placed, render
-from tts.metadata import Tags, clock
+from tts.render import render
+from tts.types import Placed
+from tts.metadata import clock
+from tts.types import Tags
 from tts.subtitles import (Cue, check_path, format_srt, format_vtt, lrc_time, make_cues,
                            merge_short, original_offsets, paragraph_cues)
 from tts.text import parse_article

@@ -12,9 +12,10 @@ import requests
 from conftest import FakeGoogle
 from tts import synth
 from tts.cache import ClipCache
-from tts.chunk import Break, Chunk
+from tts.types import Break, Chunk
 from tts.engines.google import GoogleEngine, _retry_after
-from tts.synth import AdaptiveLimit, ChunkFailed, Synthesizer
+from tts.synth import AdaptiveLimit, Synthesizer
+from tts.errors import ChunkFailed
 
 
 @pytest.fixture(autouse=True)

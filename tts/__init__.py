@@ -9,6 +9,6 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)
     import pydub  # noqa: F401
 
-__version__ = "0.1.0"
+from tts.version import __version__  # noqa: E402
 
 __all__ = ["__version__"]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tts.errors import ConfigError
-from tts.text import Paragraph
+from tts.types import Break, Chunk, Paragraph
 
 # Marks that end a sentence when a space follows. "…" is listed although NFKC
 # turns it into "..."; "۔" is the Urdu full stop. gTTS's own splitter ignores
@@ -62,32 +62,11 @@ WORD = re.compile(r"\S+")
 EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
-class Break(enum.Enum):
-    """The kind of boundary after a chunk; the audio stage maps it to a pause."""
-
-    PARAGRAPH = "paragraph"
-    SENTENCE = "sentence"
-    CLAUSE = "clause"
-    WORD = "word"
-
-
 # Boundary strengths, strongest first; connector and plain-space cuts are both
 # forced by the length limit, so neither adds a pause (Break.WORD).
 SENTENCE_LEVEL, CLAUSE_LEVEL, CONNECTOR_LEVEL, SPACE_LEVEL = range(4)
 BREAK_OF_LEVEL = {SENTENCE_LEVEL: Break.SENTENCE, CLAUSE_LEVEL: Break.CLAUSE,
                   CONNECTOR_LEVEL: Break.WORD, SPACE_LEVEL: Break.WORD}
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A piece of one paragraph's spoken text: ``spoken[start:end] == text``."""
-
-    paragraph: int
-    index: int
-    text: str
-    start: int
-    end: int
-    brk: Break
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from tts import __version__, engines
+from tts import engines
+from tts.version import __version__
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import ClipCache, default_dir
 from tts.config import (DEFAULT_LOUDNESS, ENGINE_CHOICES, LOUDNESS_RANGE, MAX_JOBS, MAX_RETRIES,
@@ -22,9 +23,10 @@ from tts.export import FORMATS, is_stdout
 from tts.play import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
-from tts.render import (ChunkDone, DryRun, EngineChosen, Event, Planned, RenderResult, Warning,
-                        Writing, dry_run, render)
-from tts.text import STDIN_SOURCE, read_source
+from tts.render import DryRun, dry_run, render
+from tts.text import read_source
+from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
+                       Writing)
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -335,7 +337,7 @@ class Progress:
             return
         if isinstance(event, EngineChosen):
             click.echo(f"Engine: {event.name} ({event.reason})", err=True)
-        elif isinstance(event, Warning):
+        elif isinstance(event, Notice):
             click.echo(f"Warning: {event.message}", err=True)
         elif isinstance(event, Planned) and self.show_bar:
             self.bar = click.progressbar(length=event.chunks, label="Synthesizing",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tts.types import Chunk
+
 
 class ArticleTTSError(Exception):
     """Base of every error this package raises on purpose.
@@ -60,3 +65,23 @@ class NetworkError(EngineError):
 
 class OutputError(ArticleTTSError):
     """The output file cannot be written."""
+
+
+class Cancelled(Exception):
+    """A chunk not started because an earlier one failed for good."""
+
+
+class ChunkFailed(EngineError):
+    """A chunk that could not be made, with the cause and how many tries it took."""
+
+    def __init__(self, chunk: Chunk, cause: EngineError, tries: int) -> None:
+        super().__init__(str(cause))
+        self.chunk, self.cause, self.tries = chunk, cause, tries
+
+    @property
+    def chunk_order(self) -> tuple[int, int]:
+        return self.chunk.paragraph, self.chunk.index
+
+
+class PlayerError(ArticleTTSError):
+    """No player, or the player stopped before the end."""

@@ -18,7 +18,7 @@ from pydub import AudioSegment
 from tts import metadata
 from tts.audio import ffmpeg_exe
 from tts.errors import ConfigError, OutputError
-from tts.metadata import Chapter, Tags
+from tts.types import Chapter, Tags
 
 
 @dataclass(frozen=True)

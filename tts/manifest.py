@@ -6,17 +6,14 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tts import __version__
+from tts.version import __version__
 from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.export import is_stdout
 from tts.metadata import source_label
-from tts.text import Paragraph
-
-if TYPE_CHECKING:
-    from tts.render import Placed
+from tts.types import Paragraph, Placed
 
 # Bumped when a field changes meaning or goes away; new fields keep the version.
 MANIFEST_VERSION = 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mutagen.flac import FLAC
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TIT2, TLAN, TPE1, TSSE, CTOCFlags
@@ -13,14 +12,9 @@ from mutagen.id3._tags import save_frame
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
-from tts import __version__
 from tts.config import RenderConfig
-from tts.text import STDIN_SOURCE, Paragraph
+from tts.types import STDIN_SOURCE, Chapter, Paragraph, Placed, Tags
 
-if TYPE_CHECKING:
-    from tts.render import Placed
-
-ENCODER = f"article-tts {__version__}"
 # A first paragraph this short is a headline: a better title than the file name.
 TITLE_MAX_CHARS = 80
 # A chapter is titled with its paragraph's opening words, as a player's list shows them.
@@ -40,31 +34,9 @@ UNDETERMINED = "und"
 NO_OFFSET = 0xFFFFFFFF
 
 
-@dataclass(frozen=True)
-class Tags:
-    """The tags every format gets, in its own spelling."""
-
-    title: str
-    artist: str | None
-    album: str | None
-    language: str
-    """ISO 639-2 code, e.g. ``ara``."""
-    comment: str
-    encoder: str = ENCODER
-
-
 # A CTOC frame counts its entries in one byte: an article of more paragraphs
 # gets chapters that each cover a few consecutive paragraphs.
 CTOC_MAX_ENTRIES = 255
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One paragraph's span in the output, in milliseconds."""
-
-    title: str
-    start_ms: int
-    end_ms: int
 
 
 def source_label(source: str) -> str:

@@ -12,10 +12,8 @@ from pathlib import Path
 from tts.audio import join
 from tts.config import RenderConfig
 from tts.player import AudioPlayer, PlayerCommand
-from tts.render import (Listener, Plan, _ignore, assemble, at_speed, make_plan, prepare_outputs,
-                        stream, write_outputs)
-from tts.synth import Clip
-from tts.text import STDIN_SOURCE
+from tts.render import Plan, assemble, at_speed, make_plan, prepare_outputs, stream, write_outputs
+from tts.types import STDIN_SOURCE, Clip, Listener, PlayResult, ignore
 
 # Chunks synthesized ahead of playback: enough to hide request latency, little memory.
 LOOKAHEAD = 8
@@ -79,20 +77,8 @@ class Announcer:
             self.done += 1
 
 
-@dataclass(frozen=True)
-class PlayResult:
-    """What was played (and saved)."""
-
-    duration_ms: int
-    paragraphs: int
-    chunks: int
-    engine: str
-    first_audio_s: float
-    output: Path | None
-
-
 def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
-         listener: Listener = _ignore, announce: Announce = lambda n, t, s: None, *,
+         listener: Listener = ignore, announce: Announce = lambda n, t, s: None, *,
          source: str = STDIN_SOURCE) -> PlayResult:
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.
 

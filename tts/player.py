@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from tts.errors import ArticleTTSError
+from tts.errors import PlayerError
 
 ENV_VAR = "ARTICLE_TTS_PLAYER"
 # Players tried in order when none is named: each reads a WAV stream on stdin.
@@ -29,9 +29,6 @@ KNOWN_PLAYERS: tuple[tuple[str, ...], ...] = (
 # RIFF and data sizes for a stream whose length is not known yet; players read to EOF.
 STREAMING_SIZE = 0xFFFFFFFF
 
-
-class PlayerError(ArticleTTSError):
-    """No player, or the player stopped before the end."""
 
 
 @dataclass(frozen=True)

@@ -14,90 +14,19 @@ from pydub import AudioSegment
 
 from tts import audio, engines, export, manifest, metadata, subtitles
 from tts.cache import ClipCache
-from tts.chunk import Break, Chunk, chunk_article
+from tts.chunk import chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
-from tts.errors import ConfigError, EngineError, NetworkError
-from tts.synth import ChunkFailed, Clip, Synthesizer
-from tts.text import STDIN_SOURCE, Paragraph, engine_texts, parse_article, spoken_for
+from tts.errors import ChunkFailed, ConfigError, EngineError, NetworkError
+from tts.synth import Synthesizer
+from tts.text import engine_texts, parse_article, spoken_for
+from tts.types import (STDIN_SOURCE, Break, Chunk, ChunkDone, Clip, EngineChosen, Listener, Notice,
+                       Paragraph, Placed, Planned, RenderResult, Writing, ignore)
 
 # For --dry-run's estimate of chunks not yet made: characters spoken per second
 # (espeak measured on the seed article at 175 wpm; Google's Arabic voice is a bit faster).
 CHARS_PER_SECOND = {"espeak": 11.0, "gtts": 13.0}
 
-
-@dataclass(frozen=True)
-class EngineChosen:
-    """Which engine speaks, and why."""
-
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Planned:
-    """The article is split; ``chunks`` clips are about to be made."""
-
-    paragraphs: int
-    chunks: int
-
-
-@dataclass(frozen=True)
-class ChunkDone:
-    """One chunk's clip is ready, made now or taken from the cache."""
-
-    chunk: Chunk
-    cached: bool = False
-
-
-@dataclass(frozen=True)
-class Writing:
-    """Every clip is ready; the file is being normalized and encoded (long for long audio)."""
-
-    output: Path
-
-
-@dataclass(frozen=True)
-class Warning:
-    """Something the user should know that does not stop the render."""
-
-    message: str
-
-
-Event = EngineChosen | Planned | ChunkDone | Writing | Warning
-Listener = Callable[[Event], None]
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A chunk's clip and where it sits in the output."""
-
-    chunk: Chunk
-    start_ms: int
-    end_ms: int
-    cached: bool = False
-
-
-@dataclass(frozen=True)
-class RenderResult:
-    """What a finished render produced."""
-
-    output: Path
-    duration_ms: int
-    paragraphs: int
-    chunks: int
-    engine: str
-    seconds: float
-    timeline: list[Placed] = field(default_factory=list)
-
-    @property
-    def cached(self) -> int:
-        """How many chunks came from the cache instead of the engine."""
-        return sum(p.cached for p in self.timeline)
-
-
-def _ignore(event: Event) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -111,7 +40,7 @@ class Plan:
     """Turns a chunk into the engine's form just before it is spoken, when that was deferred."""
 
 
-def render(text: str, output: Path, config: RenderConfig, listener: Listener = _ignore, *,
+def render(text: str, output: Path, config: RenderConfig, listener: Listener = ignore, *,
            source: str = STDIN_SOURCE, sink: BinaryIO | None = None) -> RenderResult:
     """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds.
 
@@ -198,7 +127,7 @@ def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], 
     return duration_ms
 
 
-def make_plan(text: str, config: RenderConfig, listener: Listener = _ignore,
+def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
               defer_engine_form: bool = False) -> Plan:
     """Parse the article, choose the engine, and cut the text to the engine's limit.
 
@@ -239,18 +168,18 @@ def warn_unspeakable(paragraphs: Sequence[Paragraph], listener: Listener) -> Non
     """Tell the user which paragraphs become a pause instead of speech."""
     for p in paragraphs:
         if not p.speakable:
-            listener(Warning(f"paragraph {p.index + 1} has nothing to speak "
+            listener(Notice(f"paragraph {p.index + 1} has nothing to speak "
                              f"({p.original[:30]!r}); it becomes a pause"))
 
 
-def open_cache(config: RenderConfig, listener: Listener = _ignore) -> ClipCache | None:
+def open_cache(config: RenderConfig, listener: Listener = ignore) -> ClipCache | None:
     """The clip cache, or None (with a warning) when its folder cannot take files."""
     if config.cache_dir is None:
         return None
     cache = ClipCache(config.cache_dir)
     problem = cache.check_usable()
     if problem is not None:
-        listener(Warning(f"cannot use the clip cache ({problem}); going on without it, so a "
+        listener(Notice(f"cannot use the clip cache ({problem}); going on without it, so a "
                          f"rerun will not resume: set --cache-dir or ARTICLE_TTS_CACHE_DIR"))
         return None
     return cache
@@ -258,7 +187,7 @@ def open_cache(config: RenderConfig, listener: Listener = _ignore) -> ClipCache 
 
 def make_synthesizer(plan: Plan, config: RenderConfig, listener: Listener) -> Synthesizer:
     return Synthesizer(plan.engine, open_cache(config, listener), config.jobs, config.retries,
-                       warn=lambda message: listener(Warning(message)), prepare=plan.prepare)
+                       warn=lambda message: listener(Notice(message)), prepare=plan.prepare)
 
 
 def synthesize_all(plan: Plan, config: RenderConfig, listener: Listener) -> list[Clip]:
@@ -266,7 +195,7 @@ def synthesize_all(plan: Plan, config: RenderConfig, listener: Listener) -> list
     return [clip for clip, _ in stream(plan, config, listener)]
 
 
-def stream(plan: Plan, config: RenderConfig, listener: Listener = _ignore,
+def stream(plan: Plan, config: RenderConfig, listener: Listener = ignore,
            lookahead: int | None = None) -> Iterator[tuple[Clip, int]]:
     """Each clip in order with the pause that follows it, made at most ``lookahead`` ahead.
 
@@ -312,7 +241,7 @@ class DryRun:
         return self.cached.count(False)
 
 
-def dry_run(text: str, config: RenderConfig, listener: Listener = _ignore) -> DryRun:
+def dry_run(text: str, config: RenderConfig, listener: Listener = ignore) -> DryRun:
     """Plan the render, look up the cache, estimate the duration; synthesize nothing."""
     plan = make_plan(text, config, listener)
     synth = make_synthesizer(plan, config, listener)

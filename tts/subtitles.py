@@ -6,14 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tts.errors import ConfigError
-from tts.metadata import Tags, clock
-from tts.text import Paragraph
-
-if TYPE_CHECKING:
-    from tts.render import Placed
+from tts.metadata import clock
+from tts.types import Paragraph, Placed, Tags
 
 # A cue shorter than this, or with fewer words, flashes by unread: it joins a neighbour.
 MIN_CUE_MS = 1000

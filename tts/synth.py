@@ -14,9 +14,9 @@ from pydub import AudioSegment
 
 from tts.audio import trim_silence
 from tts.cache import ClipCache, clip_key
-from tts.chunk import Chunk
+from tts.types import Chunk, Clip
 from tts.engines.base import Engine
-from tts.errors import EngineError, NetworkError
+from tts.errors import Cancelled, ChunkFailed, EngineError, NetworkError
 
 # First retry waits about this long; each next one twice as long, plus jitter.
 BACKOFF_BASE_S = 0.5
@@ -25,19 +25,6 @@ BACKOFF_CAP_S = 30.0
 RETRY_AFTER_CAP_S = 300.0
 # After a 429, this many successes in a row earn back one request in flight.
 RECOVER_AFTER = 4
-
-
-@dataclass(frozen=True)
-class Clip:
-    """A chunk's audio, edge silence trimmed, and whether it came from the cache."""
-
-    chunk: Chunk
-    audio: AudioSegment
-    cached: bool
-
-
-class Cancelled(Exception):
-    """A chunk not started because an earlier one failed for good."""
 
 
 class AdaptiveLimit:
@@ -198,15 +185,3 @@ class Synthesizer:
                 self.failure = failure
         self.stop.set()
         return failure
-
-
-class ChunkFailed(EngineError):
-    """A chunk that could not be made, with the cause and how many tries it took."""
-
-    def __init__(self, chunk: Chunk, cause: EngineError, tries: int) -> None:
-        super().__init__(str(cause))
-        self.chunk, self.cause, self.tries = chunk, cause, tries
-
-    @property
-    def chunk_order(self) -> tuple[int, int]:
-        return self.chunk.paragraph, self.chunk.index

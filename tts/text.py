@@ -13,10 +13,8 @@ from pathlib import Path
 
 from tts.diacritize import TASHKEEL_ENGINES, diacritize_texts
 from tts.errors import InputError
+from tts.types import STDIN_NAME, STDIN_SOURCE, Paragraph
 
-# "-" on the command line means standard input, which has no file name to show.
-STDIN_SOURCE = "-"
-STDIN_NAME = "standard input"
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # UTF-16 text is full of NUL bytes; spotting its BOM first turns a puzzling
@@ -245,20 +243,6 @@ ENGINE_RULES: dict[str, tuple[Rule, ...]] = {
              "vowel (مُحَمَّد is read muhammd); typed order keeps it"),
     ),
 }
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """One paragraph of the article, as written and as it will be spoken."""
-
-    index: int
-    original: str
-    spoken: str
-
-    @property
-    def speakable(self) -> bool:
-        """True when the paragraph has something an engine can say."""
-        return self.spoken != ""
 
 
 def read_source(source: str) -> str:

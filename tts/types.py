@@ -1,0 +1,226 @@
+"""The data every stage passes on: articles, paragraphs, chunks, clips, the timeline, events, results.
+
+This module sits at the bottom of the import graph (it imports no other module of
+this package), so any stage can use these types without importing another stage.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydub import AudioSegment
+
+from tts.version import __version__
+
+# "-" on the command line means standard input, which has no file name to show.
+STDIN_SOURCE = "-"
+STDIN_NAME = "standard input"
+# Written into every file's encoder tag and the manifest.
+ENCODER = f"article-tts {__version__}"
+
+
+# --- the article -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What an input says about itself besides its text; ``None`` when it does not say."""
+
+    title: str | None = None
+    author: str | None = None
+    site: str | None = None
+    date: str | None = None
+    """Publication date as ISO 8601 (``2024-05-01`` or with a time)."""
+    lang: str | None = None
+    """The language the input declares (``<html lang>``, front matter); used when --lang is not given."""
+    url: str | None = None
+    """Canonical URL of a web page."""
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the article as written; ``heading`` when it titles what follows."""
+
+    text: str
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class Article:
+    """What every input source gives: the paragraphs as written, and the metadata."""
+
+    blocks: tuple[Block, ...]
+    meta: ArticleMeta = ArticleMeta()
+    source: str = STDIN_SOURCE
+    """Where it came from: a file name, a URL, or ``-`` for standard input."""
+    warnings: tuple[str, ...] = ()
+    """Things dropped while reading (a skipped table, say) that the user should hear of."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the article, as written and as it will be spoken."""
+
+    index: int
+    original: str
+    spoken: str
+    heading: bool = False
+
+    @property
+    def speakable(self) -> bool:
+        """True when the paragraph has something an engine can say."""
+        return self.spoken != ""
+
+
+# --- chunks and clips --------------------------------------------------------------------------
+
+
+class Break(enum.Enum):
+    """The kind of boundary after a chunk; the audio stage maps it to a pause."""
+
+    PARAGRAPH = "paragraph"
+    SENTENCE = "sentence"
+    CLAUSE = "clause"
+    WORD = "word"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one paragraph's spoken text: ``spoken[start:end] == text``."""
+
+    paragraph: int
+    index: int
+    text: str
+    start: int
+    end: int
+    brk: Break
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A chunk's audio, edge silence trimmed, and whether it came from the cache."""
+
+    chunk: Chunk
+    audio: AudioSegment
+    cached: bool
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A chunk's clip and where it sits in the output, in ms."""
+
+    chunk: Chunk
+    start_ms: int
+    end_ms: int
+    cached: bool = False
+
+
+# --- what the file says about itself ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The tags every format gets, in its own spelling."""
+
+    title: str
+    artist: str | None
+    album: str | None
+    language: str
+    """ISO 639-2 code, e.g. ``ara``."""
+    comment: str
+    encoder: str = ENCODER
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One paragraph's span in the output, in milliseconds."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+# --- events a render reports as it goes ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineChosen:
+    """Which engine speaks, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The article is split; ``chunks`` clips are about to be made."""
+
+    paragraphs: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    """One chunk's clip is ready, made now or taken from the cache."""
+
+    chunk: Chunk
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class Writing:
+    """Every clip is ready; the file is being normalized and encoded (long for long audio)."""
+
+    output: Path
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that does not stop the render."""
+
+    message: str
+
+
+Event = EngineChosen | Planned | ChunkDone | Writing | Notice
+Listener = Callable[[Event], None]
+
+
+def ignore(event: Event) -> None:
+    """A listener that drops every event: the default when nobody is listening."""
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a finished render produced."""
+
+    output: Path
+    duration_ms: int
+    paragraphs: int
+    chunks: int
+    engine: str
+    seconds: float
+    timeline: list[Placed] = field(default_factory=list)
+
+    @property
+    def cached(self) -> int:
+        """How many chunks came from the cache instead of the engine."""
+        return sum(p.cached for p in self.timeline)
+
+
+@dataclass(frozen=True)
+class PlayResult:
+    """What was played (and saved)."""
+
+    duration_ms: int
+    paragraphs: int
+    chunks: int
+    engine: str
+    first_audio_s: float
+    output: Path | None
