@@ -101,12 +101,30 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class WordTime:
+    """One word of a chunk and when it is heard in the chunk's clip.
+
+    ``start``/``end`` are offsets into ``Chunk.text``; times are ms from the clip's start.
+    """
+
+    start: int
+    end: int
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
 class Clip:
-    """A chunk's audio, edge silence trimmed, and whether it came from the cache."""
+    """A chunk's audio, edge silence trimmed, and whether it came from the cache.
+
+    ``words`` holds each word's time in the clip when the engine reports them (or an
+    estimate); empty when unknown.
+    """
 
     chunk: Chunk
     audio: AudioSegment
     cached: bool
+    words: tuple[WordTime, ...] = ()
 
 
 @dataclass(frozen=True)
