@@ -74,7 +74,7 @@ def main() -> None:
     started = time.perf_counter()
     model()
     loaded = time.perf_counter()
-    spoken = {tashkeel: spoken_for("espeak", paragraphs, tashkeel) for tashkeel in (True, False)}
+    spoken = {tashkeel: spoken_for(EspeakEngine(), paragraphs, tashkeel) for tashkeel in (True, False)}
     done = time.perf_counter()
     print(f"tashkeel model load {loaded - started:.2f} s, "
           f"{len(paragraphs)} paragraphs diacritized in {done - loaded:.2f} s")

@@ -14,6 +14,7 @@ from tts import diacritize
 from tts.config import RenderConfig
 from tts.diacritize import MODEL, add_marks, diacritize_texts, is_written, needs_marks
 from tts.engines.espeak import EspeakEngine
+from tts.engines.google import GoogleEngine
 from tts.errors import EngineUnavailable
 from tts.render import make_plan
 from tts.text import parse_article, spoken_for
@@ -137,16 +138,16 @@ def test_google_gets_no_tashkeel(google: FakeGoogle, tmp_path: Path, count_loads
 
 def test_spoken_for_gtts_leaves_text_as_normalized(count_loads: list[int]) -> None:
     paragraphs = parse_article("منعت روسيا صدور بيان\n\n* * *")
-    assert spoken_for("gtts", paragraphs, tashkeel=True) == paragraphs
-    spoken = spoken_for("espeak", paragraphs, tashkeel=True)
+    assert spoken_for(GoogleEngine(), paragraphs, tashkeel=True) == paragraphs
+    spoken = spoken_for(EspeakEngine(), paragraphs, tashkeel=True)
     assert [p.speakable for p in spoken] == [True, False]
     assert harakat(spoken[0].spoken) >= 8
-    assert spoken_for("espeak", paragraphs, tashkeel=False) == paragraphs
+    assert spoken_for(EspeakEngine(), paragraphs, tashkeel=False) == paragraphs
 
 
 def test_spoken_for_other_languages_leaves_text_as_normalized(count_loads: list[int]) -> None:
     paragraphs = parse_article("منعت روسيا صدور بيان\n\nإقترحت مُحَمَّد", "en")
-    assert spoken_for("espeak", paragraphs, tashkeel=True, lang="en") == paragraphs
+    assert spoken_for(EspeakEngine(), paragraphs, tashkeel=True, lang="en") == paragraphs
     assert count_loads == []
 
 
@@ -155,7 +156,7 @@ def test_tashkeel_gives_espeak_vowels(word: str) -> None:
     bench = load_bench()
     engine = EspeakEngine()
     plain = engine.phonemes(word, bench.SEPARATOR)
-    (marked_text,) = [p.spoken for p in spoken_for("espeak", parse_article(word), tashkeel=True)]
+    (marked_text,) = [p.spoken for p in spoken_for(EspeakEngine(), parse_article(word), tashkeel=True)]
     marked = engine.phonemes(marked_text, bench.SEPARATOR)
     assert bench.longest_consonant_run(plain) >= 3
     assert bench.longest_consonant_run(marked) < 3
@@ -166,7 +167,7 @@ def test_cluster_count_falls_with_tashkeel() -> None:
     words = "منعت بسبب حفتر يطلب المتحدة بقلق وبحسب رفضت دعت لكل".split()
     engine = EspeakEngine()
     plain = bench.clustered(engine, words)
-    marked_words = bench.distinct_words(p.spoken for p in spoken_for("espeak", parse_article(" ".join(words)), True))
+    marked_words = bench.distinct_words(p.spoken for p in spoken_for(EspeakEngine(), parse_article(" ".join(words)), True))
     marked = bench.clustered(engine, marked_words)
     assert len(plain) >= 8
     assert len(marked) <= 1

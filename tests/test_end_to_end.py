@@ -14,6 +14,8 @@ from conftest import ARTICLE, ffmpeg_chapters, integrated_loudness, silent_gaps
 from tts.audio import decode
 from tts.config import RenderConfig
 from tts.render import render
+from tts.engines.espeak import EspeakEngine
+from tts.engines.google import GoogleEngine
 from tts.text import parse_article, spoken_for
 
 PAUSE_MS = 700
@@ -108,7 +110,7 @@ def test_seed_article_manifest(seed_render) -> None:
     assert manifest["duration_ms"] == result.duration_ms and manifest["source"] == "article.txt"
     assert [p["original"] for p in manifest["paragraphs"]] == [p.original for p in paragraphs]
     # The spoken text is what espeak was given: normalized, then diacritized.
-    spoken = spoken_for("espeak", paragraphs, tashkeel=True)
+    spoken = spoken_for(EspeakEngine(), paragraphs, tashkeel=True)
     assert [p["spoken"] for p in manifest["paragraphs"]] == [p.spoken for p in spoken]
     assert manifest["paragraphs"][1]["spoken"] != paragraphs[1].spoken
     assert [p["start_ms"] for p in manifest["paragraphs"]] == paragraph_starts(result)

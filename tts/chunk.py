@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tts.arabic import strip_marks
 from tts.errors import ConfigError
 from tts.types import Break, Chunk, Paragraph
 
@@ -57,7 +58,6 @@ FUNCTION_WORDS = frozenset({
     "a", "an", "and", "or", "as", "into", "than",
 })
 # Arabic diacritics and tatweel, ignored when a word is looked up in the tables.
-ARABIC_MARKS = dict.fromkeys(map(ord, "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640"))
 WORD = re.compile(r"\S+")
 EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
@@ -131,7 +131,7 @@ def classify_gap(before: str, after: str) -> int:
 
 def bare_word(word: str) -> str:
     """``word`` as looked up in the tables: no diacritics, no edge punctuation, lower case."""
-    return EDGE_PUNCTUATION.sub("", word.translate(ARABIC_MARKS)).lower()
+    return EDGE_PUNCTUATION.sub("", strip_marks(word)).lower()
 
 
 def cut_spans(first: int, last: int, gaps: Sequence[Gap], max_chars: int) -> list[tuple[int, int, Break]]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import click
 
@@ -15,7 +15,7 @@ from tts import engines
 from tts.version import __version__
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import ClipCache, default_dir
-from tts.config import (DEFAULT_LOUDNESS, ENGINE_CHOICES, LOUDNESS_RANGE, MAX_JOBS, MAX_RETRIES,
+from tts.config import (DEFAULT_LOUDNESS, LOUDNESS_RANGE, MAX_JOBS, MAX_RETRIES,
                         SPEED_RANGE, RenderConfig)
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
@@ -31,6 +31,20 @@ from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Pla
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
 INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
+
+
+class EngineNames(Sequence[str]):
+    """The registered engine names, read when ``--engine`` is checked (engines may be added later)."""
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return engines.names()[index]
+
+    def __len__(self) -> int:
+        return len(engines.names())
 
 
 class CommandError(click.ClickException):
@@ -85,7 +99,7 @@ def options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 speech_options = options(
     click.argument("input", type=str, metavar="INPUT"),
-    click.option("--engine", type=click.Choice(ENGINE_CHOICES), default="auto",
+    click.option("--engine", type=click.Choice(EngineNames()), default="auto",
                  show_default=True, envvar="ARTICLE_TTS_ENGINE",
                  help="auto uses Google when it answers within 2 s, else the offline espeak voice."),
     click.option("--lang", default="ar", show_default=True,
@@ -255,7 +269,7 @@ def print_dry_run(plan: DryRun) -> None:
 @click.option("--tld", default="com", show_default=True, help="Google host domain to probe.")
 def engines_command(tld: str) -> None:
     """List the speech engines and whether each can run here."""
-    for status in engines.statuses(tld):
+    for status in engines.statuses(RenderConfig(tld=tld)):
         mark = "yes" if status.usable else "no "
         click.echo(f"{status.name:<7} usable: {mark}  {status.detail}")
 

@@ -8,19 +8,16 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from tts.arabic import HARAKAT, SUPERSCRIPT_ALEF
 from tts.errors import EngineUnavailable
 
 # text2tashkeel's default: rawi-v2 gating rawi-v3 in one INT8 ONNX file shipped
 # inside the wheel (its docs: 2.04% diacritic error rate, the best of the bundled
 # models). A bundled model is never downloaded; load_model refuses any other.
 MODEL = "rawi-ensemble"
-# Engines that get tashkeel: espeak-ng guesses the short vowels of bare Arabic
-# and often guesses none (منعت -> mnAt). Google reads bare text well, and marks
-# would only lengthen its 100-character chunks.
-TASHKEEL_ENGINES = frozenset({"espeak"})
 # The marks the model adds: tanween, the three short vowels, shadda, sukun and
 # the dagger alef (هَٰذَا). Hamza and madda are part of a letter, never taken.
-MARKS = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
+MARKS = frozenset(HARAKAT + SUPERSCRIPT_ALEF)
 # A word whose letters carry a mark at least this often was diacritized by its
 # author: it is kept as written. Long vowels (ا و ي) and the ا of ال carry no
 # mark even in fully vowelled text, hence not 1.0.

@@ -23,9 +23,8 @@ from tts.text import engine_texts, parse_article, spoken_for
 from tts.types import (STDIN_SOURCE, Break, Chunk, ChunkDone, Clip, EngineChosen, Listener, Notice,
                        Paragraph, Placed, Planned, RenderResult, Writing, ignore)
 
-# For --dry-run's estimate of chunks not yet made: characters spoken per second
-# (espeak measured on the seed article at 175 wpm; Google's Arabic voice is a bit faster).
-CHARS_PER_SECOND = {"espeak": 11.0, "gtts": 13.0}
+# --rate is in words per minute; an engine's pace is measured at this default.
+DEFAULT_RATE_WPM = 175
 
 
 
@@ -142,15 +141,15 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
     listener(EngineChosen(engine.name, reason))
     prepare = None
     if defer_engine_form and engine.max_chars is None:
-        prepare = functools.partial(in_engine_form, engine.name, config)
+        prepare = functools.partial(in_engine_form, engine, config)
     else:
-        paragraphs = spoken_for(engine.name, paragraphs, config.tashkeel, config.lang)
+        paragraphs = spoken_for(engine, paragraphs, config.tashkeel, config.lang)
     chunks = chunk_article(paragraphs, engine.max_chars)
     listener(Planned(len(paragraphs), len(chunks)))
     return Plan(paragraphs, engine, chunks, prepare)
 
 
-def in_engine_form(engine: str, config: RenderConfig, chunk: Chunk) -> Chunk:
+def in_engine_form(engine: Engine, config: RenderConfig, chunk: Chunk) -> Chunk:
     """``chunk`` with its text as ``engine`` says it (a whole paragraph, so no offsets move)."""
     return replace(chunk, text=engine_texts(engine, [chunk.text], config.tashkeel, config.lang)[0])
 
@@ -218,7 +217,7 @@ def describe_failure(exc: ChunkFailed, synth: Synthesizer, chunks: Sequence[Chun
     tries = f"gave up after {exc.tries} {'try' if exc.tries == 1 else 'tries'}"
     if not isinstance(exc.cause, NetworkError):
         return f"{where}: {exc.cause}"
-    offline = "use --engine espeak to render offline" if synth.engine.name != "espeak" else ""
+    offline = engines.offline_hint(synth.engine)
     if synth.cache is None:
         return (f"{where}: {exc.cause.reason} ({tries}; nothing was kept, since the clip cache "
                 f"is off). Rerun without --no-cache to keep finished chunks"
@@ -246,7 +245,7 @@ def dry_run(text: str, config: RenderConfig, listener: Listener = ignore) -> Dry
     plan = make_plan(text, config, listener)
     synth = make_synthesizer(plan, config, listener)
     cache = synth.cache
-    speed = CHARS_PER_SECOND.get(plan.engine.name, 12.0) * (config.rate or 175) / 175
+    speed = plan.engine.chars_per_second * (config.rate or DEFAULT_RATE_WPM) / DEFAULT_RATE_WPM
     cached, total = [], sum(pauses_after(plan.chunks, plan.paragraphs, config))
     for chunk in plan.chunks:
         stored = cache.duration_ms(synth.key(chunk)) if cache else None

@@ -76,7 +76,7 @@ class Synthesizer:
         self.engine, self.cache, self.retries, self.warn = engine, cache, retries, warn
         self.prepare = prepare  # a deferred step that gives a chunk its final text
         # An engine that is not thread-safe in-process runs one chunk at a time.
-        self.jobs = jobs if engine.concurrent else 1
+        self.jobs = min(jobs, engine.max_concurrency or jobs)
         self.limit = AdaptiveLimit(self.jobs)
         self.stop = threading.Event()
         self.engine_key = engine.cache_key()

@@ -1,30 +1,42 @@
-"""The one interface every speech engine implements."""
+"""The one interface every speech engine implements, capabilities included."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
 
+from tts.rules import Rule
+
 
 @runtime_checkable
 class Engine(Protocol):
-    """A text-to-speech backend.
+    """A text-to-speech backend that says what it is and what it can do.
 
-    ``max_chars`` is the longest text one ``synthesize`` call accepts; ``None``
-    means a whole paragraph. ``synthesize`` returns the clip as decoded audio;
-    silence at its edges is trimmed later by the audio stage. ``concurrent``
-    says whether ``synthesize`` may run in several threads at once.
+    Callers decide everything from these attributes, never from ``name``: adding an
+    engine touches ``tts/engines/`` alone.
     """
 
     name: str
+    """The name ``--engine`` takes and the summary shows."""
+    offline: bool
+    """True when it never touches the network."""
     max_chars: int | None
-    concurrent: bool
+    """Longest text one ``synthesize`` call accepts; ``None`` means a whole paragraph per call."""
+    max_concurrency: int | None
+    """How many ``synthesize`` calls may run at once; ``None`` leaves it to ``--jobs``."""
+    tashkeel: bool
+    """Whether Arabic text gets its short vowels added before this engine reads it."""
+    rules: tuple[Rule, ...]
+    """Respellings for this engine alone, applied to Arabic after tashkeel."""
+    chars_per_second: float
+    """Characters of text spoken per second at the default pace: for --dry-run's estimates."""
 
     def synthesize(self, text: str) -> AudioSegment:
-        """Speak ``text`` and return the audio."""
+        """Speak ``text`` and return the audio; edge silence is trimmed later."""
         ...
 
-    def cache_key(self) -> dict[str, str]:
+    def cache_key(self) -> Mapping[str, str]:
         """Everything besides the text that changes the audio (engine version, voice, speed)."""
         ...

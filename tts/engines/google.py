@@ -13,6 +13,7 @@ from pydub import AudioSegment
 
 from tts.audio import decode
 from tts.errors import ConfigError, EngineError, NetworkError
+from tts.rules import Rule
 
 # Google refuses longer texts in one request; at this size each chunk is one request.
 MAX_CHARS = 100
@@ -31,8 +32,14 @@ class GoogleEngine:
     """gTTS with our chunking, a timeout, and errors that say what to do next."""
 
     name = "gtts"
+    offline = False
     max_chars: int | None = MAX_CHARS
-    concurrent = True  # each request is independent; the synthesizer bounds how many
+    max_concurrency: int | None = None  # each request is independent; --jobs bounds how many
+    # Google reads bare Arabic well, and marks would only lengthen its 100-character chunks.
+    tashkeel = False
+    rules: tuple[Rule, ...] = ()
+    # Google's Arabic voice is a little faster than espeak's default.
+    chars_per_second = 13.0
     frame_rate = SAMPLE_RATE
 
     def __init__(self, lang: str = "ar", tld: str = "com", slow: bool = False,

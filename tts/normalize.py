@@ -1,0 +1,147 @@
+"""Neutral clean-up for every language: an ordered tuple of small pure ``str -> str`` steps."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from tts.arabic import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, is_arabic
+from tts.rules import respell
+
+# Letters that Persian, Urdu and Kurdish keyboards type instead of their Arabic
+# twins; an Arabic voice may skip or spell them. ی (U+06CC) needs the word
+# around it and is handled by replace_persian_yeh.
+PERSIAN_LETTERS = str.maketrans({
+    "\u06a9": "\u0643",  # ک keheh -> ك
+    "\u06aa": "\u0643",  # ڪ swash kaf -> ك
+    "\u06d5": "\u0647",  # ە ae -> ه
+    "\u06c1": "\u0647",  # ہ heh goal -> ه
+    "\u06be": "\u0647",  # ھ heh doachashmee -> ه
+    "\u06c0": "\u0629",  # ۀ heh with yeh above -> ة
+    "\u06c3": "\u0629",  # ۃ teh marbuta goal -> ة
+    "\u06d0": "\u064a",  # ې e -> ي
+    "\u06cd": "\u064a",  # ۍ yeh with tail -> ي
+    "\u06d2": "\u064a",  # ے yeh barree -> ي
+})
+# Persian writes both Arabic word endings ي and ى as ی, so the rule is:
+# word-final ی becomes ى, because voices read a final ى as ي (the common
+# Egyptian spelling فى = في) while a wrong final ي changes the word (على would
+# be read as the name علي). These frequent words do end in ي and get it back.
+# Every other ی becomes ي.
+FINAL_YEH_WORDS = frozenset({
+    "في", "وفي", "ففي", "الذي", "والذي", "التي", "والتي", "أي", "وأي",
+    "كي", "لكي", "لي", "بي", "هي", "وهي", "فهي", "ذي",
+})
+# A run of letters and Arabic marks: the unit in which ی is "word-final".
+LETTER_RUN = re.compile(rf"(?:[^\W\d_]|[{MARKS_AND_TATWEEL}])+")
+
+# Invisible characters that add nothing a listener hears but can make an engine
+# stumble or spell a code point: tatweel (a stretching stroke), zero-width
+# spaces and joiners, word joiner, BOM, soft hyphen and bidi controls.
+INVISIBLE_CHARS = dict.fromkeys(map(ord, (
+    "\u0640"
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
+)))
+# Eastern Arabic and Persian digits, and the Arabic thousands and decimal
+# separators, as ASCII: every engine reads these, not every engine the others.
+DIGITS = str.maketrans({
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+    "\u066c": ",",
+    "\u066b": ".",
+})
+# A slash between words ("نيسان/ أبريل") is read aloud as "slash" by engines;
+# the Arabic comma makes it the short pause a reader makes.
+SLASH = re.compile(r"\s*/+\s*")
+SLASH_PAUSE = ARABIC_COMMA + " "
+
+
+def apply_nfkc(text: str) -> str:
+    """Compatibility forms to plain ones: presentation forms (ﻻ -> لا), "…" -> "...", NBSP -> space."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def replace_persian_letters(text: str) -> str:
+    """Persian/Urdu letter variants to their Arabic twins (ی excepted)."""
+    return text.translate(PERSIAN_LETTERS)
+
+
+def replace_persian_yeh(text: str) -> str:
+    """ی to Arabic: ى at a word's end (ي for FINAL_YEH_WORDS), ي elsewhere."""
+    return LETTER_RUN.sub(fix_yeh_in_word, text)
+
+
+def fix_yeh_in_word(match: re.Match[str]) -> str:
+    """One word with its Persian ی replaced."""
+    word = match.group()
+    stem = word.rstrip(MARKS_AND_TATWEEL)
+    if stem.endswith(PERSIAN_YEH):
+        as_yeh = (stem[:-1] + ARABIC_YEH).replace(PERSIAN_YEH, ARABIC_YEH)
+        bare = "".join(ch for ch in as_yeh if ch not in MARKS_AND_TATWEEL)
+        final = ARABIC_YEH if bare in FINAL_YEH_WORDS else ALEF_MAKSURA
+        word = stem[:-1] + final + word[len(stem):]
+    return word.replace(PERSIAN_YEH, ARABIC_YEH)
+
+
+def remove_invisible_characters(text: str) -> str:
+    """Drop tatweel, zero-width characters, bidi controls and stray control characters."""
+    text = text.translate(INVISIBLE_CHARS)
+    return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+
+
+def convert_digits(text: str) -> str:
+    """Eastern Arabic and Persian digits and separators to ASCII."""
+    return text.translate(DIGITS)
+
+
+def replace_slashes(text: str) -> str:
+    """A slash between words becomes "، " (a pause); one between digits (12/5/2020) stays."""
+    def replace(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        return match.group() if before.isdigit() and after.isdigit() else SLASH_PAUSE
+
+    return SLASH.sub(replace, text)
+
+
+
+def collapse_whitespace(text: str) -> str:
+    """Every run of whitespace (line breaks included) as one space; edges stripped."""
+    return " ".join(text.split())
+
+
+# Order matters: NFKC first so later steps see plain letters and digits
+# (it turns Persian presentation forms into ی); slashes after digits so dates
+# written in Eastern digits keep their slash; the speech rules after both, so
+# they see ASCII digits and no tatweel; whitespace last to clean up after all.
+NORMALIZERS: tuple[Callable[[str], str], ...] = (
+    apply_nfkc,
+    # Before the yeh rule: a joiner inside a word would make its ی look word-final.
+    remove_invisible_characters,
+    replace_persian_letters,
+    replace_persian_yeh,
+    convert_digits,
+    replace_slashes,
+    respell,
+    collapse_whitespace,
+)
+
+
+# The steps that respell Arabic: text in any other language gets only the rest
+# (NFKC, letters, invisible characters, digits, slashes, whitespace), so an
+# English "5-10" is not read with an Arabic إلى.
+ARABIC_ONLY: frozenset[Callable[[str], str]] = frozenset({respell})
+
+
+def normalizers_for(lang: str) -> tuple[Callable[[str], str], ...]:
+    """The normalization steps for text in ``lang``: all of them for Arabic."""
+    return NORMALIZERS if is_arabic(lang) else tuple(s for s in NORMALIZERS if s not in ARABIC_ONLY)
+
+
+def normalize(text: str, steps: Sequence[Callable[[str], str]] = NORMALIZERS) -> str:
+    """``text`` passed through each step in order: the form sent to an engine."""
+    for step in steps:
+        text = step(text)
+    return text

@@ -1,0 +1,186 @@
+"""Respellings that make Arabic read right: each rule a regex, its replacement and its reason."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tts.arabic import ARABIC_COMMA, HARAKAT_RANGE
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One respelling for the voices: ``pattern`` (a regex) becomes ``replacement``.
+
+    A replacement is a ``re.sub`` template, or a function of the match for a rule
+    that must look at the numbers it found (it returns the match to leave it).
+    """
+
+    name: str
+    pattern: str
+    replacement: Replacement
+    reason: str
+
+
+# A letter (not a digit or "_"), and an Arabic short-vowel mark (harakat,
+# tanween, shadda, sukun): the edges of an Arabic word in the rules below.
+LETTER = r"[^\W\d_]"
+HARAKAT = HARAKAT_RANGE
+NOT_AFTER_LETTER = rf"(?<!{LETTER})"
+NOT_BEFORE_LETTER = rf"(?!{LETTER}|[{HARAKAT}])"
+NUMBER = r"\d+(?:[.,]\d+)?"
+# A separator inside a dotted abbreviation: "أ.ف.ب", "أ. ف. ب" or "أ ف ب".
+ABBREVIATION_DOT = r"(?:\s*\.\s*|\s+)"
+
+# Abbreviations common in Arabic news, written as letters with dots or spaces
+# between them: read letter by letter they mean nothing to a listener (espeak
+# says "hamza alif fa ba" for أ.ف.ب). A hamza-less ا matches أ too.
+ABBREVIATIONS: dict[str, str] = {
+    "أ ف ب": "وكالة الصحافة الفرنسية",
+    "أ ش أ": "وكالة أنباء الشرق الأوسط",
+    "ص ب": "صندوق البريد",
+    "ق م": "قبل الميلاد",
+}
+
+# A number range is read with إلى only when it looks like one: a dash also joins
+# phone numbers (050-1234567), month and year (5-2020) and scores (3-1). So both
+# ends have at most this many digits before any decimals and no leading zero,
+# the first is the smaller, and a month (1-12) before a year is a date.
+RANGE_MAX_DIGITS = 4
+MONTHS = range(1, 13)
+DATE_YEARS = range(1900, 2100)
+
+
+def number_value(number: str) -> float:
+    """A NUMBER match as a value; a comma is read as the decimal point (Arabic writes ٫ or ,)."""
+    return float(number.replace(",", "."))
+
+
+def is_range(first: str, second: str) -> bool:
+    """True when ``first``-``second`` reads as a range, not a phone number, date or score."""
+    for number in (first, second):
+        whole = re.split("[.,]", number)[0]
+        if len(whole) > RANGE_MAX_DIGITS or (len(whole) > 1 and whole.startswith("0")):
+            return False
+    if first.isdigit() and int(first) in MONTHS and second.isdigit() and int(second) in DATE_YEARS:
+        return False
+    return number_value(first) < number_value(second)
+
+
+def read_range(match: re.Match[str]) -> str:
+    """``5-10`` as ``5 إلى 10`` when it is a range; anything else as written."""
+    first, second = match.group(1), match.group(2)
+    return f"{first} إلى {second}" if is_range(first, second) else match.group()
+
+
+# A م or هـ after a number is the era only when the number is surely a year:
+# م is also metres (سباق 5000 م, 1500 م), and a spaced letter may start a note.
+# It is a year when the letter is attached to four digits (2019م, 1440هـ; up to
+# 2099م, so 3000م and 5000م races stay metres), when a year word comes before
+# the number (عام 300 م), or when a spaced number is a plausible modern year.
+YEAR_WORDS = ("عام", "العام", "لعام", "للعام", "بعام", "سنة", "السنة", "لسنة", "للسنة", "بسنة")
+YEAR_WORD = (NOT_AFTER_LETTER + "[وف]?(?:" + "|".join(sorted(YEAR_WORDS, key=len, reverse=True))
+             + r")\s+")
+
+
+@dataclass(frozen=True)
+class Era:
+    """A calendar's era letter after a year, and which years it marks without a year word."""
+
+    letter: str
+    spoken: str
+    attached: range
+    spaced: range
+
+    @property
+    def pattern(self) -> str:
+        """The optional year word, the number, the space before the letter, the letter."""
+        return (rf"(?P<word>{YEAR_WORD})?(?<!\d)(?P<year>\d{{1,4}})(?P<space>\s*)"
+                rf"{self.letter}{NOT_BEFORE_LETTER}")
+
+    def read(self, match: re.Match[str]) -> str:
+        """``2019م`` as ``2019 ميلادي`` when the number is surely a year; else as written."""
+        word, year = match.group("word") or "", match.group("year")
+        years = self.spaced if match.group("space") else self.attached
+        if word or (len(year) == 4 and int(year) in years):
+            return f"{word}{year} {self.spoken}"
+        return match.group()
+
+
+GREGORIAN = Era("م", "ميلادي", attached=range(1000, 2100), spaced=range(1900, 2100))
+HIJRI = Era("هـ?", "هجري", attached=range(1000, 10000), spaced=range(1300, 1500))
+
+
+# Respellings for every engine, applied in this order after the digits are
+# ASCII and the tatweel is gone (so هـ arrives as ه). Each one makes a form
+# read right that at least espeak misreads (checked with its phoneme output);
+# none of them makes Google worse. Numbers stay digits: espeak-ng and Google
+# both read ASCII digits as correct MSA cardinals.
+SPEECH_RULES: tuple[Rule, ...] = (
+    *(Rule(f"abbreviation {letters}",
+           NOT_AFTER_LETTER + ABBREVIATION_DOT.join(letters.replace("أ", "[أا]").split())
+           + NOT_BEFORE_LETTER,
+           expansion, "letters read one by one mean nothing to a listener")
+      for letters, expansion in ABBREVIATIONS.items()),
+    Rule("etcetera", NOT_AFTER_LETTER + "إلخ" + NOT_BEFORE_LETTER, "إلى آخره",
+         "espeak reads إلخ as a consonant cluster, ilkh"),
+    Rule("doctor", rf"(?<!\d)(?<!\d\s){NOT_AFTER_LETTER}د\.(?:\s+(?={LETTER})|(?={LETTER}{{2}}))",
+         "الدكتور ", "a lone د. before a name is a title, and its dot would otherwise end a "
+         "sentence; after a number (45 د.) or before one letter (د.ل, د.م.) it is a unit"),
+    Rule("gregorian year", GREGORIAN.pattern, GREGORIAN.read,
+         "espeak says the letter's name (mim) after the year; only a sure year, as م is "
+         "also metres (1500 م): attached 2019م, after عام/سنة, or spaced 1900-2099"),
+    Rule("hijri year", HIJRI.pattern, HIJRI.read,
+         "espeak says a bare h after the year; only a sure year: attached 1440هـ, "
+         "after عام/سنة, or spaced 1300-1499"),
+    Rule("percent range", rf"(?<![\d.,])({NUMBER})\s*[%٪]\s*[-–]\s*({NUMBER})\s*[%٪]",
+         r"\1 إلى \2 بالمئة", "each sign read on its own leaves a dash between words "
+         "(50 بالمئة-60 بالمئة), which espeak drops: one range, one بالمئة"),
+    Rule("percent after", rf"({NUMBER})\s*[%٪]", r"\1 بالمئة",
+         "espeak drops % and ٪ silently: 50% is heard as fifty"),
+    Rule("percent before", rf"[%٪]\s*({NUMBER})", r"\1 بالمئة",
+         "the same sign typed first, as Arabic keyboards often leave it"),
+    Rule("range", rf"(?<![\d.,/-])({NUMBER})\s*[-–]\s*({NUMBER})(?![\d/-]|[.,]\d)", read_range,
+         "espeak drops the dash: 5-10 is heard as fifteen; phone numbers, month-year "
+         "dates and scores (050-1234567, 5-2020, 3-1) are kept, see is_range"),
+    Rule("dateline dash", rf"(?<={LETTER})\s?[-–—](?=\s)", ARABIC_COMMA,
+         "a dash after a word (برس- اوروبا, or an aside) is a pause, not a sound"),
+    Rule("ila", NOT_AFTER_LETTER + "(و?)الى" + NOT_BEFORE_LETTER, r"\1إلى",
+         "espeak spells the misspelled preposition out: alif maqsura; والى in news is "
+         "almost always و + الى (the verb والى, to side with, is rare)"),
+    Rule("tanween fath", rf"اً{NOT_BEFORE_LETTER}", "\u064bا",
+         "espeak reads tanween only on the letter before the alif: فوراً loses its -an"),
+)
+
+# Respellings for espeak alone, applied to its spoken form after tashkeel
+# (tts.engines.espeak names them as its own).
+ESPEAK_RULES: tuple[Rule, ...] = (
+        Rule("sun letter",
+             rf"(?<!{LETTER})(?<![{HARAKAT}])(ال)([تثدذرزسشصضطظلن])([\u064b-\u0650]?)\u0651",
+             r"\1\2\3", "espeak doubles a sun letter after a word-initial ال itself; "
+             "a written shadda makes it triple (اللِّيبِيِّ is read ?alll'ibi:)"),
+        Rule("hamza below", f"إ(?![{HARAKAT}])", "إ\u0650",
+             "إ always carries a kasra, but espeak reads a bare one without a vowel "
+             "(إقترحت -> ?qtRHt)"),
+        Rule("shadda first", "([\u064b-\u0650])\u0651", "\u0651\\1",
+             "Unicode order puts the vowel before the shadda, and espeak then drops the "
+             "vowel (مُحَمَّد is read muhammd); typed order keeps it"),
+)
+
+
+def respell(text: str, rules: Sequence[Rule] = SPEECH_RULES) -> str:
+    """``text`` with each rule applied in order."""
+    for rule in rules:
+        text = compiled(rule.pattern).sub(rule.replacement, text)
+    return text
+
+
+@functools.cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """The regex for a rule's pattern, compiled once."""
+    return re.compile(pattern)
+
