@@ -15,7 +15,6 @@ from tts.audio import decode
 from tts.config import RenderConfig
 from tts.render import render
 from tts.engines.espeak import EspeakEngine
-from tts.engines.google import GoogleEngine
 from tts.text import parse_article, spoken_for
 
 PAUSE_MS = 700

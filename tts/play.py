@@ -12,8 +12,10 @@ from pathlib import Path
 from tts.audio import join
 from tts.config import RenderConfig
 from tts.player import AudioPlayer, PlayerCommand
-from tts.render import Plan, assemble, at_speed, make_plan, prepare_outputs, stream, write_outputs
-from tts.types import STDIN_SOURCE, Clip, Listener, PlayResult, ignore
+from tts.outputs import prepare_outputs, write_outputs
+from tts.render import make_plan, stream
+from tts.timeline import assemble, at_speed
+from tts.types import STDIN_SOURCE, Clip, Listener, Plan, PlayResult, ignore
 
 # Chunks synthesized ahead of playback: enough to hide request latency, little memory.
 LOOKAHEAD = 8

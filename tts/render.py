@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import functools
-import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from pydub import AudioSegment
-
-from tts import audio, engines, export, manifest, metadata, subtitles
+from tts import engines
 from tts.cache import ClipCache
 from tts.chunk import chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
-from tts.errors import ChunkFailed, ConfigError, EngineError, NetworkError
+from tts.errors import ChunkFailed, EngineError, NetworkError
+from tts.outputs import prepare_outputs, write_outputs
 from tts.synth import Synthesizer
 from tts.text import engine_texts, parse_article, spoken_for
-from tts.types import (STDIN_SOURCE, Break, Chunk, ChunkDone, Clip, EngineChosen, Listener, Notice,
-                       Paragraph, Placed, Planned, RenderResult, Writing, ignore)
+from tts.timeline import assemble, at_speed, pauses_after
+from tts.types import (STDIN_SOURCE, Chunk, ChunkDone, Clip, EngineChosen, Listener, Notice,
+                       Paragraph, Plan, Planned, RenderResult, Writing, ignore)
 
 # --rate is in words per minute; an engine's pace is measured at this default.
 DEFAULT_RATE_WPM = 175
 
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What will be said, by which engine, in which chunks."""
-
-    paragraphs: list[Paragraph]
-    engine: Engine
-    chunks: list[Chunk]
-    prepare: Callable[[Chunk], Chunk] | None = None
-    """Turns a chunk into the engine's form just before it is spoken, when that was deferred."""
 
 
 def render(text: str, output: Path, config: RenderConfig, listener: Listener = ignore, *,
@@ -59,71 +49,14 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = i
                         plan.engine.name, time.perf_counter() - started, timeline)
 
 
-def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOURCE) -> None:
-    """Check every file the render will write before any synthesis starts, names first."""
-    refuse_clashes(output, config, source)
-    if config.subtitles is not None:
-        subtitles.check_path(config.subtitles)
-    if export.is_stdout(output):
-        export.check_streamable(stdout_suffix(config), f"--format {config.format}")
-    else:
-        export.prepare_output(output)
-        if config.format is not None and export.format_for(output) != stdout_suffix(config):
-            raise ConfigError(f"--format {config.format} is for -o -; {output.name} is written "
-                              f"as its extension says")
-    if config.subtitles is not None:
-        export.check_writable(config.subtitles, "--subtitles")
-    if config.manifest is not None:
-        export.check_writable(config.manifest, "--manifest")
 
 
-def refuse_clashes(output: Path, config: RenderConfig, source: str) -> None:
-    """Two outputs at one path would overwrite each other, or the article itself."""
-    named = {"INPUT": None if source == STDIN_SOURCE else Path(source),
-             "-o/--output": None if export.is_stdout(output) else output,
-             "--subtitles": config.subtitles, "--manifest": config.manifest}
-    seen: dict[Path, str] = {}
-    for option, path in named.items():
-        if path is None:
-            continue
-        key = path.resolve()
-        if key in seen:
-            raise ConfigError(f"{option} and {seen[key]} are the same file ({path}); "
-                              f"give each its own name")
-        seen[key] = option
 
 
-def at_speed(timeline: Sequence[Placed], speed: float) -> list[Placed]:
-    """The timeline as heard once the tempo is ``speed`` times faster."""
-    return [replace(p, start_ms=round(p.start_ms / speed), end_ms=round(p.end_ms / speed))
-            for p in timeline]
 
 
-def stdout_suffix(config: RenderConfig) -> str:
-    """The format of audio sent to standard output: ``--format``, else MP3."""
-    return f".{config.format or 'mp3'}"
 
 
-def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], output: Path,
-                  config: RenderConfig, source: str, sink: BinaryIO | None = None) -> int:
-    """The audio with its tags and chapters, then subtitles and manifest; the audio's length in ms."""
-    duration_ms = round(len(joined) / config.speed)
-    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
-    chapters = metadata.make_chapters(plan.paragraphs, timeline, duration_ms) if config.chapters else []
-    if export.is_stdout(output):
-        export.write_stream(joined, stdout_suffix(config), sink or sys.stdout.buffer,
-                            config.bitrate, speed=config.speed, loudness=config.loudness)
-    else:
-        export.export(joined, output, config.bitrate, speed=config.speed,
-                      loudness=config.loudness, tags=tags, chapters=chapters)
-    if config.subtitles is not None:
-        cues = subtitles.make_cues(plan.paragraphs, timeline, duration_ms)
-        export.write_text(config.subtitles, subtitles.format_subtitles(config.subtitles, cues, tags))
-    if config.manifest is not None:
-        data = manifest.build_manifest(plan.paragraphs, timeline, plan.engine, config, duration_ms,
-                                       source, output)
-        export.write_text(config.manifest, manifest.manifest_json(data))
-    return duration_ms
 
 
 def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
@@ -154,13 +87,6 @@ def in_engine_form(engine: Engine, config: RenderConfig, chunk: Chunk) -> Chunk:
     return replace(chunk, text=engine_texts(engine, [chunk.text], config.tashkeel, config.lang)[0])
 
 
-def assemble(plan: Plan, clips: Sequence[Clip],
-             config: RenderConfig) -> tuple[AudioSegment, list[Placed]]:
-    """Join the clips with their pauses; the timeline says where each chunk landed."""
-    pauses = pauses_after(plan.chunks, plan.paragraphs, config)
-    joined, spans = audio.join([(c.audio, p) for c, p in zip(clips, pauses)],
-                               clips[0].audio.frame_rate)
-    return joined, [Placed(c.chunk, s.start_ms, s.end_ms, c.cached) for c, s in zip(clips, spans)]
 
 
 def warn_unspeakable(paragraphs: Sequence[Paragraph], listener: Listener) -> None:
@@ -202,7 +128,7 @@ def stream(plan: Plan, config: RenderConfig, listener: Listener = ignore,
     much work is saved for the rerun that resumes.
     """
     synth = make_synthesizer(plan, config, listener)
-    pauses = pauses_after(plan.chunks, plan.paragraphs, config)
+    pauses = pauses_after(plan.chunks, config)
     try:
         for clip, pause in zip(synth.clips(plan.chunks, lookahead), pauses):
             listener(ChunkDone(clip.chunk, clip.cached))
@@ -246,30 +172,10 @@ def dry_run(text: str, config: RenderConfig, listener: Listener = ignore) -> Dry
     synth = make_synthesizer(plan, config, listener)
     cache = synth.cache
     speed = plan.engine.chars_per_second * (config.rate or DEFAULT_RATE_WPM) / DEFAULT_RATE_WPM
-    cached, total = [], sum(pauses_after(plan.chunks, plan.paragraphs, config))
+    cached, total = [], sum(pauses_after(plan.chunks, config))
     for chunk in plan.chunks:
         stored = cache.duration_ms(synth.key(chunk)) if cache else None
         cached.append(stored is not None)
         total += stored if stored is not None else round(len(chunk.text) * 1000 / speed)
     return DryRun(plan, cached, round(total / config.speed))
 
-
-def pauses_after(chunks: Sequence[Chunk], paragraphs: Sequence[Paragraph],
-                 config: RenderConfig) -> list[int]:
-    """Silence after each chunk: by the kind of break that ends it.
-
-    A paragraph with nothing to speak adds one more paragraph pause, so a
-    ``* * *`` section break is heard as a longer gap. Nothing follows the last chunk.
-    """
-    by_break = {Break.SENTENCE: config.sentence_pause_ms, Break.CLAUSE: config.clause_pause_ms,
-                Break.WORD: 0}
-    pauses = []
-    for i, chunk in enumerate(chunks):
-        if i == len(chunks) - 1:
-            pauses.append(0)
-        elif chunk.brk is Break.PARAGRAPH:
-            skipped = chunks[i + 1].paragraph - chunk.paragraph - 1
-            pauses.append(config.pause_ms * (1 + skipped))
-        else:
-            pauses.append(by_break[chunk.brk])
-    return pauses

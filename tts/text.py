@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import re
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from tts.arabic import is_arabic

@@ -10,8 +10,12 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydub import AudioSegment
+
+if TYPE_CHECKING:
+    from tts.engines.base import Engine
 
 from tts.version import __version__
 
@@ -135,6 +139,17 @@ class Placed:
     start_ms: int
     end_ms: int
     cached: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What will be said, by which engine, in which chunks."""
+
+    paragraphs: list[Paragraph]
+    engine: Engine
+    chunks: list[Chunk]
+    prepare: Callable[[Chunk], Chunk] | None = None
+    """Turns a chunk into the engine's form just before it is spoken, when that was deferred."""
 
 
 # --- what the file says about itself ----------------------------------------------------------
