@@ -16,8 +16,10 @@ from pathlib import Path
 import platformdirs
 from pydub import AudioSegment
 
+from tts.options import CACHE_DIR_ENV
+
 APP_NAME = "article-tts"
-ENV_VAR = "ARTICLE_TTS_CACHE_DIR"
+ENV_VAR = CACHE_DIR_ENV
 # Bump when the stored format changes, so old entries are simply not found.
 # v2: clips are stored with their edge silence already trimmed.
 LAYOUT = "clips-v2"

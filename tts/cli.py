@@ -15,8 +15,9 @@ from tts import engines
 from tts.version import __version__
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import ClipCache, default_dir
-from tts.config import (DEFAULT_LOUDNESS, LOUDNESS_RANGE, MAX_JOBS, MAX_RETRIES,
-                        SPEED_RANGE, RenderConfig)
+from tts.config import RenderConfig
+from tts.options import ALL as OPTIONS
+from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
 from tts.export import FORMATS, is_stdout
@@ -97,51 +98,48 @@ def options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return apply
 
 
+def click_option(option: Option) -> Callable[[Any], Any]:
+    """The click decorator for one declared option: its type and range, default and help."""
+    kwargs: dict[str, Any] = {"help": option.help, "envvar": option.envvar,
+                              "show_envvar": option.envvar is not None}
+    if option.is_flag:
+        kwargs["is_flag"] = True
+    else:
+        kwargs["type"] = click_type(option)
+        kwargs["metavar"] = option.metavar
+    if option.default is not None:
+        kwargs["default"] = option.default
+        kwargs["show_default"] = option.show_default
+    return click.option(*option.flags, option.name, **kwargs)
+
+
+def click_type(option: Option) -> click.ParamType:
+    """``option``'s value type as click checks it; engine names are read when parsed."""
+    if option.name == "engine":
+        return click.Choice(EngineNames())
+    if option.low is not None:
+        ranged = click.IntRange if option.kind is int else click.FloatRange
+        return ranged(option.low, option.high)
+    return {int: click.INT, float: click.FLOAT}.get(option.kind, click.STRING)
+
+
 speech_options = options(
     click.argument("input", type=str, metavar="INPUT"),
-    click.option("--engine", type=click.Choice(EngineNames()), default="auto",
-                 show_default=True, envvar="ARTICLE_TTS_ENGINE",
-                 help="auto uses Google when it answers within 2 s, else the offline espeak voice."),
-    click.option("--lang", default="ar", show_default=True,
-                 help="Language code (gTTS; espeak voice)."),
-    click.option("--tld", default="com", show_default=True, help="Google host domain, for accents."),
-    click.option("--slow", is_flag=True, help="Slower Google reading."),
-    click.option("--timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
-                 help="Seconds to wait for each Google request."),
-    click.option("--voice", help="espeak-ng voice [default: the --lang code]."),
-    click.option("--rate", type=click.IntRange(80, 450), help="espeak-ng words per minute."),
-    click.option("--tashkeel/--no-tashkeel", default=True, show_default=True,
-                 help="Add short vowels to the text espeak-ng reads (never for Google)."),
-    click.option("--pause", "pause_ms", type=click.IntRange(0, 10_000), default=700,
-                 show_default=True, metavar="MS", help="Silence between paragraphs."),
-    click.option("--sentence-pause", "sentence_pause_ms", type=click.IntRange(0, 10_000),
-                 default=300, show_default=True, metavar="MS",
-                 help="Silence between sentences; clause breaks get half."),
-    click.option("-j", "--jobs", type=click.IntRange(1, MAX_JOBS), default=4, show_default=True,
-                 envvar="ARTICLE_TTS_JOBS", help="Most Google requests in flight at once."),
-    click.option("--retries", type=click.IntRange(0, MAX_RETRIES), default=5, show_default=True,
-                 help="Retries per chunk on 429, 5xx, timeouts and lost connections."),
+    *(click_option(o) for o in SPEECH if o.name != "bitrate"),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
                  envvar=CACHE_ENV_VAR, show_envvar=True,
                  help="Where finished clips are kept so a rerun resumes [default: user cache]."),
     click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over)."),
-    click.option("--bitrate", default="64k", show_default=True, help="Encoder bitrate."),
+    click_option(OPTIONS["bitrate"]),
 )
 
 file_options = options(
-    click.option("--title",
-                 help="Title tag [default: the first line when short, else the file name]."),
-    click.option("--artist", help="Artist tag."),
-    click.option("--album", help="Album tag."),
-    click.option("--chapters/--no-chapters", default=True, show_default=True,
-                 help="A chapter per paragraph in the audio file."),
+    *(click_option(o) for o in FILE[:4]),
     click.option("--subtitles", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
                  help="Also write subtitles: .srt, .vtt or .lrc, by the extension."),
     click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
                  metavar="FILE.json", help="Also write a JSON manifest: paragraphs, chunks, times."),
-    click.option("--loudness", type=click.FloatRange(*LOUDNESS_RANGE), default=DEFAULT_LOUDNESS,
-                 show_default=True, metavar="LUFS", help="Integrated loudness to normalize to."),
-    click.option("--no-loudness", is_flag=True, help="Keep the engine's own level."),
+    *(click_option(o) for o in FILE[4:]),
 )
 
 report_options = options(
@@ -167,8 +165,7 @@ def make_config(settings: dict[str, Any]) -> RenderConfig:
 @click.option("--format", type=click.Choice([f[1:] for f in FORMATS]),
               help="Format of the audio sent to standard output with -o - [default: mp3].")
 @file_options
-@click.option("--speed", type=click.FloatRange(*SPEED_RANGE), default=1.0, show_default=True,
-              help="Tempo, pitch kept; chapter and subtitle times follow.")
+@click_option(SPEED)
 @click.option("-n", "--dry-run", is_flag=True,
               help="Print the chunks and what would be requested; make no audio.")
 @report_options

@@ -1,0 +1,117 @@
+"""Every render option declared once: name, flags, default, range and help.
+
+``tts.config.RenderConfig`` takes its defaults and ranges from here, ``tts.cli``
+builds its click options from here, and a test checks the README's option table
+against ``--help``: one place to change an option.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Environment variables that stand in for options (click reads them; so does the API).
+ENGINE_ENV = "ARTICLE_TTS_ENGINE"
+JOBS_ENV = "ARTICLE_TTS_JOBS"
+CACHE_DIR_ENV = "ARTICLE_TTS_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: ``name`` is the RenderConfig field (or the command's parameter)."""
+
+    name: str
+    flags: tuple[str, ...]
+    """Command-line spellings; ``--x/--no-x`` declares an on/off pair."""
+    help: str
+    default: Any = None
+    kind: type = str
+    """Value type: str, int, float or bool (a flag)."""
+    low: float | None = None
+    high: float | None = None
+    """Inclusive range, checked by RenderConfig and by click."""
+    unit: str = ""
+    """Shown after the range in errors ("ms", "LUFS")."""
+    metavar: str | None = None
+    envvar: str | None = None
+    show_default: bool = True
+
+    @property
+    def is_flag(self) -> bool:
+        return self.kind is bool
+
+    def check(self, value: Any) -> str | None:
+        """Why ``value`` is out of range, or None when it is fine (None values are fine)."""
+        if value is None or self.low is None or self.high is None:
+            return None
+        if not self.low <= value <= self.high:
+            unit = f" {self.unit}" if self.unit else ""
+            return (f"{self.name} must be between {self.low:g} and {self.high:g}{unit}, "
+                    f"not {value:g}")
+        return None
+
+
+# The podcast norm (Apple, Spotify): the same level whichever engine spoke.
+DEFAULT_LOUDNESS = -16.0
+# atempo keeps the pitch over this range; past it speech turns hard to follow.
+SPEED_RANGE = (0.5, 2.0)
+# Below -40 LUFS: what a player can still make audible. Above -14 LUFS (Spotify's
+# norm) the peak ceiling keeps speech from getting louder.
+LOUDNESS_RANGE = (-40.0, -14.0)
+# More parallel requests than this only earns 429s from Google.
+MAX_JOBS = 32
+MAX_RETRIES = 20
+MAX_PAUSE_MS = 10_000
+# espeak-ng accepts 80..450 words per minute (espeakRATE_MINIMUM/MAXIMUM).
+RATE_RANGE = (80, 450)
+
+SPEECH = (
+    Option("engine", ("--engine",), "auto uses Google when it answers within 2 s, else the "
+           "offline espeak voice.", default="auto", envvar=ENGINE_ENV),
+    Option("lang", ("--lang",), "Language code (gTTS; espeak voice).", default="ar"),
+    Option("tld", ("--tld",), "Google host domain, for accents.", default="com"),
+    Option("slow", ("--slow",), "Slower Google reading.", default=False, kind=bool,
+           show_default=False),
+    Option("timeout", ("--timeout",), "Seconds to wait for each Google request.", default=15.0,
+           kind=float, low=0.1, high=600.0, unit="s"),
+    Option("voice", ("--voice",), "espeak-ng voice [default: the --lang code].",
+           show_default=False),
+    Option("rate", ("--rate",), "espeak-ng words per minute [default: 175].", kind=int,
+           low=RATE_RANGE[0], high=RATE_RANGE[1], show_default=False),
+    Option("tashkeel", ("--tashkeel/--no-tashkeel",), "Add short vowels to the text espeak-ng "
+           "reads (never for Google).", default=True, kind=bool),
+    Option("pause_ms", ("--pause",), "Silence between paragraphs.", default=700, kind=int,
+           low=0, high=MAX_PAUSE_MS, unit="ms", metavar="MS"),
+    Option("sentence_pause_ms", ("--sentence-pause",), "Silence between sentences; clause "
+           "breaks get half.", default=300, kind=int, low=0, high=MAX_PAUSE_MS, unit="ms",
+           metavar="MS"),
+    Option("jobs", ("-j", "--jobs"), "Most Google requests in flight at once.", default=4,
+           kind=int, low=1, high=MAX_JOBS, envvar=JOBS_ENV),
+    Option("retries", ("--retries",), "Retries per chunk on 429, 5xx, timeouts and lost "
+           "connections.", default=5, kind=int, low=0, high=MAX_RETRIES),
+    Option("bitrate", ("--bitrate",), "Encoder bitrate.", default="64k"),
+)
+
+FILE = (
+    Option("title", ("--title",), "Title tag [default: the first line when short, else the "
+           "file name].", show_default=False),
+    Option("artist", ("--artist",), "Artist tag.", show_default=False),
+    Option("album", ("--album",), "Album tag.", show_default=False),
+    Option("chapters", ("--chapters/--no-chapters",), "A chapter per paragraph in the audio "
+           "file.", default=True, kind=bool),
+    Option("loudness", ("--loudness",), "Integrated loudness to normalize to.",
+           default=DEFAULT_LOUDNESS, kind=float, low=LOUDNESS_RANGE[0], high=LOUDNESS_RANGE[1],
+           unit="LUFS", metavar="LUFS"),
+    Option("no_loudness", ("--no-loudness",), "Keep the engine's own level.", default=False,
+           kind=bool, show_default=False),
+)
+
+SPEED = Option("speed", ("--speed",), "Tempo, pitch kept; chapter and subtitle times follow.",
+               default=1.0, kind=float, low=SPEED_RANGE[0], high=SPEED_RANGE[1])
+
+ALL: dict[str, Option] = {o.name: o for o in (*SPEECH, *FILE, SPEED)}
+
+
+def default(name: str) -> Any:
+    """The declared default of option ``name``."""
+    return ALL[name].default
