@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from tts.config import RenderConfig
-from tts.play import play
+from tts.playback import play
 from tts.player import PlayerCommand
-from tts.render import render
+from tts.pipeline import render
 from tts.text import read_source
 
 ROOT = Path(__file__).resolve().parent.parent

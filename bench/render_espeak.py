@@ -22,7 +22,7 @@ from pathlib import Path
 from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
 from tts.export import encode
-from tts.render import render
+from tts.pipeline import render
 from tts.text import read_source
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,7 @@ from gtts import gTTS  # noqa: I001
 from pydub import AudioSegment
 from tts.config import RenderConfig
 from tts.export import export
-from tts.render import render
+from tts.pipeline import render
 from tts.text import parse_article, read_source
 
 ROOT = Path(__file__).resolve().parent.parent

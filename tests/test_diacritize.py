@@ -16,7 +16,7 @@ from tts.diacritize import MODEL, add_marks, diacritize_texts, is_written, needs
 from tts.engines.espeak import EspeakEngine
 from tts.engines.google import GoogleEngine
 from tts.errors import EngineUnavailable
-from tts.render import make_plan
+from tts.pipeline import make_plan
 from tts.text import parse_article, spoken_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +126,7 @@ def test_espeak_chunks_carry_harakat(offline: None) -> None:
 
 
 def test_google_gets_no_tashkeel(google: FakeGoogle, tmp_path: Path, count_loads: list[int]) -> None:
-    from tts.render import render
+    from tts.pipeline import render
     text = ARTICLE.read_text(encoding="utf-8")
     render(text, tmp_path / "out.mp3", RenderConfig(engine="gtts"))
     sent = "".join(google.texts)

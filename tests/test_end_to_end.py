@@ -13,7 +13,7 @@ from mutagen.mp3 import MP3
 from conftest import ARTICLE, ffmpeg_chapters, integrated_loudness, silent_gaps
 from tts.audio import decode
 from tts.config import RenderConfig
-from tts.render import render
+from tts.pipeline import render
 from tts.engines.espeak import EspeakEngine
 from tts.text import parse_article, spoken_for
 

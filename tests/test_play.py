@@ -182,7 +182,7 @@ def test_espeak_play_starts_before_the_whole_article_has_tashkeel(
         offline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tts import text as text_module
     from tts.config import RenderConfig
-    from tts.play import play
+    from tts.playback import play
     from tts.player import PlayerCommand
 
     original, calls = text_module.diacritize_texts, []

@@ -13,7 +13,7 @@ from tts.audio import decode
 from tts.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.errors import ConfigError
-from tts.render import render
+from tts.pipeline import render
 from tts.types import Placed
 from tts.metadata import clock
 from tts.types import Tags

@@ -1,4 +1,13 @@
-"""article-tts: turn written articles into audio people listen to."""
+"""article-tts: turn written articles into audio people listen to.
+
+The Python API::
+
+    from pathlib import Path
+    from tts import render
+
+    result = render(Path("data/article.txt"), "article.mp3", engine="espeak")
+    print(result.output, result.duration_ms)
+"""
 
 import warnings
 
@@ -9,6 +18,11 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)
     import pydub  # noqa: F401
 
+from tts.api import play, render  # noqa: E402
+from tts.config import RenderConfig  # noqa: E402
+from tts.errors import ArticleTTSError  # noqa: E402
+from tts.types import PlayResult, RenderResult  # noqa: E402
 from tts.version import __version__  # noqa: E402
 
-__all__ = ["__version__"]
+__all__ = ["ArticleTTSError", "PlayResult", "RenderConfig", "RenderResult", "__version__", "play",
+           "render"]

@@ -21,10 +21,10 @@ from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
 from tts.export import FORMATS, is_stdout
-from tts.play import play
+from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
-from tts.render import DryRun, dry_run, render
+from tts.pipeline import DryRun, dry_run, render
 from tts.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)

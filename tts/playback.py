@@ -13,7 +13,7 @@ from tts.audio import join
 from tts.config import RenderConfig
 from tts.player import AudioPlayer, PlayerCommand
 from tts.outputs import prepare_outputs, write_outputs
-from tts.render import make_plan, stream
+from tts.pipeline import make_plan, stream
 from tts.timeline import assemble, at_speed
 from tts.types import STDIN_SOURCE, Clip, Listener, Plan, PlayResult, ignore
 

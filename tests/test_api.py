@@ -1,0 +1,102 @@
+"""The documented Python API: ``from tts import render, play, RenderConfig``."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mutagen.mp3 import MP3
+
+import tts
+from conftest import ARTICLE, ROOT
+from tts import ArticleTTSError, RenderConfig, play, render
+from tts.audio import decode
+from tts.errors import ConfigError, InputError
+
+README = ROOT / "README.md"
+FAKE_PLAYER = Path(__file__).resolve().parent / "fake_player.py"
+
+
+def test_render_takes_text_and_a_str_output(tmp_path: Path) -> None:
+    result = render("مرحبا بكم. هذه نشرة قصيرة.", str(tmp_path / "a.mp3"), engine="espeak")
+    assert result.output == tmp_path / "a.mp3"
+    assert result.paragraphs == 1 and result.chunks == 1 and result.engine == "espeak"
+    decoded = decode(result.output.read_bytes(), 22_050)
+    assert abs(len(decoded) - result.duration_ms) < 30  # the MP3 encoder's padding at most
+
+
+def test_render_reads_a_path_and_names_it_in_the_tags(tmp_path: Path) -> None:
+    article = tmp_path / "story.txt"
+    article.write_text("الفقرة الأولى.\n\nالفقرة الثانية.", encoding="utf-8")
+    result = render(article, tmp_path / "story.mp3", engine="espeak", pause_ms=900)
+    assert result.paragraphs == 2
+    assert "story.txt" in str(MP3(result.output).tags.getall("COMM")[0])
+
+
+def test_render_uses_the_command_lines_cache_by_default(tmp_path: Path) -> None:
+    # conftest points ARTICLE_TTS_CACHE_DIR at a temporary folder, as a user's setting would.
+    first = render("جملة تحفظ في الذاكرة.", tmp_path / "a.mp3", engine="espeak")
+    again = render("جملة تحفظ في الذاكرة.", tmp_path / "b.mp3", engine="espeak")
+    assert first.cached == 0 and again.cached == again.chunks == 1
+    assert any(Path(os.environ["ARTICLE_TTS_CACHE_DIR"]).rglob("*"))
+
+
+def test_cache_dir_none_keeps_nothing(tmp_path: Path) -> None:
+    render("لا شيء يحفظ.", tmp_path / "a.mp3", engine="espeak", cache_dir=None)
+    again = render("لا شيء يحفظ.", tmp_path / "b.mp3", engine="espeak", cache_dir=None)
+    assert again.cached == 0
+
+
+def test_a_config_and_keywords_combine(tmp_path: Path) -> None:
+    config = RenderConfig(engine="espeak", tashkeel=False)
+    result = render("نص.", tmp_path / "a.wav", config=config, loudness=None)
+    assert result.output.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"pause_ms": -1}, ConfigError, "pause_ms must be between 0 and 10000"),
+    ({"no_such_option": 1}, ConfigError, "no_such_option"),
+    ({"engine": "nope"}, ConfigError, "unknown engine 'nope'"),
+])
+def test_bad_options_raise_our_errors(tmp_path: Path, kwargs: dict[str, object],
+                                      error: type[ArticleTTSError], message: str) -> None:
+    with pytest.raises(error, match=message):
+        render("نص.", tmp_path / "a.mp3", **kwargs)
+    assert not (tmp_path / "a.mp3").exists()
+
+
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        render(tmp_path / "missing.txt", tmp_path / "a.mp3", engine="espeak")
+
+
+def test_play_feeds_the_player_and_saves(tmp_path: Path) -> None:
+    heard = tmp_path / "player"
+    player = f"{sys.executable} {FAKE_PLAYER} {heard}"
+    result = play("فقرة تسمع الآن.", player=player, output=tmp_path / "saved.mp3", engine="espeak")
+    assert result.output == tmp_path / "saved.mp3" and result.output.exists()
+    # 16-bit mono samples at espeak's 22,050 Hz, after a 44-byte header.
+    assert (heard / "received.wav").stat().st_size >= 44 + result.duration_ms * 44
+
+
+def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
+    section = README.read_text(encoding="utf-8").split("## Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    assert code, "the README's Python API section has a python example"
+    (tmp_path / "data").mkdir()
+    shutil.copy(ARTICLE, tmp_path / "data" / "article.txt")
+    done = subprocess.run([sys.executable, "-c", code.group(1)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "article.mp3").stat().st_size > 100_000
+    assert "article.mp3" in done.stdout
+
+
+def test_the_public_names() -> None:
+    assert callable(tts.render) and callable(tts.play)
+    assert set(tts.__all__) >= {"render", "play", "RenderConfig", "RenderResult", "ArticleTTSError"}

@@ -1,0 +1,86 @@
+"""The package's shape: no import cycles (type-checking imports included), one orchestrator."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "tts"
+# Only these may import the pipeline: the command line, playback and the public API.
+PIPELINE_USERS = {"tts.cli", "tts.playback", "tts.api"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> list[tuple[str, str]]:
+    """(module, name) for every ``from tts... import name`` and ``import tts...`` in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "tts":
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.append((sub if (PACKAGE.parent / (sub.replace(".", "/") + ".py")).exists()
+                              else node.module, alias.name))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, "") for a in node.names if a.name.split(".")[0] == "tts"]
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    edges: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        # A package's own __init__ is imported first by any of its submodules: not an edge back.
+        edges[name] = {m for m, _ in imports_of(path) if m in modules and m != name
+                       and not (name.startswith(m + ".") and m in ("tts", "tts.engines"))}
+    return edges
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = 2
+        stack.pop()
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_no_import_cycles_even_for_type_checking() -> None:
+    edges = graph()
+    edges.pop("tts", None)  # the package's __init__ re-exports the API: nothing imports it back
+    for deps in edges.values():
+        deps.discard("tts")
+    assert find_cycle(edges) is None
+
+
+def test_only_the_command_line_playback_and_api_import_the_pipeline() -> None:
+    users = {name for name, deps in graph().items() if "tts.pipeline" in deps}
+    assert users <= PIPELINE_USERS
+
+
+def test_shared_types_import_nothing_of_ours_at_run_time() -> None:
+    tree = ast.parse((PACKAGE / "types.py").read_text(encoding="utf-8"))
+    top = [n for n in tree.body if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("tts")]
+    assert [n.module for n in top] == ["tts.version"]
+
+
+def test_no_private_name_crosses_a_module_line() -> None:
+    crossing = [(module_name(p), mod, name) for p in PACKAGE.rglob("*.py")
+                for mod, name in imports_of(p) if name.startswith("_") and name != "__version__"]
+    assert crossing == []

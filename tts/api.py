@@ -1,0 +1,81 @@
+"""The Python API: ``render`` and ``play`` with the command line's options as keywords."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tts import pipeline
+from tts import playback
+from tts.cache import default_dir
+from tts.config import RenderConfig
+from tts.errors import ConfigError
+from tts.player import find_player
+from tts.text import read_source
+from tts.types import STDIN_SOURCE, Listener, PlayResult, RenderResult, ignore
+
+# Stands for "not given", so ``cache_dir=None`` can still mean "keep nothing".
+_DEFAULT: Any = object()
+
+
+def render(article: str | os.PathLike[str], output: str | os.PathLike[str], *,
+           config: RenderConfig | None = None, listener: Listener = ignore,
+           cache_dir: str | os.PathLike[str] | None = _DEFAULT, **options: Any) -> RenderResult:
+    """Speak ``article`` into the audio file ``output``; nothing is written unless all succeeds.
+
+    ``article`` is the text itself (a ``str``) or the path of a file to read (a
+    ``pathlib.Path`` or other path object). ``options`` are RenderConfig's fields
+    (``engine="espeak"``, ``pause_ms=500``, ``subtitles="a.srt"``...), or pass a whole
+    ``config``. Finished clips go to the same cache as the command line's unless
+    ``cache_dir`` names another folder, or is ``None`` to keep nothing.
+    Raises an ``ArticleTTSError`` subclass on any failure.
+    """
+    text, source = read_article(article)
+    settings = make_config(config, cache_dir, options)
+    return pipeline.render(text, Path(output), settings, listener, source=source)
+
+
+def play(article: str | os.PathLike[str], *, player: str | None = None,
+         output: str | os.PathLike[str] | None = None, config: RenderConfig | None = None,
+         listener: Listener = ignore, cache_dir: str | os.PathLike[str] | None = _DEFAULT,
+         **options: Any) -> PlayResult:
+    """Play ``article`` while it renders (see ``render`` for the arguments).
+
+    ``player`` is a command that plays WAV from its standard input; by default the
+    first of ffplay, mpv, paplay, pw-play, aplay, afplay found. With ``output`` the
+    audio is also saved.
+    """
+    text, source = read_article(article)
+    settings = make_config(config, cache_dir, options)
+    target = None if output is None else Path(output)
+    return playback.play(text, settings, find_player(player), target, listener, source=source)
+
+
+def read_article(article: str | os.PathLike[str]) -> tuple[str, str]:
+    """The article's text and the name of its source: a file's path, or ``-`` for text."""
+    if isinstance(article, str):
+        return article, STDIN_SOURCE
+    if isinstance(article, os.PathLike):
+        name = os.fspath(article)
+        return read_source(name), name
+    raise ConfigError(f"article must be text (str) or a file path (pathlib.Path), "
+                      f"not {type(article).__name__}")
+
+
+def make_config(config: RenderConfig | None, cache_dir: str | os.PathLike[str] | None,
+                options: dict[str, Any]) -> RenderConfig:
+    """``config`` (or the defaults) with ``options`` applied and the cache folder resolved."""
+    for key in ("subtitles", "manifest"):
+        if options.get(key) is not None:
+            options[key] = Path(options[key])
+    try:
+        settings = replace(config, **options) if config else RenderConfig(**options)
+    except TypeError as exc:
+        raise ConfigError(f"{exc}; the options are RenderConfig's fields") from None
+    if cache_dir is _DEFAULT:
+        cache = settings.cache_dir if config is not None else default_dir()
+    else:
+        cache = None if cache_dir is None else Path(cache_dir)
+    return replace(settings, cache_dir=cache)
