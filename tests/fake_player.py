@@ -29,18 +29,23 @@ def main() -> None:
     log = (out / "log").open("w")
     stdin = sys.stdin.buffer
     byte_rate = None
+    started = 0.0
     while True:
         block = stdin.read1(BLOCK) if hasattr(stdin, "read1") else stdin.read(BLOCK)
         if not block:
             break
         if not received:
-            (out / "first_byte").write_text(repr(time.time()))
+            started = time.time()
+            (out / "first_byte").write_text(repr(started))
         log.write(f"{time.time()!r} {len(received)}\n")  # reaching this offset now
         received += block
         if byte_rate is None and len(received) >= 44:
             byte_rate = struct.unpack("<I", bytes(received[28:32]))[0]
         if realtime and byte_rate:
-            time.sleep(len(block) / byte_rate)
+            # Paced from the first byte, as a sound card is: a late wake-up on a loaded
+            # machine catches up instead of making playback drift ever later.
+            due = started + len(received) / byte_rate
+            time.sleep(max(0.0, due - time.time()))
         if quit_after is not None and len(received) >= quit_after:
             break
     log.close()

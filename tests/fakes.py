@@ -84,6 +84,7 @@ class FakeGoogle:
     in_flight: int = 0
     max_in_flight: int = 0
     last_answer_at: float = 0.0  # time.time() of the latest successful answer
+    answered_at: list[float] = field(default_factory=list)  # time.time() of each answer
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
@@ -108,6 +109,7 @@ class FakeGoogle:
             with self._lock:
                 self.texts.append(text)
                 self.last_answer_at = time.time()
+                self.answered_at.append(self.last_answer_at)
             return 200, {}, batchexecute_body(fake_speech(len(text)))
         finally:
             with self._lock:

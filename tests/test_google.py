@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 import responses
+from gtts.tts import gTTS
 
 from conftest import ENDPOINT, MS_PER_CHAR, PAD_MS, FakeGoogle, rpc_parameter
 from tts.audio import trim_silence
@@ -36,8 +37,17 @@ def test_request_carries_language_and_speed(google: FakeGoogle) -> None:
     assert rpc_parameter(captured[0])[:3] == ["مرحبا", "ar", True]
 
 
-def test_limit_is_googles() -> None:
-    assert GoogleEngine.max_chars == MAX_CHARS == 100
+def test_limit_is_googles_so_gtts_never_splits_our_chunks(run, google: FakeGoogle, write_text) -> None:  # type: ignore[no-untyped-def]
+    # gTTS splits any text longer than its own limit into several requests; ours must never
+    # be: one request per chunk, each within the limit gTTS itself uses.
+    assert GoogleEngine.max_chars == MAX_CHARS == gTTS.GOOGLE_TTS_MAX_CHARS
+    words = " ".join(["كلمة"] * 60) + ". " + "ب" * 150
+    result = run("render", str(write_text(words)), "--engine", "gtts", "-o", "a.mp3", "--dry-run")
+    planned = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    done = run("render", str(write_text(words)), "--engine", "gtts", "-o", "a.mp3")
+    assert done.exit_code == 0, done.stderr
+    assert len(google.texts) == len(planned) >= 4
+    assert all(len(text) <= MAX_CHARS for text in google.texts)
 
 
 def test_unknown_language_is_a_config_error() -> None:

@@ -16,6 +16,7 @@ from pydub import AudioSegment
 
 from conftest import ARTICLE, FakeGoogle
 from tts.audio import decode
+from tts.playback import LOOKAHEAD
 from tts.player import KNOWN_PLAYERS, STREAMING_SIZE
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
@@ -50,14 +51,16 @@ def test_player_gets_the_whole_article_as_wav(run, offline: None, tmp_path: Path
 
 
 def test_first_byte_arrives_before_synthesis_ends(run, google: FakeGoogle, tmp_path: Path) -> None:
-    google.latency = 0.15
-    started = time.time()
+    google.latency = 0.05
     result = run("play", str(ARTICLE), "--engine", "gtts", "--player", player(tmp_path / "p"),
                  "-o", "saved.mp3")
     assert result.exit_code == 0, result.stderr
     first_byte = float((tmp_path / "p" / "first_byte").read_text())
-    # Compared within this run: audio starts in the first fifth of the synthesis, not after it.
-    assert first_byte - started < 0.2 * (google.last_answer_at - started)
+    # Events of this run, not wall-clock slack: when the player got its first byte, at most
+    # the look-ahead (plus the requests then in flight) had been answered, of many more.
+    answered_before = sum(t < first_byte for t in google.answered_at)
+    assert len(google.answered_at) > 2 * (LOOKAHEAD + 4 + 1)
+    assert answered_before <= LOOKAHEAD + 4 + 1
     heard = read_stream_wav((tmp_path / "p" / "received.wav").read_bytes())
     saved = decode(Path("saved.mp3").read_bytes(), heard.frame_rate)
     assert abs(len(saved) - len(heard)) < 100  # -o also saves the same audio
@@ -150,10 +153,13 @@ def test_paragraphs_are_announced_as_playback_reaches_them(tmp_path: Path) -> No
     reached_at = [next(t for t, offset in log if offset >= 44 + start * byte_rate / 1000)
                   for start in starts]
     assert len(announced_at) == 3
-    # Each announcement is within a quarter of a paragraph's length of the sound it names.
-    shortest = min(b - a for a, b in zip(starts, starts[1:])) / 1000
-    for announced, reached in zip(announced_at, reached_at):
-        assert abs(announced - reached) < 0.25 * shortest, (announced - reached, shortest)
+    # Against the player's own clock (its log), not wall-clock slack: each paragraph is
+    # printed after the player has passed the previous paragraph's start and before it
+    # reaches the next one's, however loaded the machine is.
+    ends = [*reached_at[1:], float("inf")]
+    lower = [float("-inf"), *reached_at[:-1]]
+    for low, announced, high in zip(lower, announced_at, ends, strict=True):
+        assert low < announced < high, (low, announced, high)
 
 
 def test_quiet_play_prints_nothing(run, offline: None, tmp_path: Path) -> None:
