@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARTICLE ?= data/article.txt
 
-.PHONY: demo test bench clean
+.PHONY: demo test lint bench clean
 
 $(BIN)/article-tts: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,13 @@ demo: $(BIN)/article-tts
 	$(BIN)/article-tts render $(ARTICLE) -o output/article.mp3
 
 test: $(BIN)/article-tts
+	$(BIN)/ruff check tts tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+lint: $(BIN)/article-tts
+	$(BIN)/ruff check tts tests bench
+	$(BIN)/mypy
 
 bench: $(BIN)/article-tts
 	$(BIN)/python bench/render_espeak.py

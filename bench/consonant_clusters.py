@@ -46,7 +46,7 @@ def longest_consonant_run(phonemes: str) -> int:
         run = 0
         for phoneme in word.split(SEPARATOR):
             # Pauses (_) and language switches ((en)) are not consonants.
-            if is_vowel(phoneme) or not phoneme[:1].isalpha() and phoneme[:1] != "?":
+            if is_vowel(phoneme) or (not phoneme[:1].isalpha() and phoneme[:1] != "?"):
                 run = 0
             else:
                 run += 1

@@ -14,6 +14,7 @@ and print the ratios and the ideal: ceil(chunks / jobs) x latency + encode time.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import math
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from tts.audio import decode  # first: importing tts quiets pydub's warning about ffmpeg on PATH
 
-from gtts import gTTS  # noqa: I001
+from gtts import gTTS
 from pydub import AudioSegment
 from tts.config import RenderConfig
 from tts.export import export
@@ -67,8 +68,9 @@ def main() -> None:
         for jobs in (1, 8):
             config = RenderConfig(engine="gtts", jobs=jobs, cache_dir=None)
             outcome: list = []
-            results[f"jobs{jobs}"] = timed(
-                lambda: outcome.append(render(text, work / f"j{jobs}.mp3", config)))
+            results[f"jobs{jobs}"] = timed(functools.partial(
+                lambda out, target, cfg: out.append(render(text, target, cfg)),
+                outcome, work / f"j{jobs}.mp3", config))
         chunks = outcome[0].chunks
     final = decode((work / "j8.mp3").read_bytes(), 24_000)
     # The final write as the render does it: loudness normalization, then MP3.

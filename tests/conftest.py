@@ -102,6 +102,6 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     params = inspect.signature(CliRunner.__init__).parameters
     runner = CliRunner(mix_stderr=False) if "mix_stderr" in params else CliRunner()
 
-    def invoke(*args: str, input: bytes | str | None = None) -> Result:
+    def invoke(*args: str, input: bytes | str | None = None) -> Result:  # noqa: A002 - CliRunner's name
         return runner.invoke(main, list(args), input=input, catch_exceptions=False)
     return invoke

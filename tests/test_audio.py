@@ -52,7 +52,7 @@ def test_join_places_clips_and_exact_pauses() -> None:
 
 def test_join_conforms_other_rates() -> None:
     other = tone(1000).set_frame_rate(22_050)
-    joined, spans = join([(other, 0), (tone(1000), 0)], RATE)
+    joined, _spans = join([(other, 0), (tone(1000), 0)], RATE)
     assert joined.frame_rate == RATE
     assert abs(len(joined) - 2000) <= 1
 

@@ -100,7 +100,7 @@ BAD_INPUTS = [
     (b"", "empty"),
     (b"   \n\t\n  ", "empty"),
     (b"... !!! * * *\n\n---", "nothing to speak"),
-    ("مرحبا".encode("utf-8") + "عربي".encode("cp1256"), "not UTF-8"),
+    ("مرحبا".encode() + "عربي".encode("cp1256"), "not UTF-8"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
 ]
 

@@ -87,7 +87,7 @@ def test_add_marks(text: str, predicted: str, expected: str) -> None:
 def test_diacritize_texts_adds_marks_and_keeps_letters() -> None:
     texts = [p.spoken for p in parse_article(ARTICLE.read_text(encoding="utf-8"))]
     marked = diacritize_texts(texts)
-    for before, after in zip(texts, marked):
+    for before, after in zip(texts, marked, strict=True):
         assert HARAKAT.sub("", after) == HARAKAT.sub("", before)
         assert harakat(after) > harakat(before) + len(before.split()) // 2
 
@@ -119,7 +119,7 @@ def test_espeak_chunks_carry_harakat(offline: None) -> None:
     text = ARTICLE.read_text(encoding="utf-8")
     with_marks = make_plan(text, RenderConfig(engine="espeak"))
     without = make_plan(text, RenderConfig(engine="espeak", tashkeel=False))
-    for marked, plain in zip(with_marks.chunks, without.chunks):
+    for marked, plain in zip(with_marks.chunks, without.chunks, strict=True):
         assert harakat(marked.text) > 2 * harakat(plain.text) + 10
         assert marked.text == with_marks.paragraphs[marked.paragraph].spoken[marked.start:marked.end]
     assert "مَنَعَتْ" in with_marks.chunks[0].text
@@ -164,10 +164,11 @@ def test_tashkeel_gives_espeak_vowels(word: str) -> None:
 
 def test_cluster_count_falls_with_tashkeel() -> None:
     bench = load_bench()
-    words = "منعت بسبب حفتر يطلب المتحدة بقلق وبحسب رفضت دعت لكل".split()
+    words = ["منعت", "بسبب", "حفتر", "يطلب", "المتحدة", "بقلق", "وبحسب", "رفضت", "دعت", "لكل"]
     engine = EspeakEngine()
     plain = bench.clustered(engine, words)
-    marked_words = bench.distinct_words(p.spoken for p in spoken_for(EspeakEngine(), parse_article(" ".join(words)), True))
+    spoken = spoken_for(EspeakEngine(), parse_article(" ".join(words)), True)
+    marked_words = bench.distinct_words(p.spoken for p in spoken)
     marked = bench.clustered(engine, marked_words)
     assert len(plain) >= 8
     assert len(marked) <= 1

@@ -81,8 +81,8 @@ def test_seed_article_chapters_read_back_by_ffmpeg(seed_render) -> None:
     assert len(chapters) == len(paragraphs) == 13
     # ffmpeg shifts MP3 chapters by the encoder delay it skips (50 ms at 22 kHz).
     assert all(abs(start - expected) <= 60
-               for (start, _, _), expected in zip(chapters, paragraph_starts(result)))
-    assert all(p.original.startswith(title.rstrip("…")) for (_, _, title), p in zip(chapters, paragraphs))
+               for (start, _, _), expected in zip(chapters, paragraph_starts(result), strict=True))
+    assert all(p.original.startswith(title.rstrip("…")) for (_, _, title), p in zip(chapters, paragraphs, strict=True))
 
 
 def test_seed_article_chapters_read_back_by_mutagen(seed_render) -> None:

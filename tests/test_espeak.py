@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -70,7 +71,7 @@ def test_unknown_voice_names_the_voice() -> None:
 
 
 def test_unknown_voice_suggests_close_names() -> None:
-    with pytest.raises(ConfigError, match="close: .*ar"):
+    with pytest.raises(ConfigError, match=r"close: .*ar"):
         EspeakEngine(voice="arr")
 
 
@@ -115,11 +116,11 @@ def test_phonemes_cover_every_clause() -> None:
 def test_concurrent_calls_match_sequential() -> None:
     engines = [EspeakEngine(), EspeakEngine(rate=300), EspeakEngine(rate=120), EspeakEngine()]
     texts = [SENTENCE, SECOND, SENTENCE, SECOND]
-    jobs = list(zip(engines, texts)) * 3
+    jobs = list(zip(engines, texts, strict=True)) * 3
     expected = [engine.synthesize(text) for engine, text in jobs]
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda job: job[0].synthesize(job[1]), jobs))
-    mismatched = [i for i, (a, b) in enumerate(zip(got, expected)) if not _close(a, b)]
+    mismatched = [i for i, (a, b) in enumerate(zip(got, expected, strict=True)) if not _close(a, b)]
     assert mismatched == []
 
 
@@ -158,5 +159,5 @@ def test_broken_bundled_library_falls_back_to_next() -> None:
     broken = espeak._Candidate("/nonexistent/libespeak-ng.so", None, "bundled")
     _, chosen = espeak._load_first([broken, bundled])
     assert chosen == bundled
-    with pytest.raises(EngineUnavailable, match="/nonexistent/libespeak-ng.so"):
+    with pytest.raises(EngineUnavailable, match=re.escape("/nonexistent/libespeak-ng.so")):
         espeak._load_first([broken])

@@ -15,6 +15,7 @@ from tts.audio import decode
 from tts.engines.espeak import EspeakEngine
 from tts.errors import ConfigError, OutputError
 from tts.export import export, prepare_output, write_text
+import itertools
 
 
 def speech(ms: int = 3000) -> AudioSegment:
@@ -62,10 +63,8 @@ def test_unwritable_folder_fails_before_work(tmp_path: Path) -> None:
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        if os.access(locked, os.W_OK):  # root ignores permission bits
-            target = Path("/proc/article-tts/out.mp3")
-        else:
-            target = locked / "out.mp3"
+        # root ignores permission bits: then a path no one can create stands in.
+        target = Path("/proc/article-tts/out.mp3") if os.access(locked, os.W_OK) else locked / "out.mp3"
         with pytest.raises(OutputError, match="cannot write"):
             prepare_output(target)
     finally:
@@ -120,7 +119,7 @@ def test_speed_keeps_the_pitch(tmp_path: Path) -> None:
            speed=1.5)
     sped = AudioSegment.from_wav(tmp_path / "f.wav")
     samples = sped.get_array_of_samples()
-    rises = sum(1 for a, b in zip(samples, samples[1:]) if a < 0 <= b)
+    rises = sum(1 for a, b in itertools.pairwise(samples) if a < 0 <= b)
     assert abs(rises / (len(sped) / 1000) - 440) < 10
 
 

@@ -15,8 +15,8 @@ from tts.audio import ffmpeg_exe
 from tts.types import Break, Chunk
 from tts.config import RenderConfig
 from tts.export import export
-from tts.metadata import (CTOC_MAX_ENTRIES, default_title, escape, first_words, fit_chapters, language_code, make_chapters, make_tags,
-                          write_id3)
+from tts.metadata import (CTOC_MAX_ENTRIES, default_title, escape, first_words, fit_chapters, language_code,
+                          make_chapters, make_tags, write_id3)
 from tts.types import ENCODER, Chapter, Placed, Tags
 from tts.text import parse_article
 
@@ -99,7 +99,7 @@ def test_ffmpeg_reads_the_chapters_in_order(tmp_path: Path, suffix: str) -> None
     read = ffmpeg_chapters(out)
     assert [title for _, _, title in read] == [c.title for c in CHAPTERS]
     # ffmpeg shifts MP3 chapters by the encoder delay it skips (about 50 ms at 22 kHz).
-    assert all(abs(start - c.start_ms) <= 60 for (start, _, _), c in zip(read, CHAPTERS))
+    assert all(abs(start - c.start_ms) <= 60 for (start, _, _), c in zip(read, CHAPTERS, strict=True))
 
 
 @pytest.mark.parametrize(("suffix", "keys"), [
@@ -112,7 +112,7 @@ def test_native_tags(tmp_path: Path, suffix: str, keys: tuple[str | None, ...]) 
     export(tone(1000), out, tags=TAGS, chapters=CHAPTERS)
     tags = mutagen.File(out).tags
     values = (TAGS.title, TAGS.artist, TAGS.album, TAGS.language, TAGS.comment, TAGS.encoder)
-    for key, value in zip(keys, values):
+    for key, value in zip(keys, values, strict=True):
         if key is not None:
             assert tags[key] == [value], key
 

@@ -97,7 +97,7 @@ def test_ctrl_c_stops_promptly_and_ends_the_player(tmp_path: Path) -> None:
         time.sleep(0.05)  # the player has started and is playing
     proc.send_signal(signal.SIGINT)
     started = time.monotonic()
-    out, err = proc.communicate(timeout=20)
+    _out, err = proc.communicate(timeout=20)
     assert time.monotonic() - started < 5
     assert proc.returncode == 130 and "Interrupted" in err and "Traceback" not in err
     pid = int((folder / "pid").read_text())

@@ -20,6 +20,7 @@ from tts.types import Tags
 from tts.subtitles import (Cue, check_path, format_srt, format_vtt, lrc_time, make_cues,
                            merge_short, original_offsets, paragraph_cues)
 from tts.text import parse_article
+import itertools
 
 # Persian letters, Eastern digits, a date and slashes: the spoken form differs from
 # the original in many places, and the cues must still show the original.
@@ -116,7 +117,7 @@ def parse_lrc(text: str) -> list[tuple[int, int, str]]:
     """LRC lines as cues: each lasts until the next time stamp."""
     stamps = [(int(m) * 60_000 + int(s) * 1000 + int(c) * 10, body)
               for m, s, c, body in re.findall(r"^\[(\d+):(\d\d)\.(\d\d)\](.*)$", text, re.M)]
-    return [(t, following[0], body) for (t, body), following in zip(stamps, stamps[1:]) if body]
+    return [(t, following[0], body) for (t, body), following in itertools.pairwise(stamps) if body]
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +146,7 @@ def test_written_cues_are_ordered_bounded_and_original(rendered, suffix: str) ->
     result, cues, heard = rendered[1.0, suffix]
     assert len(cues) >= 3
     assert all(start < end for start, end, _ in cues)
-    assert all(end <= next_start for (_, end, _), (next_start, _, _) in zip(cues, cues[1:]))
+    assert all(end <= next_start for (_, end, _), (next_start, _, _) in itertools.pairwise(cues))
     assert cues[-1][1] <= result.duration_ms and abs(result.duration_ms - heard) < 50
     assert " ".join(text for _, _, text in cues).split() == MIXED.split()
     # Each cue starts where its chunk's speech starts in the real timeline.
@@ -164,7 +165,7 @@ def test_cue_times_follow_the_speed(rendered, suffix: str) -> None:  # type: ign
     result, fast, heard_fast = rendered[2.0, suffix]
     assert [t for _, _, t in fast] == [t for _, _, t in normal]
     assert all(abs(f[0] - n[0] / 2) <= 10 and abs(f[1] - n[1] / 2) <= 10
-               for f, n in zip(fast, normal))
+               for f, n in zip(fast, normal, strict=True))
     assert abs(heard_normal / heard_fast - 2.0) < 0.06
     assert fast[-1][1] <= result.duration_ms and abs(result.duration_ms - heard_fast) < 50
 

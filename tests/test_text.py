@@ -214,7 +214,8 @@ def test_every_rule_has_a_case_and_a_reason() -> None:
 
 
 @pytest.mark.parametrize(("given_text", "expected"), [
-    ("إيران برس- اوروبا: نسبة ٥٠٪ الى ١٠-١٥ عام ١٤٤٠هـ", "إيران برس، اوروبا: نسبة 50 بالمئة إلى 10 إلى 15 عام 1440 هجري"),
+    ("إيران برس- اوروبا: نسبة ٥٠٪ الى ١٠-١٥ عام ١٤٤٠هـ",
+     "إيران برس، اوروبا: نسبة 50 بالمئة إلى 10 إلى 15 عام 1440 هجري"),
     ("قال د. سمير (أ ف ب) فوراً", "قال الدكتور سمير (وكالة الصحافة الفرنسية) فور\u064bا"),
     ("ارتفع ٥٠٪-٦٠٪ و١٠-١٥٪", "ارتفع 50 إلى 60 بالمئة و10 إلى 15 بالمئة"),
 ])
@@ -428,7 +429,9 @@ def test_parse_article_on_any_text(text: str, lang: str) -> None:
     trimmed = "\n".join(lines).strip("\n")
     blocks = [b for b in re.split(r"\n\n+", trimmed) if b] if "\n\n" in trimmed else \
         [line for line in trimmed.split("\n") if line]
-    has_word = [any(ch.isalnum() for ch in unicodedata.normalize("NFKC", b)) for b in blocks]
+    # A letter or digit that is heard: tatweel is a letter to Unicode, but only stretches the line.
+    has_word = [any(ch.isalnum() and ch != "\u0640" for ch in unicodedata.normalize("NFKC", b))
+                for b in blocks]
     try:
         paragraphs = parse_article(text, lang)
     except InputError:

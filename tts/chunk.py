@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tts.arabic import strip_marks
 from tts.errors import ConfigError
 from tts.types import Break, Chunk, Paragraph
+import itertools
 
 # Marks that end a sentence when a space follows. "…" is listed although NFKC
 # turns it into "..."; "۔" is the Urdu full stop. gTTS's own splitter ignores
@@ -110,7 +111,7 @@ def check_limit(max_chars: int | None) -> None:
 def find_gaps(spoken: str, words: Sequence[tuple[int, int]]) -> list[Gap]:
     """The gap between each pair of neighbouring words, with its boundary strength."""
     gaps = []
-    for (start, end), (next_start, next_end) in zip(words, words[1:]):
+    for (start, end), (next_start, next_end) in itertools.pairwise(words):
         before, after = spoken[start:end], spoken[next_start:next_end]
         gaps.append(Gap(end, next_start, classify_gap(before, after), bare_word(before) in FUNCTION_WORDS))
     return gaps

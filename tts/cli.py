@@ -124,7 +124,7 @@ def click_type(option: Option) -> click.ParamType:
 
 
 speech_options = options(
-    click.argument("input", type=str, metavar="INPUT"),
+    click.argument("source", type=str, metavar="INPUT"),
     *(click_option(o) for o in SPEECH if o.name != "bitrate"),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
                  envvar=CACHE_ENV_VAR, show_envvar=True,
@@ -169,7 +169,7 @@ def make_config(settings: dict[str, Any]) -> RenderConfig:
 @click.option("-n", "--dry-run", is_flag=True,
               help="Print the chunks and what would be requested; make no audio.")
 @report_options
-def render_command(input: str, output: Path | None, quiet: bool, debug: bool, dry_run: bool,
+def render_command(source: str, output: Path | None, quiet: bool, debug: bool, dry_run: bool,
                    **settings: Any) -> None:
     """Render INPUT (a text file, or - for standard input) to one audio file.
 
@@ -189,13 +189,13 @@ def render_command(input: str, output: Path | None, quiet: bool, debug: bool, dr
     """
     with reported_errors(debug):
         config = make_config(settings)
-        target = output or default_output(input)
-        text = read_source(input)
+        target = output or default_output(source)
+        text = read_source(source)
         if dry_run:
             print_dry_run(run_dry(text, config, quiet))
             return
         with Progress(quiet) as progress:
-            result = render(text, target, config, progress.on_event, source=input,
+            result = render(text, target, config, progress.on_event, source=source,
                             sink=click.get_binary_stream("stdout"))
         if not quiet:
             click.echo(summary(result), err=True)
@@ -210,7 +210,7 @@ def render_command(input: str, output: Path | None, quiet: bool, debug: bool, dr
               help="A command that plays WAV from its standard input "
                    "[default: ffplay, mpv, paplay, pw-play, aplay or afplay].")
 @report_options
-def play_command(input: str, output: Path | None, player: str | None, quiet: bool, debug: bool,
+def play_command(source: str, output: Path | None, player: str | None, quiet: bool, debug: bool,
                  **settings: Any) -> None:
     """Listen to INPUT while it renders: speech starts after the first chunk.
 
@@ -229,11 +229,11 @@ def play_command(input: str, output: Path | None, player: str | None, quiet: boo
                                    "use `article-tts render -o -` to send audio there")
         config = make_config(settings)
         command = find_player(player)
-        text = read_source(input)
+        text = read_source(source)
         announce = (lambda n, t, s: None) if quiet else print_paragraph
         with Progress(quiet, bar=False) as progress:
             result = play(text, config, command, output, progress.on_event, announce=announce,
-                          source=input)
+                          source=source)
         if not quiet:
             saved = f", saved to {result.output}" if result.output else ""
             click.echo(f"Played {format_duration(result.duration_ms)} ({result.paragraphs} "
@@ -252,7 +252,7 @@ def run_dry(text: str, config: RenderConfig, quiet: bool) -> DryRun:
 
 def print_dry_run(plan: DryRun) -> None:
     """One line per chunk, then what a real render would cost."""
-    for chunk, cached in zip(plan.plan.chunks, plan.cached):
+    for chunk, cached in zip(plan.plan.chunks, plan.cached, strict=True):
         mark = " (cached)" if cached else ""
         click.echo(f"[{chunk.paragraph + 1}]{mark} {chunk.text}")
     click.echo(f"{len(plan.plan.paragraphs)} paragraphs, {len(plan.plan.chunks)} chunks, "

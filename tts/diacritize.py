@@ -60,7 +60,8 @@ def load_model() -> Predict:
             f"cannot load the tashkeel model {MODEL} ({exc}): reinstall it "
             "(pip install --force-reinstall text2tashkeel), or pass --no-tashkeel"
         ) from exc
-    return diacritizer.diacritize
+    predict: Predict = diacritizer.diacritize
+    return predict
 
 
 def model() -> Predict:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
+from mutagen import FileType
 from mutagen.flac import FLAC
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TIT2, TLAN, TPE1, TSSE, CTOCFlags
 from mutagen.id3._tags import save_frame
 from mutagen.mp4 import MP4
+from mutagen._vorbis import VComment
 from mutagen.oggopus import OggOpus
 
 from tts.config import RenderConfig
@@ -87,7 +90,7 @@ def make_chapters(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
     indexes = sorted(starts)
     ends = [starts[i] for i in indexes[1:]] + [duration_ms]
     return [Chapter(first_words(paragraphs[i].original), starts[i], max(end, starts[i]))
-            for i, end in zip(indexes, ends)]
+            for i, end in zip(indexes, ends, strict=True)]
 
 
 def ffmetadata(tags: Tags, chapters: Sequence[Chapter]) -> str:
@@ -133,14 +136,18 @@ class TimeOrderedID3(ID3):
     read the order back through ffmpeg, so a mutagen change here shows up there.
     """
 
+    def __init__(self) -> None:
+        ID3.__init__(cast(ID3, self))
+
     def _write(self, config: object) -> bytearray:
-        chapters = sorted(self.getall("CHAP"), key=lambda frame: frame.start_time)
-        self.delall("CHAP")
+        tags = cast(ID3, self)  # mutagen's methods, seen through its own (untyped) class
+        chapters = sorted(tags.getall("CHAP"), key=lambda frame: frame.start_time)
+        tags.delall("CHAP")
         try:
-            data = super()._write(config)
+            data: bytearray = ID3._write(tags, config)
         finally:
             for frame in chapters:
-                self.add(frame)
+                tags.add(frame)
         return data + b"".join(save_frame(frame, config=config) for frame in chapters)
 
 
@@ -155,7 +162,7 @@ def write_id3(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
     """ID3v2.4 text frames, and CHAP frames listed by a top-level CTOC."""
     if len(chapters) > CTOC_MAX_ENTRIES:
         chapters = fit_chapters(chapters, CTOC_MAX_ENTRIES)
-    id3 = TimeOrderedID3()
+    id3 = cast(ID3, TimeOrderedID3())
     id3.add(TIT2(encoding=3, text=tags.title))
     if tags.artist:
         id3.add(TPE1(encoding=3, text=tags.artist))
@@ -168,7 +175,7 @@ def write_id3(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
     if chapters:
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                      child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=tags.title)]))
-    for element_id, chapter in zip(ids, chapters):
+    for element_id, chapter in zip(ids, chapters, strict=True):
         id3.add(CHAP(element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
                      start_offset=NO_OFFSET, end_offset=NO_OFFSET,
                      sub_frames=[TIT2(encoding=3, text=chapter.title)]))
@@ -180,8 +187,9 @@ def write_vorbis_comments(audio: OggOpus | FLAC, tags: Tags, chapters: Sequence[
     fields = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
               "LANGUAGE": tags.language, "COMMENT": tags.comment, "ENCODER": tags.encoder}
     if audio.tags is None:
-        audio.add_tags()
-    audio.tags.clear()  # type: ignore[attr-defined]  # add_tags() set it; ffmpeg's own ENCODER=Lavf... goes too
+        cast(FileType, audio).add_tags()
+    comments = cast(VComment, audio.tags)  # add_tags() set it
+    comments.clear()  # ffmpeg's own ENCODER=Lavf... goes too
     for key, value in fields.items():
         if value:
             audio[key] = value

@@ -130,7 +130,7 @@ def stream(plan: Plan, config: RenderConfig, listener: Listener = ignore,
     synth = make_synthesizer(plan, config, listener)
     pauses = pauses_after(plan.chunks, config)
     try:
-        for clip, pause in zip(synth.clips(plan.chunks, lookahead), pauses):
+        for clip, pause in zip(synth.clips(plan.chunks, lookahead), pauses, strict=True):
             listener(ChunkDone(clip.chunk, clip.cached))
             yield clip, pause
     except ChunkFailed as exc:

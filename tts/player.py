@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import IO
 
 from tts.errors import PlayerError
+import contextlib
 
 ENV_VAR = "ARTICLE_TTS_PLAYER"
 # Players tried in order when none is named: each reads a WAV stream on stdin.
@@ -118,10 +119,8 @@ class AudioPlayer:
             close_spool(self.spool)
             code = subprocess.run([*self.command.argv, self.spool.name], check=False).returncode
         elif self.process is not None and self.process.stdin is not None:
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 self.process.stdin.close()
-            except BrokenPipeError:
-                pass
             code = self.process.wait()
         else:
             return

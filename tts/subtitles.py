@@ -65,7 +65,7 @@ def paragraph_cues(paragraph: Paragraph, placed: Sequence[Placed]) -> list[Cue]:
     starts = original_offsets(paragraph.spoken, paragraph.original, [p.chunk.start for p in placed[1:]])
     bounds = [0, *starts, len(paragraph.original)]
     return [Cue(p.start_ms, p.end_ms, paragraph.original[a:b].strip())
-            for p, a, b in zip(placed, bounds, bounds[1:])]
+            for p, a, b in zip(placed, bounds[:-1], bounds[1:], strict=True)]
 
 
 def merge_short(cues: Sequence[Cue]) -> list[Cue]:
@@ -132,7 +132,7 @@ def format_lrc(cues: Sequence[Cue], tags: Tags) -> str:
     """LRC, as music players show lyrics: a line per cue, an empty line where a pause starts."""
     header = {"ti": tags.title, "ar": tags.artist, "al": tags.album, "re": tags.encoder}
     lines = [f"[{key}:{value}]" for key, value in header.items() if value]
-    for cue, following in zip(cues, [*cues[1:], None]):
+    for cue, following in zip(cues, [*cues[1:], None], strict=True):
         lines.append(f"[{lrc_time(cue.start_ms)}]{cue.text}")
         if following is None or cue.end_ms // 10 < following.start_ms // 10:
             lines.append(f"[{lrc_time(cue.end_ms)}]")

@@ -63,7 +63,7 @@ def backoff_seconds(attempt: int, retry_after: float | None) -> float:
     if retry_after is not None:
         return min(retry_after, RETRY_AFTER_CAP_S)
     base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** attempt)
-    return base + random.uniform(0, base / 2)
+    return float(base + random.uniform(0, base / 2))
 
 
 class Synthesizer:

@@ -124,7 +124,7 @@ def spoken_for(engine: Engine, paragraphs: Sequence[Paragraph], tashkeel: bool,
     Both are for Arabic: text in another ``lang`` is returned as it is.
     """
     texts = engine_texts(engine, [p.spoken for p in paragraphs], tashkeel, lang)
-    return [replace(p, spoken=text) for p, text in zip(paragraphs, texts)]
+    return [replace(p, spoken=text) for p, text in zip(paragraphs, texts, strict=True)]
 
 
 def engine_texts(engine: Engine, texts: Sequence[str], tashkeel: bool, lang: str = "ar") -> list[str]:
