@@ -76,11 +76,13 @@ def test_chapters_start_where_speech_starts_and_skip_silent_paragraphs() -> None
     assert chapters == [Chapter("أولا هنا.", 0, 2300), Chapter("ثانيا هنا. وثالثا.", 2300, 4000)]
 
 
-def test_mp3_has_id3v24_tags_and_chapters(tmp_path: Path) -> None:
+def test_mp3_has_id3v23_utf16_tags_and_chapters(tmp_path: Path) -> None:
     out = tmp_path / "a.mp3"
     export(tone(), out, tags=TAGS, chapters=CHAPTERS)
+    assert out.read_bytes()[:4] == b"ID3\x03"  # the header itself says v2.3
     tags = mutagen.File(out).tags
-    assert tags.version == (2, 4, 0)
+    assert tags.version == (2, 3, 0)
+    assert tags["TIT2"].encoding == 1 and tags.getall("CHAP")[0].sub_frames["TIT2"].encoding == 1
     assert str(tags["TIT2"]) == TAGS.title and str(tags["TPE1"]) == TAGS.artist
     assert str(tags["TALB"]) == TAGS.album and str(tags["TLAN"]) == "ara"
     assert str(tags["TSSE"]) == ENCODER
@@ -122,8 +124,18 @@ def test_m4a_and_wav_carry_title_and_language(tmp_path: Path) -> None:
         export(tone(1000), tmp_path / name, tags=TAGS, chapters=CHAPTERS)
         info = info_of(tmp_path / name)
         assert TAGS.title in info and TAGS.comment in info and TAGS.album in info
-    assert "(ara)" in info_of(tmp_path / "a.m4a")  # the audio track's language
-    assert b"ILNG\x04\x00\x00\x00ara\x00" in (tmp_path / "a.wav").read_bytes()  # RIFF INFO
+    streams = [line for line in info_of(tmp_path / "a.m4a").splitlines() if "Stream #" in line]
+    assert len(streams) == 2 and all("(ara)" in line for line in streams)  # audio and chapters
+
+
+def test_wav_tags_are_an_id3_chunk_not_riff_info(tmp_path: Path) -> None:
+    out = tmp_path / "a.wav"
+    export(tone(1000), out, tags=TAGS, chapters=CHAPTERS)
+    data = out.read_bytes()
+    assert b"LIST" not in data and b"INFO" not in data  # no encoding-less RIFF INFO text
+    tags = mutagen.File(out).tags
+    assert tags.version == (2, 3, 0) and str(tags["TIT2"]) == TAGS.title
+    assert str(tags["TLAN"]) == "ara" and str(tags["TSSE"]) == ENCODER
 
 
 def info_of(path: Path) -> str:

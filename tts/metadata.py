@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import struct
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -13,6 +15,7 @@ from mutagen.id3._tags import save_frame
 from mutagen.mp4 import MP4
 from mutagen._vorbis import VComment
 from mutagen.oggopus import OggOpus
+from mutagen.wave import WAVE
 
 from tts.config import RenderConfig
 from tts.types import STDIN_SOURCE, Chapter, Paragraph, Placed, Tags
@@ -34,6 +37,14 @@ ISO_639_2 = {
 UNDETERMINED = "und"
 # ID3 CHAP frames give byte offsets too; this value says "not given, use the times".
 NO_OFFSET = 0xFFFFFFFF
+
+
+# ID3v2.3 with UTF-16 text (encoding 1): v2.4 and its UTF-8 are invisible to v2.3-only readers
+# (id3lib, older Windows, many car stereos), while every v2.4 reader also reads v2.3.
+ID3_VERSION = 3
+UTF16 = 1
+# MP4 atoms that hold other atoms, on the way from the file to a track's mdhd and hdlr.
+MP4_CONTAINERS = {b"moov", b"trak", b"mdia"}
 
 
 # A CTOC frame counts its entries in one byte: an article of more paragraphs
@@ -115,17 +126,20 @@ def escape(value: str) -> str:
 def write_tags(path: Path, suffix: str, tags: Tags, chapters: Sequence[Chapter]) -> None:
     """Tag the encoded file at ``path`` in its format's native way.
 
-    WAV and the chapters of M4A are written by ffmpeg while encoding (see
-    tts.export), since mutagen cannot write RIFF INFO or MP4 chapter tracks.
+    The chapters of M4A are written by ffmpeg while encoding (see tts.export),
+    since mutagen cannot write an MP4 chapter track; its language is set here.
     """
     if suffix == ".mp3":
-        write_id3(path, tags, chapters)
+        id3_tag(tags, chapters).save(path, v2_version=ID3_VERSION)
     elif suffix in (".ogg", ".opus"):
         write_vorbis_comments(OggOpus(path), tags, chapters)
     elif suffix == ".flac":
         write_vorbis_comments(FLAC(path), tags, chapters)
     elif suffix == ".m4a":
         write_mp4(path, tags)
+        set_mp4_text_language(path, tags.language)
+    elif suffix == ".wav":
+        write_wav_id3(path, tags)
 
 
 class TimeOrderedID3(ID3):
@@ -159,27 +173,56 @@ def fit_chapters(chapters: Sequence[Chapter], limit: int) -> list[Chapter]:
 
 
 def write_id3(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
-    """ID3v2.4 text frames, and CHAP frames listed by a top-level CTOC."""
+    """Write the ID3v2.3 tag (text frames, CHAP frames listed by a CTOC) into the MP3 at ``path``."""
+    id3_tag(tags, chapters).save(path, v2_version=ID3_VERSION)
+
+
+def id3_bytes(tags: Tags, chapters: Sequence[Chapter]) -> bytes:
+    """The ID3v2.3 tag alone, for an MP3 sent to standard output (its tag goes first)."""
+    buffer = io.BytesIO()
+    id3_tag(tags, chapters).save(buffer, v2_version=ID3_VERSION, padding=lambda info: 0)
+    return buffer.getvalue()
+
+
+def id3_tag(tags: Tags, chapters: Sequence[Chapter]) -> ID3:
+    """ID3 text frames in UTF-16, and CHAP frames listed by a top-level CTOC."""
     if len(chapters) > CTOC_MAX_ENTRIES:
         chapters = fit_chapters(chapters, CTOC_MAX_ENTRIES)
     id3 = cast(ID3, TimeOrderedID3())
-    id3.add(TIT2(encoding=3, text=tags.title))
-    if tags.artist:
-        id3.add(TPE1(encoding=3, text=tags.artist))
-    if tags.album:
-        id3.add(TALB(encoding=3, text=tags.album))
-    id3.add(TLAN(encoding=3, text=tags.language))
-    id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
-    id3.add(TSSE(encoding=3, text=tags.encoder))
+    for frame in text_frames(tags):
+        id3.add(frame)
+    id3.add(COMM(encoding=UTF16, lang=tags.language, desc="", text=tags.comment))
     ids = [f"ch{i}" for i in range(len(chapters))]
     if chapters:
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                     child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=tags.title)]))
+                     child_element_ids=ids, sub_frames=[TIT2(encoding=UTF16, text=tags.title)]))
     for element_id, chapter in zip(ids, chapters, strict=True):
         id3.add(CHAP(element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
                      start_offset=NO_OFFSET, end_offset=NO_OFFSET,
-                     sub_frames=[TIT2(encoding=3, text=chapter.title)]))
-    id3.save(path, v2_version=4)
+                     sub_frames=[TIT2(encoding=UTF16, text=chapter.title)]))
+    return id3
+
+
+def text_frames(tags: Tags) -> list[TIT2 | TPE1 | TALB | TLAN | TSSE]:
+    """The ID3 text frames the tags fill (title, artist, album, language, encoder)."""
+    frames: list[TIT2 | TPE1 | TALB | TLAN | TSSE] = [TIT2(encoding=UTF16, text=tags.title)]
+    if tags.artist:
+        frames.append(TPE1(encoding=UTF16, text=tags.artist))
+    if tags.album:
+        frames.append(TALB(encoding=UTF16, text=tags.album))
+    frames += [TLAN(encoding=UTF16, text=tags.language), TSSE(encoding=UTF16, text=tags.encoder)]
+    return frames
+
+
+def write_wav_id3(path: Path, tags: Tags) -> None:
+    """Tags in an ``id3 `` chunk: RIFF INFO has no text encoding, and readers (exiftool,
+    mediainfo) show its UTF-8 Arabic as mojibake, while they, ffmpeg and mutagen read ID3."""
+    wav = WAVE(path)
+    wav.add_tags()
+    for frame in text_frames(tags):
+        wav.tags.add(frame)  # type: ignore[union-attr]
+    wav.tags.add(COMM(encoding=UTF16, lang=tags.language, desc="", text=tags.comment))  # type: ignore[union-attr]
+    wav.save(v2_version=ID3_VERSION)
 
 
 def write_vorbis_comments(audio: OggOpus | FLAC, tags: Tags, chapters: Sequence[Chapter]) -> None:
@@ -208,6 +251,52 @@ def write_mp4(path: Path, tags: Tags) -> None:
         if value:
             mp4[key] = [value]
     mp4.save()
+
+
+def set_mp4_text_language(path: Path, language: str) -> None:
+    """Give the MP4 chapter (text) track the audio's language: ffmpeg leaves it 0, read as English.
+
+    Two bytes of each text track's ``mdhd`` change in place; nothing moves.
+    """
+    code = mp4_language(language)
+    with path.open("r+b") as handle:
+        data = handle.read()
+        for mdhd, handler in mp4_tracks(data):
+            if handler == b"text":
+                version = data[mdhd + 8]
+                handle.seek(mdhd + (40 if version == 1 else 28))
+                handle.write(struct.pack(">H", code))
+
+
+def mp4_language(language: str) -> int:
+    """An ISO 639-2 code packed as MP4 stores it: three 5-bit letters."""
+    letters = (language if len(language) == 3 and language.isalpha() else UNDETERMINED).lower()
+    return sum((ord(c) - 0x60) << shift for c, shift in zip(letters, (10, 5, 0)))
+
+
+def mp4_tracks(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(offset of the ``mdhd`` atom, handler type) of each track in an MP4 file."""
+    for trak in mp4_atoms(data, 0, len(data), b"trak"):
+        for mdia in mp4_atoms(data, *trak, b"mdia"):
+            mdhd = next(mp4_atoms(data, *mdia, b"mdhd"), None)
+            hdlr = next(mp4_atoms(data, *mdia, b"hdlr"), None)
+            if mdhd is not None and hdlr is not None:
+                yield mdhd[0] - 8, data[hdlr[0] + 8:hdlr[0] + 12]
+
+
+def mp4_atoms(data: bytes, start: int, end: int, wanted: bytes) -> Iterator[tuple[int, int]]:
+    """The (body start, end) of each ``wanted`` atom between ``start`` and ``end``, looking
+    inside the container atoms on the way (moov, trak, mdia)."""
+    offset = start
+    while offset + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        if size < 8:
+            return
+        if kind == wanted:
+            yield offset + 8, offset + size
+        elif kind in MP4_CONTAINERS:
+            yield from mp4_atoms(data, offset + 8, offset + size, wanted)
+        offset += size
 
 
 def clock(ms: int, separator: str = ".") -> str:
