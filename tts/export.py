@@ -4,21 +4,26 @@ tempo, loudness, tags and chapters included."""
 from __future__ import annotations
 
 import os
-import re
+import shutil
+import struct
+import threading
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO
 
+import mutagen
 from pydub import AudioSegment
 
 from tts import metadata
-from tts.audio import ffmpeg_exe
+from tts.audio import SAMPLE_WIDTH, ffmpeg_exe
 from tts.errors import ConfigError, OutputError
-from tts.types import Chapter, Tags
+from tts.master import Mixer, Outlet, Write
+from tts.types import Chapter, Layout, Tags
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,16 @@ FORMATS: dict[str, Format] = {
     ".wav": Format(("-f", "wav", "-c:a", "pcm_s16le", "-fflags", "+bitexact"), lossy=False),
     ".flac": Format(("-f", "flac", "-c:a", "flac", "-sample_fmt", "s16"), lossy=False),
 }
-# Loudness normalization: a plain gain to the target, measured by ebur128, and a
-# limiter so peaks stay under -1.5 dBFS (0.84), the true-peak ceiling podcast
-# platforms ask for. Measured against ffmpeg's two-pass loudnorm, this lands as
-# close to the target at a tenth of the time (loudnorm resamples to 192 kHz).
-LIMITER = "alimiter=limit=0.84:level=false:latency=true"
+# True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
+# decoded file; a lossy codec's rebuilt waveform overshoots the limited one (measured up
+# to 0.9 dB for MP3 and AAC at 64k, on speech at -14 LUFS), so lossy formats get room.
+LOSSY_CEILING_DB = -2.0
+LOSSLESS_CEILING_DB = -1.2
+# An encoder writing while clips are still being made reads this far behind the newest:
+# the gain it applies comes from the loudness of all the audio made so far.
+LEAD_S = 60.0
+# Copy ffmpeg's standard output to ours in pieces this big.
+COPY_BYTES = 1 << 16
 # The output name that means standard output.
 STDOUT = "-"
 
@@ -77,9 +87,6 @@ XING_MARKS = (b"Xing", b"Info")
 # Xing flags (frames, bytes, TOC, quality) and the size of the field each one adds.
 XING_FIELDS = ((1, 4), (2, 4), (4, 100), (8, 4))
 LAME_CRC_AT = 34  # the tag CRC's offset in the LAME extension, after 34 bytes of fields
-# ebur128 reports -70 LUFS for silence: nothing to bring up.
-SILENT_LUFS = -69.0
-INTEGRATED = re.compile(r"I:\s+(-?[0-9.]+) LUFS")
 
 
 def format_for(path: Path) -> str:
@@ -167,20 +174,6 @@ def write_text(path: Path, text: str) -> None:
         raise OutputError(f"cannot write {path} ({exc.strerror or exc}); choose another path") from exc
 
 
-def export(audio: AudioSegment, path: Path, bitrate: str = "64k", *, speed: float = 1.0,
-           loudness: float | None = None, tags: Tags | None = None,
-           chapters: Sequence[Chapter] = ()) -> None:
-    """Encode ``audio`` to ``path`` at ``speed``, normalized to ``loudness`` LUFS, tagged."""
-    suffix = format_for(path)
-    filters = filters_for(audio, speed, loudness)
-    with atomic_target(path) as tmp:
-        encode(audio, str(tmp), suffix, bitrate, filters, tags, chapters)
-        if suffix == ".mp3":
-            mark_lame_tag(tmp)
-        if tags is not None:
-            metadata.write_tags(tmp, suffix, tags, chapters)
-
-
 def mark_lame_tag(path: Path) -> None:
     """Name the encoder LAME in the MP3's LAME tag, so readers trim its delay and padding."""
     with path.open("r+b") as handle:
@@ -217,67 +210,6 @@ def crc16(data: bytes) -> int:
     return crc
 
 
-def write_stream(audio: AudioSegment, suffix: str, sink: BinaryIO, bitrate: str = "64k", *,
-                 speed: float = 1.0, loudness: float | None = None) -> None:
-    """Encode to ``sink`` (standard output, for ``| mpv -``): audio only, no tags or chapters,
-    since those are written into a finished file."""
-    sink.write(encode(audio, "pipe:1", check_format(suffix, f"--format {suffix[1:]}"), bitrate,
-                      filters_for(audio, speed, loudness)))
-    sink.flush()
-
-
-def filters_for(audio: AudioSegment, speed: float, loudness: float | None) -> list[str]:
-    """The ffmpeg filter chain: tempo first, then the gain that reaches ``loudness``."""
-    filters = [f"atempo={speed:g}"] if speed != 1.0 else []
-    if loudness is not None:
-        filters += loudness_filters(audio, filters, loudness)
-    return filters
-
-
-def loudness_filters(audio: AudioSegment, before: Sequence[str], target: float) -> list[str]:
-    """The gain (and limiter) that bring ``audio``, after the ``before`` filters, to ``target`` LUFS."""
-    measured = measure_loudness(audio, before)
-    if measured <= SILENT_LUFS:
-        return []
-    gain = target - measured
-    # Where the limiter pulls peaks down it takes some loudness back (0.5 LU on
-    # espeak's voice); measuring once more through it says how much to add.
-    limited = measure_loudness(audio, [*before, f"volume={gain:.2f}dB", LIMITER])
-    return [f"volume={gain + target - limited:.2f}dB", LIMITER]
-
-
-def measure_loudness(audio: AudioSegment, before: Sequence[str] = ()) -> float:
-    """Integrated loudness in LUFS (EBU R128), as ffmpeg's ebur128 filter measures it."""
-    chain = ",".join([*before, "ebur128"])
-    command = [*pcm_input(audio, "info"), "-af", chain, "-f", "null", "-"]
-    stderr = run_ffmpeg(command, audio, "measure the loudness of the audio").stderr
-    found = INTEGRATED.findall(stderr.decode("utf-8", "replace"))
-    if not found:
-        raise OutputError("ffmpeg gave no loudness measurement; rerun with --no-loudness")
-    return float(found[-1])
-
-
-def encode(audio: AudioSegment, target: str, suffix: str, bitrate: str,
-           filters: Sequence[str] = (), tags: Tags | None = None,
-           chapters: Sequence[Chapter] = ()) -> bytes:
-    """Pipe raw PCM into ffmpeg; what it wrote to stdout comes back (for ``pipe:1``).
-
-    Writing to a seekable file lets the MP3 muxer go back and fill in the Xing
-    header, so players show the right duration."""
-    fmt = FORMATS[suffix]
-    with tempfile.TemporaryDirectory(prefix="article-tts-") as scratch:
-        command = pcm_input(audio)
-        if tags is not None and fmt.ffmpeg_metadata:
-            meta = Path(scratch) / "metadata.txt"
-            meta.write_text(metadata.ffmetadata(tags, chapters), encoding="utf-8")
-            command += ["-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-                        "-metadata:s:a:0", f"language={tags.language}"]
-        if filters:
-            command += ["-af", ",".join(filters)]
-        command += [*fmt.args, *bitrate_args(fmt, bitrate), "-y", target]
-        return run_ffmpeg(command, audio, f"write {Path(target).name}").stdout
-
-
 def bitrate_args(fmt: Format, bitrate: str) -> list[str]:
     """``-b:a`` for a lossy format, scaled so the file averages ``bitrate`` (``64k``)."""
     if not fmt.lossy:
@@ -285,17 +217,214 @@ def bitrate_args(fmt: Format, bitrate: str) -> list[str]:
     return ["-b:a", f"{round(int(bitrate[:-1]) * fmt.bitrate_scale)}k"]
 
 
-def pcm_input(audio: AudioSegment, loglevel: str = "error") -> list[str]:
-    """An ffmpeg command line so far: ``audio``'s raw PCM read from stdin."""
-    return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", loglevel,
-            "-f", "s16le", "-ar", str(audio.frame_rate), "-ac", str(audio.channels), "-i", "pipe:0"]
+def export(audio: AudioSegment, path: Path, bitrate: str = "64k", *, speed: float = 1.0,
+           loudness: float | None = None, tags: Tags | None = None,
+           chapters: Sequence[Chapter] = ()) -> None:
+    """Encode ``audio`` to ``path`` at ``speed``, normalized to ``loudness`` LUFS, tagged:
+    the streamed pass with a single clip."""
+    def describe(frames: int) -> tuple[Tags, list[Chapter]]:
+        assert tags is not None
+        return tags, list(chapters)
+
+    with AudioTarget(path, format_for(path), bitrate, speed,
+                     None if tags is None else describe) as target:
+        mixer = Mixer([target.outlet()], loudness)
+        mixer.add_audio(audio, 0)
+        mixer.finish()
+        target.finish()
 
 
-def run_ffmpeg(command: list[str], audio: AudioSegment,
-               action: str) -> subprocess.CompletedProcess[bytes]:
-    """Run ``command`` with ``audio`` on stdin, or raise an OutputError naming ``action``."""
-    proc = subprocess.run(command, input=audio.raw_data, capture_output=True, check=False)
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OutputError(f"ffmpeg could not {action}: {detail[-1] if detail else 'unknown error'}")
-    return proc
+def pcm_input(rate: int) -> list[str]:
+    """An ffmpeg command line so far: mono 16-bit PCM at ``rate`` read from stdin."""
+    return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
+            "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
+
+
+def tempo_filters(speed: float, exact_frames: int | None) -> list[str]:
+    """``atempo`` for ``speed``; with ``exact_frames``, padded or cut to that many frames, so
+    a length announced before encoding (a WAV header, chapters) is the length written."""
+    filters = [f"atempo={speed:g}"] if speed != 1.0 else []
+    if exact_frames is not None:
+        filters += [f"apad=whole_len={exact_frames}", f"atrim=end_sample={exact_frames}"]
+    return filters
+
+
+class Encoder:
+    """One ffmpeg process encoding PCM written to its stdin as it comes.
+
+    Its standard output, when ``sink`` is given, is copied there after ``prefix`` (an
+    ID3 tag, a WAV header), cut or padded to ``exact_bytes`` when that is given.
+    """
+
+    def __init__(self, command: list[str], action: str, sink: BinaryIO | None = None,
+                 prefix: bytes = b"", exact_bytes: int | None = None) -> None:
+        self.action = action
+        self.errors = tempfile.TemporaryFile(prefix="article-tts-ffmpeg-")
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self.errors,
+                                        stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
+        self.copier: threading.Thread | None = None
+        if sink is not None:
+            self.copier = threading.Thread(target=self.copy, args=(sink, prefix, exact_bytes),
+                                           name="encoder-out", daemon=True)
+            self.copier.start()
+
+    def copy(self, sink: BinaryIO, prefix: bytes, exact_bytes: int | None) -> None:
+        """Pass ffmpeg's output on (in a thread, so its pipe never fills)."""
+        assert self.process.stdout is not None
+        sink.write(prefix)
+        left = exact_bytes
+        while block := self.process.stdout.read(COPY_BYTES):
+            if left is not None:
+                block, left = block[:left], left - min(left, len(block))
+            sink.write(block)
+        if left:
+            sink.write(b"\x00" * left)
+        sink.flush()
+
+    def write(self, pcm: bytes) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(pcm)
+        except (BrokenPipeError, ValueError):
+            self.close()  # ffmpeg is gone: its message says why
+            raise OutputError(f"ffmpeg could not {self.action}: it stopped reading") from None
+
+    def close(self) -> None:
+        """Let ffmpeg finish; an OutputError with its last message when it failed."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
+        code = self.process.wait()
+        if self.copier is not None:
+            self.copier.join()
+        self.errors.seek(0)
+        detail = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        self.errors.close()
+        if code != 0:
+            raise OutputError(f"ffmpeg could not {self.action}: "
+                              f"{detail[-1] if detail else f'exit code {code}'}")
+
+    def abort(self) -> None:
+        """Stop ffmpeg at once (a failure elsewhere, Ctrl-C)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.errors.close()
+
+
+Describe = Callable[[int], tuple[Tags, list[Chapter]]]
+
+
+class AudioTarget:
+    """The render's audio file, or standard output, as an outlet of the streamed pass.
+
+    A file is encoded into a temp file beside it while clips are still being made, then
+    tagged and moved into place by ``finish``. An M4A (whose chapter track ffmpeg writes
+    while encoding) and standard output (whose tag or WAV header comes first) wait until
+    every clip is in, so their length and chapters are known when encoding starts.
+    ``describe`` gives the tags and chapters for an output of a given length in frames.
+    """
+
+    def __init__(self, output: Path, suffix: str, bitrate: str, speed: float,
+                 describe: Describe | None, sink: BinaryIO | None = None) -> None:
+        self.output, self.suffix, self.bitrate, self.speed = output, suffix, bitrate, speed
+        self.describe, self.sink = describe, sink
+        self.format = FORMATS[suffix]
+        self.stdout = is_stdout(output)
+        self.whole = self.stdout or self.format.ffmpeg_metadata
+        self.scratch = Path(tempfile.mkdtemp(prefix="article-tts-"))
+        self.cleanup = ExitStack()  # the atomic temp file beside the output, until finish
+        self.tmp: Path | None = None
+        self.encoder: Encoder | None = None
+        self.exact_frames: int | None = None
+
+    def outlet(self) -> Outlet:
+        ceiling = LOSSY_CEILING_DB if self.format.lossy else LOSSLESS_CEILING_DB
+        return Outlet(self.open, None if self.whole else LEAD_S, ceiling)
+
+    def open(self, rate: int, layout: Layout | None) -> Write:
+        """Start ffmpeg; with the whole ``layout`` known, at its exact length, chapters in."""
+        self.rate = rate
+        command = pcm_input(rate)
+        if layout is not None:
+            self.exact_frames = layout.frames_at(self.speed)
+        if layout is not None and self.format.ffmpeg_metadata and self.describe is not None:
+            meta = self.scratch / "metadata.txt"
+            tags, chapters = self.describe(self.exact_frames or 0)
+            meta.write_text(metadata.ffmetadata(tags, chapters), encoding="utf-8")
+            command += ["-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+                        "-metadata:s:a:0", f"language={tags.language}"]
+        filters = tempo_filters(self.speed, self.exact_frames)
+        command += ["-af", ",".join(filters)] if filters else []
+        if self.stdout:
+            self.encoder = self.stream_encoder(command, rate)
+        else:
+            self.tmp = self.cleanup.enter_context(atomic_target(self.output))
+            command += [*self.format.args, *bitrate_args(self.format, self.bitrate), "-y", str(self.tmp)]
+            self.encoder = Encoder(command, f"write {self.output.name}")
+        return self.encoder.write
+
+    def stream_encoder(self, command: list[str], rate: int) -> Encoder:
+        """ffmpeg writing to standard output: MP3 after its ID3 tag, WAV after an exact header."""
+        frames = self.exact_frames or 0
+        prefix, exact, args = b"", None, [*self.format.args, *bitrate_args(self.format, self.bitrate)]
+        if self.suffix == ".wav":
+            prefix, exact, args = wav_header(rate, frames), frames * SAMPLE_WIDTH, ["-f", "s16le"]
+        elif self.suffix == ".mp3":
+            args += ["-id3v2_version", "0", "-write_xing", "0"]
+            if self.describe is not None:
+                prefix = metadata.id3_bytes(*self.describe(frames))
+        return Encoder([*command, *args, "pipe:1"], "write the audio to standard output",
+                       self.sink, prefix, exact)
+
+    def finish(self) -> int:
+        """Close the encoder, tag the file and move it into place; its length in frames."""
+        if self.encoder is None:
+            raise OutputError("no audio was made")
+        self.encoder.close()
+        if self.stdout or self.tmp is None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            return self.exact_frames or 0
+        frames = self.exact_frames if self.exact_frames is not None else self.measured_frames()
+        if self.suffix == ".mp3":
+            mark_lame_tag(self.tmp)
+            frames = self.measured_frames()
+        if self.describe is not None:
+            tags, chapters = self.describe(frames)
+            metadata.write_tags(self.tmp, self.suffix, tags, chapters)
+        self.cleanup.close()  # chmod and os.replace into place
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return frames
+
+    def measured_frames(self) -> int:
+        """The encoded file's length in frames of the input rate, as its headers say."""
+        assert self.tmp is not None
+        info = mutagen.File(self.tmp).info  # type: ignore[attr-defined]
+        return int(info.length * self.rate + 0.5)
+
+    def abort(self) -> None:
+        """Stop the encoder and remove every temp file; an existing output stays as it was."""
+        if self.encoder is not None:
+            self.encoder.abort()
+        stopped = OutputError("the render stopped")
+        self.cleanup.__exit__(OutputError, stopped, None)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> AudioTarget:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.abort()
+
+
+def wav_header(rate: int, frames: int) -> bytes:
+    """A 44-byte header of mono 16-bit WAV holding exactly ``frames``."""
+    data = frames * SAMPLE_WIDTH
+    return (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * SAMPLE_WIDTH,
+                                    SAMPLE_WIDTH, 8 * SAMPLE_WIDTH)
+            + b"data" + struct.pack("<I", data))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO
 
 from pydub import AudioSegment
@@ -12,7 +14,12 @@ from pydub import AudioSegment
 from tts import export, manifest, metadata, subtitles
 from tts.config import RenderConfig
 from tts.errors import ConfigError
-from tts.types import STDIN_SOURCE, Placed, Plan
+from tts.master import Outlet
+from tts.timeline import at_speed, frames_to_ms
+from tts.types import STDIN_SOURCE, Chapter, Clip, FrameSpan, Paragraph, Placed, Plan, Tags
+
+# A recorded clip keeps its chunk and words; its audio is in the spool, not in memory.
+NO_AUDIO = AudioSegment.empty()
 
 
 def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOURCE) -> None:
@@ -54,23 +61,74 @@ def stdout_suffix(config: RenderConfig) -> str:
     return f".{config.format or 'mp3'}"
 
 
-def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], output: Path,
-                  config: RenderConfig, source: str, sink: BinaryIO | None = None) -> int:
-    """The audio with its tags and chapters, then subtitles and manifest; the audio's length in ms."""
-    duration_ms = round(len(joined) / config.speed)
+class AudioOutput:
+    """The render's audio as the streamed pass makes it, and the times it ends up at.
+
+    Each clip's span is recorded (not its audio) as it is laid; once the output's length
+    is known, the timeline is those spans after --speed, in ms, none past the end.
+    """
+
+    def __init__(self, plan: Plan, output: Path, config: RenderConfig, source: str,
+                 sink: BinaryIO | None = None) -> None:
+        self.plan, self.config = plan, config
+        self.tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
+        suffix = stdout_suffix(config) if export.is_stdout(output) else export.format_for(output)
+        self.target = export.AudioTarget(output, suffix, config.bitrate, config.speed,
+                                         self.describe, sink or sys.stdout.buffer)
+        self.records: list[tuple[Clip, FrameSpan]] = []
+        self.rate = 0
+
+    def outlet(self) -> Outlet:
+        return self.target.outlet()
+
+    def record(self, clip: Clip, span: FrameSpan) -> None:
+        """Remember where ``clip`` was laid (its chunk, not its audio)."""
+        self.rate = self.rate or clip.audio.frame_rate
+        self.records.append((replace(clip, audio=NO_AUDIO), span))
+
+    def timeline(self, frames: int) -> list[Placed]:
+        """Where each chunk is heard in an output ``frames`` long (after --speed)."""
+        return at_speed(self.records, self.rate, self.config.speed, frames)
+
+    def describe(self, frames: int) -> tuple[Tags, list[Chapter]]:
+        """The tags, and the chapters of an output ``frames`` long."""
+        if not self.config.chapters:
+            return self.tags, []
+        duration = frames_to_ms(frames, self.rate)
+        return self.tags, metadata.make_chapters(self.plan.paragraphs, self.timeline(frames), duration)
+
+    def finish(self) -> tuple[list[Placed], int]:
+        """Finish the file; the timeline and the length in ms, as written."""
+        frames = self.target.finish()
+        return self.timeline(frames), frames_to_ms(frames, self.rate)
+
+    def __enter__(self) -> AudioOutput:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.target.abort()
+
+
+def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, output: Path,
+                     config: RenderConfig, source: str) -> None:
+    """Subtitles and manifest, when asked for, from the timeline as written."""
     tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
-    chapters = metadata.make_chapters(plan.paragraphs, timeline, duration_ms) if config.chapters else []
-    if export.is_stdout(output):
-        export.write_stream(joined, stdout_suffix(config), sink or sys.stdout.buffer,
-                            config.bitrate, speed=config.speed, loudness=config.loudness)
-    else:
-        export.export(joined, output, config.bitrate, speed=config.speed,
-                      loudness=config.loudness, tags=tags, chapters=chapters)
     if config.subtitles is not None:
         cues = subtitles.make_cues(plan.paragraphs, timeline, duration_ms)
         export.write_text(config.subtitles, subtitles.format_subtitles(config.subtitles, cues, tags))
     if config.manifest is not None:
-        data = manifest.build_manifest(plan.paragraphs, timeline, plan.engine, config, duration_ms,
-                                       source, output)
+        data = manifest.build_manifest(as_said(plan, timeline), timeline, plan.engine, config,
+                                       duration_ms, source, output)
         export.write_text(config.manifest, manifest.manifest_json(data))
-    return duration_ms
+
+
+def as_said(plan: Plan, timeline: Sequence[Placed]) -> list[Paragraph]:
+    """The paragraphs with the text the engine was given: when that form (tashkeel) was
+    put on each chunk just before speaking it, a whole paragraph per chunk, the chunk's."""
+    if plan.prepare is None:
+        return plan.paragraphs
+    said = {p.chunk.paragraph: p.chunk.text for p in timeline
+            if p.chunk.start == 0 and p.chunk.end == len(plan.paragraphs[p.chunk.paragraph].spoken)}
+    return [replace(p, spoken=said.get(p.index, p.spoken)) for p in plan.paragraphs]

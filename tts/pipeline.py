@@ -15,18 +15,18 @@ from tts.chunk import chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
-from tts.outputs import prepare_outputs, write_outputs
+from tts.master import Mixer
+from tts.outputs import AudioOutput, prepare_outputs, write_side_files
 from tts.synth import Synthesizer
 from tts.text import engine_texts, parse_article, spoken_for
-from tts.timeline import assemble, at_speed, pauses_after
+from tts.timeline import pauses_after
 from tts.types import (STDIN_SOURCE, Chunk, ChunkDone, Clip, EngineChosen, Listener, Notice,
                        Paragraph, Plan, Planned, RenderResult, Writing, ignore)
 
 # --rate is in words per minute; an engine's pace is measured at this default.
 DEFAULT_RATE_WPM = 175
-
-
-
+# Clips made ahead of the one being laid: enough to keep every worker busy, few in memory.
+LOOKAHEAD = 8
 
 
 def render(text: str, output: Path, config: RenderConfig, listener: Listener = ignore, *,
@@ -36,27 +36,23 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = i
     ``source`` is where the text came from (a file name, or "-" for standard
     input): it names the render in the default title and in the tags. An
     ``output`` of ``-`` sends the audio to ``sink`` (standard output) instead.
+
+    One streamed pass: each clip, as it is made, is measured and spooled, and the
+    encoder reads the spool a little behind, levelled and limited (tts.master).
     """
     started = time.perf_counter()
     prepare_outputs(output, config, source)
-    plan = make_plan(text, config, listener)
-    clips = synthesize_all(plan, config, listener)
-    joined, timeline = assemble(plan, clips, config)
-    timeline = at_speed(timeline, config.speed)
-    listener(Writing(output))
-    duration_ms = write_outputs(plan, joined, timeline, output, config, source, sink)
+    plan = make_plan(text, config, listener, defer_engine_form=True)
+    with AudioOutput(plan, output, config, source, sink) as audio:
+        mixer = Mixer([audio.outlet()], config.loudness)
+        for clip, pause in stream(plan, config, listener, LOOKAHEAD):
+            audio.record(clip, mixer.add(clip, pause))
+        listener(Writing(output))
+        mixer.finish()
+        timeline, duration_ms = audio.finish()
+    write_side_files(plan, timeline, duration_ms, output, config, source)
     return RenderResult(output, duration_ms, len(plan.paragraphs), len(plan.chunks),
                         plan.engine.name, time.perf_counter() - started, timeline)
-
-
-
-
-
-
-
-
-
-
 
 
 def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
@@ -113,11 +109,6 @@ def open_cache(config: RenderConfig, listener: Listener = ignore) -> ClipCache |
 def make_synthesizer(plan: Plan, config: RenderConfig, listener: Listener) -> Synthesizer:
     return Synthesizer(plan.engine, open_cache(config, listener), config.jobs, config.retries,
                        warn=lambda message: listener(Notice(message)), prepare=plan.prepare)
-
-
-def synthesize_all(plan: Plan, config: RenderConfig, listener: Listener) -> list[Clip]:
-    """Every chunk's clip, in order: cached ones read back, the rest made concurrently."""
-    return [clip for clip, _ in stream(plan, config, listener)]
 
 
 def stream(plan: Plan, config: RenderConfig, listener: Listener = ignore,

@@ -9,16 +9,16 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tts.audio import join
+from tts.audio import SAMPLE_WIDTH
 from tts.config import RenderConfig
+from tts.master import Mixer, Outlet
 from tts.player import AudioPlayer, PlayerCommand
-from tts.outputs import prepare_outputs, write_outputs
-from tts.pipeline import make_plan, stream
-from tts.timeline import assemble, at_speed
-from tts.types import STDIN_SOURCE, Clip, Listener, Plan, PlayResult, ignore
+from tts.outputs import AudioOutput, prepare_outputs, write_side_files
+from tts.pipeline import LOOKAHEAD, make_plan, stream
+from tts.types import STDIN_SOURCE, Layout, Listener, Plan, PlayResult, ignore
 
-# Chunks synthesized ahead of playback: enough to hide request latency, little memory.
-LOOKAHEAD = 8
+# The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
+PLAYER_CEILING_DB = -1.0
 # How often the announcer checks the playback position, in seconds.
 TICK_S = 0.05
 
@@ -84,38 +84,73 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
          source: str = STDIN_SOURCE) -> PlayResult:
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.
 
-    With ``output``, the whole render is also saved at the end, as ``render`` would.
+    The player and, with ``output``, the file are two outlets of one streamed pass
+    (tts.master): the player hears each clip as soon as it is measured, at the gain
+    the loudness so far calls for, and the file is written as ``render`` writes it.
     """
     started = time.perf_counter()
     if output is not None:
         prepare_outputs(output, config, source)
     plan = make_plan(text, config, listener, defer_engine_form=True)
-    clock = PlaybackClock()
-    announcer = Announcer(plan, clock, announce)
-    clips: list[Clip] = []
-    first_audio, sent_ms = 0.0, 0
+    announcer = Announcer(plan, PlaybackClock(), announce)
     with ExitStack() as cleanup:
         cleanup.callback(announcer.stop.set)  # runs last: also on Ctrl-C or a failure
-        player: AudioPlayer | None = None
+        feed = PlayerFeed(command, announcer, cleanup, started)
+        outlets = [Outlet(feed.open, 0.0, PLAYER_CEILING_DB)]
+        audio = None
+        if output is not None:
+            audio = cleanup.enter_context(AudioOutput(plan, output, config, source))
+            outlets.append(audio.outlet())
+        mixer = Mixer(outlets, config.loudness)
         for clip, pause in stream(plan, config, listener, LOOKAHEAD):
-            if player is None:
-                player = cleanup.enter_context(AudioPlayer(command, clip.audio.frame_rate))
-                first_audio = time.perf_counter() - started
-                threading.Thread(target=announcer.run, name="announcer", daemon=True).start()
             if clip.chunk.index == 0:
-                announcer.starts.append((sent_ms, clip.chunk.paragraph))
-            piece, _ = join([(clip.audio, pause)], clip.audio.frame_rate)
-            sent_ms += len(piece)
-            clock.sending(sent_ms)
-            player.write(piece.raw_data)
-            if output is not None:  # kept only to save; playing alone holds a few clips
-                clips.append(clip)
-        if player is not None:
-            player.finish()
-        announcer.stop.set()
-        announcer.flush(sent_ms)
-    if output is not None:
-        joined, timeline = assemble(plan, clips, config)
-        write_outputs(plan, joined, at_speed(timeline, config.speed), output, config, source)
-    return PlayResult(sent_ms, len(plan.paragraphs), len(plan.chunks), plan.engine.name,
-                      first_audio, output)
+                rate = mixer.rate or clip.audio.frame_rate
+                announcer.starts.append((mixer.spool.frames * 1000 // rate, clip.chunk.paragraph))
+            span = mixer.add(clip, pause)
+            if audio is not None:
+                audio.record(clip, span)
+        mixer.finish()
+        feed.finish()
+        if audio is not None:
+            timeline, duration_ms = audio.finish()
+            write_side_files(plan, timeline, duration_ms, output, config, source)  # type: ignore[arg-type]
+    return PlayResult(feed.sent_ms, len(plan.paragraphs), len(plan.chunks), plan.engine.name,
+                      feed.first_audio, output)
+
+
+@dataclass
+class PlayerFeed:
+    """The player as an outlet: started on the first block, told the position as it plays."""
+
+    command: PlayerCommand
+    announcer: Announcer
+    cleanup: ExitStack
+    started: float
+    player: AudioPlayer | None = None
+    rate: int = 0
+    sent_frames: int = 0
+    first_audio: float = 0.0
+
+    @property
+    def sent_ms(self) -> int:
+        return self.sent_frames * 1000 // self.rate if self.rate else 0
+
+    def open(self, rate: int, layout: Layout | None) -> Callable[[bytes], None]:
+        self.rate = rate
+        self.player = self.cleanup.enter_context(AudioPlayer(self.command, rate))
+        self.first_audio = time.perf_counter() - self.started
+        threading.Thread(target=self.announcer.run, name="announcer", daemon=True).start()
+        return self.write
+
+    def write(self, pcm: bytes) -> None:
+        assert self.player is not None
+        self.sent_frames += len(pcm) // SAMPLE_WIDTH
+        self.announcer.clock.sending(self.sent_ms)
+        self.player.write(pcm)
+
+    def finish(self) -> None:
+        """Let the player play the rest; announce what is left."""
+        if self.player is not None:
+            self.player.finish()
+        self.announcer.stop.set()
+        self.announcer.flush(self.sent_ms)

@@ -1,15 +1,11 @@
-"""The timeline: the pause after each chunk, the clips joined with them, and times at --speed."""
+"""The timeline: the pause after each chunk, and where each clip is heard at --speed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
-from pydub import AudioSegment
-
-from tts import audio
 from tts.config import RenderConfig
-from tts.types import Break, Chunk, Clip, Placed, Plan
+from tts.types import Break, Chunk, Clip, FrameSpan, Placed
 
 
 def pauses_after(chunks: Sequence[Chunk], config: RenderConfig) -> list[int]:
@@ -32,16 +28,19 @@ def pauses_after(chunks: Sequence[Chunk], config: RenderConfig) -> list[int]:
     return pauses
 
 
-def assemble(plan: Plan, clips: Sequence[Clip],
-             config: RenderConfig) -> tuple[AudioSegment, list[Placed]]:
-    """Join the clips with their pauses; the timeline says where each chunk landed."""
-    pauses = pauses_after(plan.chunks, config)
-    joined, spans = audio.join([(c.audio, p) for c, p in zip(clips, pauses, strict=True)],
-                               clips[0].audio.frame_rate)
-    return joined, [Placed(c.chunk, s.start_ms, s.end_ms, c.cached) for c, s in zip(clips, spans, strict=True)]
+def frames_to_ms(frames: int, rate: int) -> int:
+    """A length in frames as whole ms, rounded down: a time never passes the audio's end."""
+    return frames * 1000 // rate if rate else 0
 
 
-def at_speed(timeline: Sequence[Placed], speed: float) -> list[Placed]:
-    """The timeline as heard once the tempo is ``speed`` times faster."""
-    return [replace(p, start_ms=round(p.start_ms / speed), end_ms=round(p.end_ms / speed))
-            for p in timeline]
+def at_speed(records: Sequence[tuple[Clip, FrameSpan]], rate: int, speed: float,
+             frames: int) -> list[Placed]:
+    """Where each clip is heard once the tempo is ``speed`` times faster, in an output
+    ``frames`` long: times from sample counts, clamped to its end (atempo's output
+    length differs from the input's over ``speed`` by a few ms)."""
+    end = frames_to_ms(frames, rate)
+
+    def ms(frame: int) -> int:
+        return min(round(frame / speed * 1000 / rate), end)
+    return [Placed(clip.chunk, ms(span.start), ms(span.end), clip.cached)
+            for clip, span in records]

@@ -142,6 +142,27 @@ class Placed:
 
 
 @dataclass(frozen=True)
+class FrameSpan:
+    """Where one clip's audio sits in the joined render, in sample frames (before --speed)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The joined render before --speed: its sample rate, length and each clip's span."""
+
+    rate: int
+    frames: int
+    spans: tuple[FrameSpan, ...]
+
+    def frames_at(self, speed: float) -> int:
+        """The render's length in frames once played ``speed`` times faster."""
+        return round(self.frames / speed)
+
+
+@dataclass(frozen=True)
 class Plan:
     """What will be said, by which engine, in which chunks."""
 

@@ -1,0 +1,173 @@
+"""The streamed pass: clips in order, their pauses, loudness measured, gain and a true-peak
+limiter, into each outlet (an encoder, a player), holding only a few seconds in memory.
+
+Clips are written in order to a spool of raw PCM on disk as they arrive, and measured
+(BS.1770) on the way. An outlet reads the spool back a block at a time once it is a
+``lead`` of audio behind the newest clip, so the gain it applies comes from the
+loudness of everything measured so far, that lead included; an outlet without a lead
+reads only once every clip is in, with the whole article's loudness (and layout) known.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+import numpy as np
+import numpy.typing as npt
+from pydub import AudioSegment
+
+from tts.audio import SAMPLE_WIDTH, conform
+from tts.limiter import TruePeakLimiter
+from tts.loudness import SILENT_LUFS, LoudnessMeter
+from tts.types import Clip, FrameSpan, Layout
+
+Pcm = npt.NDArray[np.int16]
+FULL_SCALE = 32768.0
+# Audio an outlet reads at a time: its gain ramps across it from the last block's.
+BLOCK_S = 1.0
+# Below this much measured speech a loudness estimate is a guess: keep the gain found.
+MIN_MEASURED_S = 2.0
+
+
+class Spool:
+    """The whole render as raw 16-bit PCM in a temp file, appended in order, read by outlets."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="article-tts-spool-")
+        self.frames = 0
+
+    def append(self, pcm: Pcm) -> None:
+        self.file.seek(0, 2)
+        self.file.write(pcm.tobytes())
+        self.frames += len(pcm)
+
+    def read(self, start: int, frames: int) -> Pcm:
+        self.file.seek(start * SAMPLE_WIDTH)
+        return np.frombuffer(self.file.read(frames * SAMPLE_WIDTH), np.int16)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class Leveler:
+    """The gain toward ``target`` LUFS (from the meter, as it stands) and the limiter."""
+
+    def __init__(self, meter: LoudnessMeter, rate: int, target: float | None,
+                 ceiling_db: float) -> None:
+        self.meter, self.rate, self.target = meter, rate, target
+        self.limiter = TruePeakLimiter(rate, ceiling_db)
+        self.gain_db: float | None = None
+
+    def wanted_gain_db(self) -> float:
+        """Target minus the loudness measured so far, plus what the limiter takes back."""
+        if self.target is None:
+            return 0.0
+        measured = self.meter.integrated()
+        enough = len(self.meter.steps) * 0.1 >= MIN_MEASURED_S
+        if measured <= SILENT_LUFS or (not enough and self.gain_db is not None):
+            return self.gain_db or 0.0
+        return self.target - measured + self.limiter.loss_db
+
+    def process(self, pcm: Pcm) -> bytes:
+        """The block at the current gain (ramped from the last one), limited, as 16-bit PCM."""
+        wanted = self.wanted_gain_db()
+        start = wanted if self.gain_db is None else self.gain_db
+        self.gain_db = wanted
+        ramp = np.linspace(10 ** (start / 20), 10 ** (wanted / 20), len(pcm), dtype=np.float32)
+        return to_pcm(self.limiter.process(pcm.astype(np.float32) / FULL_SCALE * ramp))
+
+    def flush(self) -> bytes:
+        return to_pcm(self.limiter.flush())
+
+
+def to_pcm(samples: npt.NDArray[np.float32]) -> bytes:
+    """Floats (full scale 1.0) as 16-bit PCM bytes."""
+    scaled = np.clip(np.rint(samples * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1)
+    return scaled.astype(np.int16).tobytes()
+
+
+Write = Callable[[bytes], None]
+
+
+@dataclass
+class Outlet:
+    """Where levelled audio goes: ``open`` is called before the first block, with the
+    whole layout when the outlet waits for every clip (``lead_s`` None)."""
+
+    open: Callable[[int, Layout | None], Write]
+    lead_s: float | None
+    ceiling_db: float
+    read: int = 0
+    write: Write | None = None
+    leveler: Leveler | None = None
+
+    def pump(self, spool: Spool, meter: LoudnessMeter, rate: int, target: float | None,
+             lead_frames: int, layout: Layout | None = None) -> None:
+        """Level and send what is at least ``lead_frames`` behind the spool's end."""
+        block = round(rate * BLOCK_S)
+        while spool.frames - self.read > lead_frames:
+            if self.write is None:
+                self.write = self.open(rate, layout)
+                self.leveler = Leveler(meter, rate, target, self.ceiling_db)
+            assert self.leveler is not None
+            size = min(block, spool.frames - self.read - lead_frames)
+            self.write(self.leveler.process(spool.read(self.read, size)))
+            self.read += size
+
+    def finish(self, spool: Spool, meter: LoudnessMeter, rate: int, target: float | None,
+               layout: Layout) -> None:
+        """Send the rest, and the limiter's last few ms."""
+        self.pump(spool, meter, rate, target, 0, layout)
+        if self.write is None:
+            self.write = self.open(rate, layout)
+        if self.leveler is not None:
+            self.write(self.leveler.flush())
+
+
+@dataclass
+class Mixer:
+    """Lays clips end to end with their pauses, measures them, and feeds the outlets."""
+
+    outlets: list[Outlet]
+    target: float | None
+    rate: int = 0
+    spool: Spool = field(default_factory=Spool)
+    meter: LoudnessMeter | None = None
+    spans: list[FrameSpan] = field(default_factory=list)
+
+    def add(self, clip: Clip, pause_ms: int) -> FrameSpan:
+        """Lay ``clip`` and the pause after it; where the clip's audio sits, in frames."""
+        return self.add_audio(clip.audio, pause_ms)
+
+    def add_audio(self, segment: AudioSegment, pause_ms: int) -> FrameSpan:
+        """Lay ``segment`` and ``pause_ms`` of silence after it; where it sits, in frames."""
+        if self.meter is None:
+            self.rate = segment.frame_rate
+            self.meter = LoudnessMeter(self.rate)
+        audio = conform(segment, self.rate, 1)
+        pcm = np.frombuffer(audio.raw_data, np.int16)
+        pause = np.zeros(self.rate * pause_ms // 1000, np.int16)
+        span = FrameSpan(self.spool.frames, self.spool.frames + len(pcm))
+        self.meter.add(pcm.astype(np.float32) / FULL_SCALE)
+        self.meter.add_silence(len(pause))
+        self.spool.append(pcm)
+        self.spool.append(pause)
+        self.spans.append(span)
+        for outlet in self.outlets:
+            if outlet.lead_s is not None:
+                outlet.pump(self.spool, self.meter, self.rate, self.target,
+                            math.ceil(outlet.lead_s * self.rate))
+        return span
+
+    def finish(self) -> Layout:
+        """Send everything still spooled; the layout of the whole render."""
+        layout = Layout(self.rate, self.spool.frames, tuple(self.spans))
+        if self.meter is not None:
+            for outlet in self.outlets:
+                outlet.finish(self.spool, self.meter, self.rate, self.target, layout)
+        self.spool.close()
+        return layout
