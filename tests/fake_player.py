@@ -1,11 +1,12 @@
 """A stand-in audio player for tests: reads WAV on stdin the way ffplay or aplay would.
 
-    python fake_player.py OUTDIR [--realtime] [--quit-after BYTES]
+    python fake_player.py OUTDIR [--realtime] [--quit-after BYTES] [--discard]
 
 Writes OUTDIR/pid at start, OUTDIR/first_byte (time.time() of the first byte),
 OUTDIR/log (a "time bytes-read" line per block read) and OUTDIR/received.wav
 (everything read). --realtime reads at the pace of
-playback; --quit-after exits early, like a player the user closed.
+playback; --quit-after exits early, like a player the user closed; --discard keeps
+nothing (no log, no received.wav), like a real player's flat memory, for benchmarks.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ BLOCK = 4096
 def main() -> None:
     out = Path(sys.argv[1])
     realtime = "--realtime" in sys.argv
+    if "--discard" in sys.argv:
+        while sys.stdin.buffer.read(BLOCK * 16):
+            pass
+        return
     quit_after = int(sys.argv[sys.argv.index("--quit-after") + 1]) if "--quit-after" in sys.argv else None
     out.mkdir(parents=True, exist_ok=True)
     (out / "pid").write_text(str(os.getpid()))

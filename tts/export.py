@@ -41,8 +41,17 @@ class Format:
     write an MP4 chapter track. Other formats are tagged afterwards."""
     bitrate_scale: float = 1.0
     """The bitrate asked of the encoder, as a share of ``--bitrate``, so the file averages it."""
+    ceiling_db: float = -2.0
+    """The limiter's true-peak ceiling (dBTP): under -1 by the codec's overshoot."""
 
 
+# True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
+# decoded file; a lossy codec's rebuilt waveform overshoots the limited one: measured on
+# the article at -16 and -14 LUFS and at 1.5x, up to 0.7 dB for MP3 and 0.6 for AAC at
+# 64k, and 1.2 dB for Opus (resampled to 48 kHz); lossless files get a little room too.
+LOSSY_CEILING_DB = -2.0
+OPUS_CEILING_DB = -3.0
+LOSSLESS_CEILING_DB = -1.2
 # Opus runs only at 48 kHz (or 8/12/16/24); engines give 22.05 or 24 kHz, so resample.
 # Opus in free VBR averaged 1.8x the asked bitrate on espeak's voice (115 for 64 kbit/s);
 # constrained VBR keeps the average within a few percent of it.
@@ -54,18 +63,17 @@ class Format:
 # WAV: bitexact keeps ffmpeg from writing its name as RIFF INFO (tags go in an ID3 chunk).
 FORMATS: dict[str, Format] = {
     ".mp3": Format(("-f", "mp3", "-c:a", "libmp3lame", "-write_xing", "1")),
-    ".ogg": Format(("-f", "ogg", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000")),
-    ".opus": Format(("-f", "opus", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000")),
+    ".ogg": Format(("-f", "ogg", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
+                   ceiling_db=OPUS_CEILING_DB),
+    ".opus": Format(("-f", "opus", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
+                    ceiling_db=OPUS_CEILING_DB),
     ".m4a": Format(("-f", "ipod", "-c:a", "aac", "-aac_coder", "fast", "-movflags", "+faststart"),
                    streamable=False, ffmpeg_metadata=True, bitrate_scale=0.85),
-    ".wav": Format(("-f", "wav", "-c:a", "pcm_s16le", "-fflags", "+bitexact"), lossy=False),
-    ".flac": Format(("-f", "flac", "-c:a", "flac", "-sample_fmt", "s16"), lossy=False),
+    ".wav": Format(("-f", "wav", "-c:a", "pcm_s16le", "-fflags", "+bitexact"), lossy=False,
+                   ceiling_db=LOSSLESS_CEILING_DB),
+    ".flac": Format(("-f", "flac", "-c:a", "flac", "-sample_fmt", "s16"), lossy=False,
+                    ceiling_db=LOSSLESS_CEILING_DB),
 }
-# True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
-# decoded file; a lossy codec's rebuilt waveform overshoots the limited one (measured up
-# to 0.9 dB for MP3 and AAC at 64k, on speech at -14 LUFS), so lossy formats get room.
-LOSSY_CEILING_DB = -2.0
-LOSSLESS_CEILING_DB = -1.2
 # An encoder writing while clips are still being made reads this far behind the newest:
 # the gain it applies comes from the loudness of all the audio made so far.
 LEAD_S = 60.0
@@ -341,8 +349,7 @@ class AudioTarget:
         self.exact_frames: int | None = None
 
     def outlet(self) -> Outlet:
-        ceiling = LOSSY_CEILING_DB if self.format.lossy else LOSSLESS_CEILING_DB
-        return Outlet(self.open, None if self.whole else LEAD_S, ceiling)
+        return Outlet(self.open, None if self.whole else LEAD_S, self.format.ceiling_db)
 
     def open(self, rate: int, layout: Layout | None) -> Write:
         """Start ffmpeg; with the whole ``layout`` known, at its exact length, chapters in."""

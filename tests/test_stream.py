@@ -1,0 +1,176 @@
+"""The streamed pass: the loudness meter against ffmpeg, the true-peak limiter, flat memory."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydub import AudioSegment
+
+from tts import engines
+from tts.audio import ffmpeg_exe
+from tts.config import RenderConfig
+from tts.engines import EngineSpec
+from tts.engines.espeak import EspeakEngine
+from tts.limiter import TruePeakLimiter, sliding_min
+from tts.loudness import LoudnessMeter
+from tts.play import play
+from tts.player import PlayerCommand
+from tts.render import render
+
+ROOT = Path(__file__).resolve().parent.parent
+RATE = 22_050
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) as ffmpeg's ebur128 filter measures ``path``."""
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
+                           "-af", "ebur128=peak=true", "-f", "null", "-"],
+                          capture_output=True, check=True)
+    text = proc.stderr.decode()
+    return (float(re.findall(r"I:\s+(-?[0-9.]+) LUFS", text)[-1]),
+            float(re.findall(r"Peak:\s+(-?[0-9.inf]+) dBFS", text)[-1]))
+
+
+def espeak_speech() -> AudioSegment:
+    text = (ROOT / "data" / "article.txt").read_text(encoding="utf-8").split("\n\n")
+    return EspeakEngine("ar").synthesize(" ".join(text[:3]))
+
+
+def test_meter_agrees_with_ffmpeg_within_a_tenth_of_an_lu(tmp_path: Path) -> None:
+    speech = espeak_speech()
+    wav = tmp_path / "s.wav"
+    speech.export(wav, format="wav")
+    meter = LoudnessMeter(speech.frame_rate)
+    samples = np.frombuffer(speech.raw_data, np.int16) / 32768.0
+    for start in range(0, len(samples), 7_001):  # pieces of any size
+        meter.add(samples[start:start + 7_001])
+        meter.add_silence(0)
+    assert abs(meter.integrated() - ebur128(wav)[0]) <= 0.1
+
+
+def test_meter_reads_a_full_scale_997_hz_tone_as_minus_3_lufs() -> None:
+    tone = np.sin(2 * math.pi * 997 * np.arange(48_000 * 5) / 48_000)
+    meter = LoudnessMeter(48_000)
+    meter.add(tone)
+    assert abs(meter.integrated() - -3.01) < 0.05  # BS.1770's reference
+
+
+def test_meter_gates_out_silence() -> None:
+    meter = LoudnessMeter(RATE)
+    tone = 0.1 * np.sin(2 * math.pi * 440 * np.arange(RATE * 3) / RATE)
+    meter.add(tone)
+    meter.add_silence(RATE)  # the tone's last frames, and its end, are measured
+    alone = meter.integrated()
+    meter.add_silence(RATE * 30)
+    assert abs(meter.integrated() - alone) < 0.05
+
+
+def test_sliding_min_matches_the_obvious_loop() -> None:
+    values = np.random.default_rng(1).random(500).astype(np.float32)
+    got = sliding_min(values, 7, 3)
+    want = [values[max(0, i - 7):i + 4].min() for i in range(len(values))]
+    assert np.allclose(got, want)
+
+
+def test_limiter_keeps_true_peaks_under_its_ceiling_and_the_length(tmp_path: Path) -> None:
+    speech = espeak_speech()
+    loud = np.frombuffer(speech.raw_data, np.int16).astype(np.float32) / 32768 * 4  # +12 dB
+    limiter = TruePeakLimiter(speech.frame_rate, -2.0)
+    parts = [limiter.process(loud[i:i + 10_000]) for i in range(0, len(loud), 10_000)]
+    out = np.concatenate([*parts, limiter.flush()])
+    assert len(out) == len(loud)
+    wav = tmp_path / "l.wav"
+    AudioSegment((out * 32767).astype(np.int16).tobytes(), sample_width=2,
+                 frame_rate=speech.frame_rate, channels=1).export(wav, format="wav")
+    assert ebur128(wav)[1] <= -1.9
+    assert limiter.loss_db > 0
+
+
+def test_limiter_leaves_quiet_audio_untouched() -> None:
+    quiet = (0.2 * np.sin(np.arange(RATE) / 5)).astype(np.float32)
+    limiter = TruePeakLimiter(RATE, -1.0)
+    out = np.concatenate([limiter.process(quiet), limiter.flush()])
+    assert np.array_equal(out, quiet)
+
+
+# --- memory stays flat: a fake engine of ~5 s per paragraph --------------------------------
+
+
+class BuzzEngine:
+    """A fast in-process engine: a buzz 60 ms per character, like a voice in level and peaks."""
+
+    name = "buzz"
+    offline = True
+    max_chars = None
+    max_concurrency = 1
+    tashkeel = False
+    rules = ()
+    chars_per_second = 16.0
+
+    def synthesize(self, text: str) -> AudioSegment:
+        t = np.arange(len(text) * 60 * RATE // 1000) / RATE
+        wave = 0.3 * np.sign(np.sin(2 * math.pi * 120 * t)) * (0.6 + 0.4 * np.sin(2 * math.pi * 3 * t))
+        return AudioSegment((wave * 32767).astype(np.int16).tobytes(), sample_width=2,
+                            frame_rate=RATE, channels=1)
+
+    def cache_key(self) -> dict[str, str]:
+        return {"engine": self.name}
+
+
+@pytest.fixture
+def buzz() -> Iterator[None]:
+    engines.register(EngineSpec("buzz", lambda c: BuzzEngine(), lambda c, t: (True, "fake"),
+                                offline=True, description="test buzz"))
+    yield
+    engines.unregister("buzz")
+
+
+def article(paragraphs: int) -> str:
+    return "\n\n".join(f"الفقرة رقم {i} من المقال تقول شيئا عن الأخبار اليوم." * 2
+                       for i in range(paragraphs))
+
+
+def peak_traced(action: object) -> int:
+    """Peak bytes Python (numpy included) held while ``action()`` ran."""
+    tracemalloc.start()
+    try:
+        action()  # type: ignore[operator]
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_render_memory_does_not_grow_with_the_article(buzz: None, tmp_path: Path) -> None:
+    config = RenderConfig(engine="buzz", cache_dir=None)
+    small = peak_traced(lambda: render(article(12), tmp_path / "s.mp3", config))
+    large = peak_traced(lambda: render(article(60), tmp_path / "l.mp3", config))
+    # Five times the audio (about 70 s against 6 minutes), the same memory: the
+    # whole render held in memory would be 5x (16 MB of PCM against 3).
+    assert large < 1.3 * small, (small, large)
+    print(f"render peak traced: {small / 1e6:.1f} MB for 12 paragraphs, {large / 1e6:.1f} MB for 60")
+
+
+def test_play_with_output_memory_does_not_grow_either(buzz: None, tmp_path: Path) -> None:
+    config = RenderConfig(engine="buzz", cache_dir=None)
+    player = PlayerCommand((sys.executable, str(ROOT / "tests" / "fake_player.py"),
+                            str(tmp_path / "p"), "--discard"))
+    small = peak_traced(lambda: play(article(12), config, player, tmp_path / "s.mp3"))
+    large = peak_traced(lambda: play(article(60), config, player, tmp_path / "l.mp3"))
+    assert large < 1.3 * small, (small, large)
+
+
+def test_play_is_at_the_saved_files_level(buzz: None, tmp_path: Path) -> None:
+    config = RenderConfig(engine="buzz", cache_dir=None)
+    player = PlayerCommand((sys.executable, str(ROOT / "tests" / "fake_player.py"),
+                            str(tmp_path / "p")))
+    play(article(12), config, player, tmp_path / "saved.wav")
+    heard, saved = ebur128(tmp_path / "p" / "received.wav")[0], ebur128(tmp_path / "saved.wav")[0]
+    assert abs(heard - saved) <= 2.0 and abs(saved - -16) <= 1.0
