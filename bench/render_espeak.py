@@ -1,66 +1,116 @@
-"""Benchmark: full ``render --engine espeak`` of the article against the pipeline's floor.
+"""Benchmark: whole-process wall time and peak memory of ``render --engine espeak`` (and
+``play -o``) on the article repeated 1, 10 and 50 times, against the floor, in one run.
 
-The floor is the bundled engine speaking the whole text in one call plus one
-ffmpeg encode of that audio: no chunking, trimming, pauses or atomic write.
-The render is timed twice: with the defaults, and without the two stages the
-floor does not have (tashkeel, loudness normalization), so the ratio of the
-second is the pipeline's own overhead. All are measured in the same run,
-several times; the medians are compared.
+The floor is the bundled libespeak-ng speaking the same text in one call, its samples
+piped as they come into one ffmpeg MP3 64k encode (bench/espeak_floor.py, a tiny script
+standing in for the ``espeak-ng`` command, which this machine does not have). Every
+command runs as its own process, without the clip cache; times are whole-process wall
+times, the best of ``--repeat`` runs (the machine is shared: the best is the least
+disturbed); memory is the peak resident set of the process (ru_maxrss from wait4).
 
-    .venv/bin/python bench/render_espeak.py [ARTICLE] [--repeat N]
+    .venv/bin/python bench/render_espeak.py [--repeat N] [--sizes 1,10,50]
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import os
+import shlex
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from tts.config import RenderConfig
-from tts.engines.espeak import EspeakEngine
-from tts.export import encode
-from tts.pipeline import render
-from tts.text import read_source
+from tts.audio import ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CLI = [PYTHON, "-m", "tts"]
+# The issue's aims: wall time against the floor, and memory.
+AIM_DEFAULTS = {1: 1.5, 50: 1.3}
+AIM_BARE = 1.15
+AIM_MEMORY_MB = 250
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``action`` over ``repeat`` runs, after one warm-up."""
-    action()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def run(command: str) -> Run:
+    """Run ``command`` (a shell line) as its own process; its wall time and peak memory
+    (of the largest process: bash execs a lone command, and waits for a pipeline's)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(["bash", "-c", command], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {command}")
+    return Run(time.perf_counter() - started, usage.ru_maxrss / 1024)
+
+
+def best(command: str, repeat: int) -> Run:
+    runs = [run(command) for _ in range(repeat)]
+    return Run(min(r.seconds for r in runs), max(r.peak_mb for r in runs))
+
+
+def commands(article: Path, work: Path) -> dict[str, str]:
+    q = shlex.quote
+    cli = " ".join(q(part) for part in CLI)
+    render = f"{cli} render {q(str(article))} -q --engine espeak --no-cache"
+    player = f"{q(PYTHON)} {q(str(ROOT / 'tests' / 'fake_player.py'))} {q(str(work / 'p'))} --discard"
+    speak = f"{q(PYTHON)} {q(str(ROOT / 'bench' / 'espeak_floor.py'))} {q(str(article))}"
+    encode = (f"{q(ffmpeg_exe())} -v error -f s16le -ar 22050 -ac 1 -i - -c:a libmp3lame "
+              f"-b:a 64k -y {q(str(work / 'floor.mp3'))}")
+    return {
+        "floor": f"{speak} | {encode}",
+        "render": f"{render} -o {q(str(work / 'a.mp3'))}",
+        "bare": f"{render} --no-tashkeel --no-loudness -o {q(str(work / 'b.mp3'))}",
+        "play -o": (f"{cli} play {q(str(article))} -q --engine espeak --no-cache "
+                    f"--player {q(player)} -o {q(str(work / 'c.mp3'))}"),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("article", nargs="?", default=str(ROOT / "data" / "article.txt"))
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", default="1,10,50")
     args = parser.parse_args()
-    text = read_source(args.article)
+    text = (ROOT / "data" / "article.txt").read_text(encoding="utf-8").strip()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
-    defaults = RenderConfig(engine="espeak")
-    same_work = RenderConfig(engine="espeak", tashkeel=False, loudness=None)
+    results: dict[int, dict[str, Run]] = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        article = work / f"article-x{size}.txt"
+        article.write_text("\n".join([text] * size) + "\n", encoding="utf-8")  # a paragraph a line
+        repeat = args.repeat if size == 1 else max(1, args.repeat // 3)
+        results[size] = {name: best(command, repeat)
+                         for name, command in commands(article, work).items()}
+        report(size, results[size])
+    memory_summary(results)
 
-    def floor() -> None:
-        audio = EspeakEngine().synthesize(text)
-        encode(audio, str(work / "floor.mp3"), ".mp3", defaults.bitrate)
 
-    floor_s = median_seconds(floor, args.repeat)
-    full_s = median_seconds(lambda: render(text, work / "a.mp3", defaults), args.repeat)
-    bare_s = median_seconds(lambda: render(text, work / "b.mp3", same_work), args.repeat)
-    print(f"floor (one espeak call + one encode):          {floor_s:.3f} s")
-    print(f"render --engine espeak --no-tashkeel --no-loudness: {bare_s:.3f} s  "
-          f"{bare_s / floor_s:.2f}x the floor (aim <= 1.5x)")
-    print(f"render --engine espeak (defaults):              {full_s:.3f} s  "
-          f"{full_s / floor_s:.2f}x the floor (+tashkeel, +loudness normalization)")
+def report(size: int, runs: dict[str, Run]) -> None:
+    floor = runs["floor"].seconds
+    print(f"\narticle x{size}")
+    for name, r in runs.items():
+        aim = AIM_DEFAULTS.get(size) if name == "render" else AIM_BARE if name == "bare" else None
+        note = f" (aim <= {aim}x)" if aim else ""
+        print(f"  {name:8} {r.seconds:7.2f} s  {r.seconds / floor:5.2f}x the floor{note}  "
+              f"peak {r.peak_mb:6.0f} MB")
+
+
+def memory_summary(results: dict[int, dict[str, Run]]) -> None:
+    sizes = sorted(results)
+    if len(sizes) < 2:
+        return
+    small, large = sizes[-2], sizes[-1]
+    for name in ("render", "play -o"):
+        a, b = results[small][name].peak_mb, results[large][name].peak_mb
+        print(f"{name}: peak {a:.0f} MB at x{small}, {b:.0f} MB at x{large}: "
+              f"x{large}/x{small} = {b / a:.2f} (aim <= 1.3, and <= {AIM_MEMORY_MB} MB)")
 
 
 if __name__ == "__main__":

@@ -74,9 +74,11 @@ FORMATS: dict[str, Format] = {
     ".flac": Format(("-f", "flac", "-c:a", "flac", "-sample_fmt", "s16"), lossy=False,
                     ceiling_db=LOSSLESS_CEILING_DB),
 }
-# An encoder writing while clips are still being made reads this far behind the newest:
-# the gain it applies comes from the loudness of all the audio made so far.
-LEAD_S = 60.0
+# An encoder writing while clips are still being made reads this far behind the newest,
+# so the gain it applies comes from the loudness of all the audio made so far, this
+# much ahead included. Whatever is within it when synthesis ends is encoded after, so
+# it is short: 15 s of speech is a few sentences, enough for a first estimate.
+LEAD_S = 15.0
 # Copy ffmpeg's standard output to ours in pieces this big.
 COPY_BYTES = 1 << 16
 # The output name that means standard output.
@@ -348,8 +350,11 @@ class AudioTarget:
         self.encoder: Encoder | None = None
         self.exact_frames: int | None = None
 
-    def outlet(self) -> Outlet:
-        return Outlet(self.open, None if self.whole else LEAD_S, self.format.ceiling_db)
+    def outlet(self, levelled: bool = True) -> Outlet:
+        """This output fed by the streamed pass; ``levelled`` when the gain follows the
+        loudness measured (else there is nothing to wait for)."""
+        lead = None if self.whole else LEAD_S if levelled else 0.0
+        return Outlet(self.open, lead, self.format.ceiling_db)
 
     def open(self, rate: int, layout: Layout | None) -> Write:
         """Start ffmpeg; with the whole ``layout`` known, at its exact length, chapters in."""

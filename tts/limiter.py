@@ -114,9 +114,11 @@ class TruePeakLimiter:
         near = near[(near >= HALF_TAPS) & (near < len(signal) - HALF_TAPS - 1)]
         if len(near) == 0:
             return peaks
-        starts = np.unique(np.concatenate([near - 1, near]))  # the gaps on both sides
+        gaps = np.zeros(len(signal), bool)  # the gap after each sample near the ceiling, and before
+        gaps[near] = gaps[near - 1] = True
+        starts = np.flatnonzero(gaps)
         offsets = np.arange(-HALF_TAPS + 1, HALF_TAPS + 1)
         between = np.abs(signal[starts[:, None] + offsets] @ self.taps).max(axis=1)
-        np.maximum.at(peaks, starts, between)
-        np.maximum.at(peaks, starts + 1, between)
+        peaks[starts] = np.maximum(peaks[starts], between)  # starts are distinct
+        peaks[starts + 1] = np.maximum(peaks[starts + 1], between)
         return peaks

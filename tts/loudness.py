@@ -34,6 +34,11 @@ TAIL_ENERGY = 1e-12
 MAX_TAPS_S = 0.25
 # Frame of the overlap-save convolution: measured fastest of 4096-16384 for 1,200-2,600 taps.
 FFT_SIZE = 8192
+# Frames filtered per numpy call: a long paragraph is measured in pieces of about 20 s,
+# so the FFT's buffers stay a few MB whatever the clip's length.
+FRAMES_PER_CALL = 64
+# Room for the step powers, grown by doubling: an hour is 36,000 steps (288 kB).
+STEPS_GROW = 4096
 
 
 def biquads(rate: int) -> list[tuple[tuple[float, float, float], tuple[float, float, float]]]:
@@ -85,10 +90,27 @@ class LoudnessMeter:
         self.step = round(rate * STEP_S)
         self.pending = np.zeros(self.history, np.float32)  # input not yet filtered, after history
         self.partial = np.zeros(0, np.float32)  # filtered samples short of a whole step
-        self.steps: list[float] = []  # mean square of each 100 ms step
+        self.powers = np.zeros(STEPS_GROW)  # mean square of each 100 ms step, then room
+        self.count = 0  # steps measured
+
+    @property
+    def measured_s(self) -> float:
+        """How much audio has been measured, in seconds."""
+        return self.count * STEP_S
+
+    @property
+    def steps(self) -> Samples:
+        """The mean square of each 100 ms step measured so far."""
+        return self.powers[:self.count]
 
     def add(self, samples: npt.NDArray[np.floating]) -> None:
         """Measure ``samples`` (floats, full scale 1.0) as the next stretch of the audio."""
+        piece = self.hop * FRAMES_PER_CALL
+        for start in range(0, len(samples), piece):
+            self.add_piece(samples[start:start + piece])
+
+    def add_piece(self, samples: npt.NDArray[np.floating]) -> None:
+        """Measure a stretch of at most FRAMES_PER_CALL frames."""
         self.pending = np.concatenate([self.pending, samples.astype(np.float32, copy=False)])
         frames = (len(self.pending) - self.history) // self.hop
         if frames == 0:
@@ -110,8 +132,17 @@ class LoudnessMeter:
         whole = len(joined) // self.step * self.step
         if whole:
             squares = np.square(joined[:whole], dtype=np.float64).reshape(-1, self.step)
-            self.steps += squares.mean(axis=1).tolist()
+            self.keep(squares.mean(axis=1))
         self.partial = joined[whole:]
+
+    def keep(self, powers: Samples) -> None:
+        """Append step powers, doubling the room when it runs out (8 bytes per 100 ms)."""
+        if self.count + len(powers) > len(self.powers):
+            grown = np.zeros(max(2 * len(self.powers), self.count + len(powers)))
+            grown[:self.count] = self.steps
+            self.powers = grown
+        self.powers[self.count:self.count + len(powers)] = powers
+        self.count += len(powers)
 
     def integrated(self) -> float:
         """The gated integrated loudness of everything measured so far (-70 when silent).
@@ -122,7 +153,7 @@ class LoudnessMeter:
 
     def block_powers(self) -> Samples:
         """Mean square of each 400 ms block, one starting every 100 ms."""
-        steps = np.asarray(self.steps)
+        steps = self.steps
         if len(steps) < STEPS_PER_BLOCK:
             return np.zeros(0)
         windows = np.lib.stride_tricks.sliding_window_view(steps, STEPS_PER_BLOCK)

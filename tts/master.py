@@ -28,7 +28,8 @@ from tts.types import Clip, FrameSpan, Layout
 Pcm = npt.NDArray[np.int16]
 FULL_SCALE = 32768.0
 # Audio an outlet reads at a time: its gain ramps across it from the last block's.
-BLOCK_S = 1.0
+# Blocks this long keep numpy's per-call costs small against its per-sample work.
+BLOCK_S = 3.0
 # Below this much measured speech a loudness estimate is a guess: keep the gain found.
 MIN_MEASURED_S = 2.0
 
@@ -67,7 +68,7 @@ class Leveler:
         if self.target is None:
             return 0.0
         measured = self.meter.integrated()
-        enough = len(self.meter.steps) * 0.1 >= MIN_MEASURED_S
+        enough = self.meter.measured_s >= MIN_MEASURED_S
         if measured <= SILENT_LUFS or (not enough and self.gain_db is not None):
             return self.gain_db or 0.0
         return self.target - measured + self.limiter.loss_db
@@ -77,8 +78,10 @@ class Leveler:
         wanted = self.wanted_gain_db()
         start = wanted if self.gain_db is None else self.gain_db
         self.gain_db = wanted
-        ramp = np.linspace(10 ** (start / 20), 10 ** (wanted / 20), len(pcm), dtype=np.float32)
-        return to_pcm(self.limiter.process(pcm.astype(np.float32) / FULL_SCALE * ramp))
+        samples = pcm.astype(np.float32) * np.float32(10 ** (start / 20) / FULL_SCALE)
+        if wanted != start:
+            samples *= np.linspace(1.0, 10 ** ((wanted - start) / 20), len(pcm), dtype=np.float32)
+        return to_pcm(self.limiter.process(samples))
 
     def flush(self) -> bytes:
         return to_pcm(self.limiter.flush())

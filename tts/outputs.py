@@ -79,7 +79,7 @@ class AudioOutput:
         self.rate = 0
 
     def outlet(self) -> Outlet:
-        return self.target.outlet()
+        return self.target.outlet(levelled=self.config.loudness is not None)
 
     def record(self, clip: Clip, span: FrameSpan) -> None:
         """Remember where ``clip`` was laid (its chunk, not its audio)."""

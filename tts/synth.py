@@ -90,16 +90,23 @@ class Synthesizer:
         return 0 if self.cache is None else sum(self.cache.contains(self.key(c)) for c in chunks)
 
     def clips(self, chunks: Sequence[Chunk], lookahead: int | None = None) -> Iterator[Clip]:
-        """Yield each chunk's clip in order, keeping at most ``lookahead`` chunks ahead."""
+        """Yield each chunk's clip in order, keeping at most ``lookahead`` chunks ahead.
+
+        A deferred ``prepare`` step (tashkeel) runs in a thread of its own, in order, so
+        the next paragraph gets its vowels while the engine speaks this one.
+        """
         window = lookahead or len(chunks)
         todo = iter(chunks)
         pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="tts")
+        preparing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") \
+            if self.prepare is not None else None
         pending: deque[Future[Clip]] = deque()
 
         def submit_next() -> None:
             chunk = next(todo, None)
             if chunk is not None:
-                pending.append(pool.submit(self.make_clip, chunk))
+                ready = preparing.submit(self.prepare, chunk) if preparing and self.prepare else None
+                pending.append(pool.submit(self.make_clip, chunk, ready))
 
         for _ in range(window):
             submit_next()
@@ -119,12 +126,19 @@ class Synthesizer:
             # Start nothing new. After a failure, requests in flight finish and are
             # cached, so the error can say how much a rerun will not redo.
             self.stop.set()
-            pool.shutdown(wait=not leaving, cancel_futures=True)
+            for executor in (pool, preparing):
+                if executor is not None:
+                    executor.shutdown(wait=not leaving, cancel_futures=True)
 
-    def make_clip(self, chunk: Chunk) -> Clip:
-        """The chunk's clip from the cache, else from the engine (then stored)."""
+    def make_clip(self, chunk: Chunk, ready: Future[Chunk] | None = None) -> Clip:
+        """The chunk's clip from the cache, else from the engine (then stored).
+
+        ``ready`` is the chunk in its final form, being prepared in another thread.
+        """
         try:
-            if self.prepare is not None:
+            if ready is not None:
+                chunk = ready.result()
+            elif self.prepare is not None:
                 chunk = self.prepare(chunk)
             key = self.key(chunk)
             stored = self.cache.get(key) if self.cache else None
