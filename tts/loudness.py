@@ -123,8 +123,15 @@ class LoudnessMeter:
         self.pending = self.pending[used:]
 
     def add_silence(self, frames: int) -> None:
-        """Measure ``frames`` of digital silence (a pause)."""
-        self.add(np.zeros(frames, np.float32))
+        """Measure ``frames`` of digital silence (a pause): once the filter has rung out
+        (a frame of zeros), its output is zeros too, so the rest is not filtered."""
+        ring = min(frames, FFT_SIZE)
+        self.add(np.zeros(ring, np.float32))
+        rest = frames - ring
+        if rest > 0:
+            waiting = len(self.pending) - self.history  # zeros, not yet filtered
+            self.pending = np.zeros(self.history, np.float32)  # the filter's memory: zeros
+            self.take(np.zeros(waiting + rest, np.float32))
 
     def take(self, filtered: npt.NDArray[np.floating]) -> None:
         """Add K-weighted samples to the 100 ms steps."""

@@ -155,8 +155,9 @@ class Mixer:
         pcm = np.frombuffer(audio.raw_data, np.int16)
         pause = np.zeros(self.rate * pause_ms // 1000, np.int16)
         span = FrameSpan(self.spool.frames, self.spool.frames + len(pcm))
-        self.meter.add(pcm.astype(np.float32) / FULL_SCALE)
-        self.meter.add_silence(len(pause))
+        if self.target is not None:  # without a target, nothing needs the loudness
+            self.meter.add(pcm.astype(np.float32) / FULL_SCALE)
+            self.meter.add_silence(len(pause))
         self.spool.append(pcm)
         self.spool.append(pause)
         self.spans.append(span)
