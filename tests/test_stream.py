@@ -73,6 +73,18 @@ def test_meter_gates_out_silence() -> None:
     assert abs(meter.integrated() - alone) < 0.05
 
 
+def test_a_pause_measures_as_its_zeros_would() -> None:
+    tone = 0.2 * np.sin(2 * math.pi * 300 * np.arange(RATE * 2) / RATE)
+    pauses, zeros = LoudnessMeter(RATE), LoudnessMeter(RATE)
+    for gap in (300, 20_000, 5):
+        pauses.add(tone)
+        pauses.add_silence(gap)
+        zeros.add(tone)
+        zeros.add(np.zeros(gap))
+    assert pauses.measured_s == zeros.measured_s
+    assert np.allclose(pauses.steps, zeros.steps, rtol=1e-5, atol=1e-12)
+
+
 def test_sliding_min_matches_the_obvious_loop() -> None:
     values = np.random.default_rng(1).random(500).astype(np.float32)
     got = sliding_min(values, 7, 3)
