@@ -81,8 +81,10 @@ def test_a_pause_measures_as_its_zeros_would() -> None:
         pauses.add_silence(gap)
         zeros.add(tone)
         zeros.add(np.zeros(gap))
-    assert pauses.measured_s == zeros.measured_s
-    assert np.allclose(pauses.steps, zeros.steps, rtol=1e-5, atol=1e-12)
+    # A pause is measured at once; zeros wait for a whole FFT frame like any audio.
+    common = len(zeros.steps)
+    assert len(pauses.steps) >= common > 50
+    assert np.allclose(pauses.steps[:common], zeros.steps, rtol=1e-5, atol=1e-12)
 
 
 def test_sliding_min_matches_the_obvious_loop() -> None:

@@ -28,6 +28,8 @@ CANDIDATE_SHARE = 0.5
 # not to distort (a ramp of a few ms is no click).
 ATTACK_S = 0.0025
 HOLD_S = 0.02
+# Samples per tile of the gain curve: 1.5 ms at 22.05 kHz, under the attack ramp.
+TILE = 32
 
 
 def phase_filters() -> npt.NDArray[np.float32]:
@@ -38,7 +40,7 @@ def phase_filters() -> npt.NDArray[np.float32]:
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-def sliding_min(values: Floats, before: int, after: int) -> Floats:
+def sliding_min(values: npt.NDArray[np.floating], before: int, after: int) -> Floats:
     """Each value's minimum over [i - before, i + after] (van Herk / Gil-Werman, in numpy)."""
     width = before + after + 1
     padded = np.concatenate([np.ones(before, values.dtype), values,
@@ -59,36 +61,43 @@ def centered_mean(values: Floats, half: int) -> Floats:
 
 
 class TruePeakLimiter:
-    """Keeps true peaks at or under ``ceiling_db`` dBTP; the output is the input's length."""
+    """Keeps true peaks at or under ``ceiling_db`` dBTP; the output is the input's length.
+
+    The gain is worked out per tile of TILE samples (the tile's highest true peak) and
+    interpolated between tile centres: a curve that never rises above what any sample of
+    the two tiles around it needs, at a thirtieth of the work of a per-sample curve.
+    """
 
     def __init__(self, rate: int, ceiling_db: float) -> None:
         self.ceiling = 10 ** (ceiling_db / 20)
-        self.attack = max(1, round(rate * ATTACK_S))
-        self.hold = round(rate * HOLD_S)
+        self.attack = max(1, round(rate * ATTACK_S / TILE))  # in tiles, as is hold
+        self.hold = round(rate * HOLD_S / TILE)
         self.taps = phase_filters()
-        self.ahead = 2 * self.attack + HALF_TAPS
-        self.behind = 2 * self.attack + self.hold + HALF_TAPS
+        margin = -(-HALF_TAPS // TILE) + 2  # tiles of context: interpolation, neighbours
+        self.ahead = (2 * self.attack + margin) * TILE  # in samples, whole tiles
+        self.behind = (2 * self.attack + self.hold + margin) * TILE
         self.buffer = np.zeros(self.behind, np.float32)  # history, then input not yet out
         self.energy_in = self.energy_out = 0.0
 
     def process(self, samples: Floats) -> Floats:
         """Limit the next ``samples``; returns what is ready (a few ms later than the input)."""
         self.buffer = np.concatenate([self.buffer, samples.astype(np.float32, copy=False)])
-        ready = len(self.buffer) - self.behind - self.ahead
+        ready = (len(self.buffer) - self.behind - self.ahead) // TILE * TILE
         if ready <= 0:
             return np.zeros(0, np.float32)
-        gain = self.gains(self.buffer)[self.behind:self.behind + ready]
         chunk = self.buffer[self.behind:self.behind + ready]
-        out = chunk * gain
-        self.energy_in += float(np.dot(chunk, chunk))
-        self.energy_out += float(np.dot(out, out))
+        gain = self.gains(self.buffer[:self.behind + ready + self.ahead], self.behind, ready)
+        out = chunk if gain is None else chunk * gain
+        energy = float(np.dot(chunk, chunk))
+        self.energy_in += energy
+        self.energy_out += energy if gain is None else float(np.dot(out, out))
         self.buffer = self.buffer[ready:]
         return out
 
     def flush(self) -> Floats:
         """The rest of the input, limited."""
         pending = len(self.buffer) - self.behind
-        out = self.process(np.zeros(self.ahead, np.float32))
+        out = self.process(np.zeros(self.ahead + (-pending) % TILE, np.float32))
         return out[:pending]
 
     @property
@@ -98,27 +107,34 @@ class TruePeakLimiter:
             return 0.0
         return 10 * math.log10(self.energy_in / self.energy_out)
 
-    def gains(self, signal: Floats) -> Floats:
-        """The gain for each sample of ``signal``: 1 except around peaks over the ceiling."""
-        peaks = self.true_peaks(signal)
-        needed = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-9)).astype(np.float32)
+    def gains(self, signal: Floats, start: int, count: int) -> Floats | None:
+        """The gain of ``signal[start:start + count]``; None where nothing passes the ceiling."""
+        tiles = self.tile_peaks(signal)
+        if tiles is None:
+            return None
+        needed = np.minimum(1.0, self.ceiling / np.maximum(tiles, 1e-9)).astype(np.float32)
         if needed.min() >= 1.0:
-            return np.ones(len(signal), np.float32)
-        held = sliding_min(needed, self.attack + self.hold, self.attack)
-        return np.minimum(centered_mean(held, self.attack), 1.0)
+            return None
+        # One tile more each way than the mean spans: a point between two tile centres
+        # takes from both, so each must be under what the other tile needs too.
+        held = sliding_min(needed, self.attack + self.hold + 1, self.attack + 1)
+        curve = np.minimum(centered_mean(held, self.attack), 1.0)
+        centres = np.arange(len(tiles)) * TILE + (TILE - 1) / 2
+        return np.interp(np.arange(start, start + count), centres, curve).astype(np.float32)
 
-    def true_peaks(self, signal: Floats) -> Floats:
-        """|signal| with each sample raised to the highest interpolated point next to it."""
-        peaks = np.abs(signal)
-        near = np.flatnonzero(peaks > self.ceiling * CANDIDATE_SHARE)
+    def tile_peaks(self, signal: Floats) -> Floats | None:
+        """Each tile's highest true peak; None when no sample comes near the ceiling."""
+        magnitude = np.abs(signal)
+        near = np.flatnonzero(magnitude > self.ceiling * CANDIDATE_SHARE)
         near = near[(near >= HALF_TAPS) & (near < len(signal) - HALF_TAPS - 1)]
         if len(near) == 0:
-            return peaks
+            return None
+        tiles = magnitude.reshape(-1, TILE).max(axis=1)
         gaps = np.zeros(len(signal), bool)  # the gap after each sample near the ceiling, and before
         gaps[near] = gaps[near - 1] = True
         starts = np.flatnonzero(gaps)
         offsets = np.arange(-HALF_TAPS + 1, HALF_TAPS + 1)
         between = np.abs(signal[starts[:, None] + offsets] @ self.taps).max(axis=1)
-        peaks[starts] = np.maximum(peaks[starts], between)  # starts are distinct
-        peaks[starts + 1] = np.maximum(peaks[starts + 1], between)
-        return peaks
+        np.maximum.at(tiles, starts // TILE, between)  # a gap counts for the tiles on both sides
+        np.maximum.at(tiles, (starts + 1) // TILE, between)
+        return tiles
