@@ -203,7 +203,7 @@ def mark_lame_tag(path: Path) -> None:
         handle.write(head[lame:lame + LAME_CRC_AT + 2])
 
 
-def id3_size(head: bytes) -> int:
+def id3_size(head: bytes | bytearray) -> int:
     """Bytes an ID3v2 tag takes at the start of ``head`` (0 when there is none)."""
     if head[:3] != b"ID3" or len(head) < 10:
         return 0
@@ -413,7 +413,7 @@ class AudioTarget:
     def measured_frames(self) -> int:
         """The encoded file's length in frames of the input rate, as its headers say."""
         assert self.tmp is not None
-        info = mutagen.File(self.tmp).info  # type: ignore[attr-defined]
+        info = mutagen.File(self.tmp).info
         return int(info.length * self.rate + 0.5)
 
     def abort(self) -> None:

@@ -38,7 +38,8 @@ class Spool:
     """The whole render as raw 16-bit PCM in a temp file, appended in order, read by outlets."""
 
     def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="article-tts-spool-")
+        # Closed by close(), which the Mixer calls however the render ends.
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="article-tts-spool-")  # noqa: SIM115
         self.frames = 0
 
     def append(self, pcm: Pcm) -> None:
@@ -90,7 +91,7 @@ class Leveler:
 def to_pcm(samples: npt.NDArray[np.float32]) -> bytes:
     """Floats (full scale 1.0) as 16-bit PCM bytes."""
     scaled = np.clip(np.rint(samples * FULL_SCALE), -FULL_SCALE, FULL_SCALE - 1)
-    return scaled.astype(np.int16).tobytes()
+    return bytes(scaled.astype(np.int16).tobytes())
 
 
 Write = Callable[[bytes], None]

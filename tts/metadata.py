@@ -218,10 +218,12 @@ def write_wav_id3(path: Path, tags: Tags) -> None:
     """Tags in an ``id3 `` chunk: RIFF INFO has no text encoding, and readers (exiftool,
     mediainfo) show its UTF-8 Arabic as mojibake, while they, ffmpeg and mutagen read ID3."""
     wav = WAVE(path)
-    wav.add_tags()
-    for frame in text_frames(tags):
-        wav.tags.add(frame)  # type: ignore[union-attr]
-    wav.tags.add(COMM(encoding=UTF16, lang=tags.language, desc="", text=tags.comment))  # type: ignore[union-attr]
+    wav.add_tags()  # an ID3 that WAVE saves as the file's ``id3 `` chunk
+    id3 = wav.tags
+    assert isinstance(id3, ID3)
+    for frame in [*text_frames(tags), COMM(encoding=UTF16, lang=tags.language, desc="",
+                                           text=tags.comment)]:
+        id3.add(frame)
     wav.save(v2_version=ID3_VERSION)
 
 
