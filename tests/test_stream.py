@@ -6,6 +6,7 @@ import math
 import re
 import subprocess
 import sys
+import threading
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,3 +189,29 @@ def test_play_is_at_the_saved_files_level(buzz: None, tmp_path: Path) -> None:
     play(article(12), config, player, tmp_path / "saved.wav")
     heard, saved = ebur128(tmp_path / "p" / "received.wav")[0], ebur128(tmp_path / "saved.wav")[0]
     assert abs(heard - saved) <= 2.0 and abs(saved - -16) <= 1.0
+
+
+def test_the_next_paragraph_gets_its_tashkeel_while_this_one_is_spoken() -> None:
+    from dataclasses import replace as with_text
+
+    from tts.synth import Synthesizer
+    from tts.types import Break, Chunk
+
+    chunks = [Chunk(i, 0, f"الفقرة {i}", 0, 8, Break.PARAGRAPH) for i in range(4)]
+    started = [threading.Event() for _ in chunks]
+    overlapped: list[bool] = []
+
+    def prepare(chunk: Chunk) -> Chunk:
+        started[chunk.paragraph].set()
+        return with_text(chunk, text=chunk.text + " ـَ")
+
+    class Speaker(BuzzEngine):
+        def synthesize(self, text: str) -> AudioSegment:
+            index = int(text.split()[1])
+            if index + 1 < len(started):  # is the next one being prepared meanwhile?
+                overlapped.append(started[index + 1].wait(timeout=5))
+            return super().synthesize(text)
+
+    clips = list(Synthesizer(Speaker(), None, jobs=1, prepare=prepare).clips(chunks, 8))
+    assert [c.chunk.text for c in clips] == [c.text + " ـَ" for c in chunks]
+    assert overlapped == [True, True, True]
