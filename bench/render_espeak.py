@@ -5,8 +5,9 @@ The floor is the bundled libespeak-ng speaking the same text in one call, its sa
 piped as they come into one ffmpeg MP3 64k encode (bench/espeak_floor.py, a tiny script
 standing in for the ``espeak-ng`` command, which this machine does not have). Every
 command runs as its own process, without the clip cache; times are whole-process wall
-times, the best of ``--repeat`` runs (the machine is shared: the best is the least
-disturbed); memory is the peak resident set of the process (ru_maxrss from wait4).
+times, the best of ``--repeat`` rounds (half as many for x10 and x50) in which the
+commands take turns (the machine is shared: the best is the least disturbed); memory is
+the peak resident set of the process (ru_maxrss from wait4).
 
     .venv/bin/python bench/render_espeak.py [--repeat N] [--sizes 1,10,50]
 """
@@ -52,9 +53,15 @@ def run(command: str) -> Run:
     return Run(time.perf_counter() - started, usage.ru_maxrss / 1024)
 
 
-def best(command: str, repeat: int) -> Run:
-    runs = [run(command) for _ in range(repeat)]
-    return Run(min(r.seconds for r in runs), max(r.peak_mb for r in runs))
+def best_of_rounds(commands: dict[str, str], rounds: int) -> dict[str, Run]:
+    """Each command's best time and highest peak over ``rounds``, the commands taking turns
+    in each round, so a spell of load from elsewhere falls on all of them alike."""
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            runs[name].append(run(command))
+    return {name: Run(min(r.seconds for r in done), max(r.peak_mb for r in done))
+            for name, done in runs.items()}
 
 
 def commands(article: Path, work: Path) -> dict[str, str]:
@@ -85,9 +92,8 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         article = work / f"article-x{size}.txt"
         article.write_text("\n".join([text] * size) + "\n", encoding="utf-8")  # a paragraph a line
-        repeat = args.repeat if size == 1 else max(1, args.repeat // 3)
-        results[size] = {name: best(command, repeat)
-                         for name, command in commands(article, work).items()}
+        rounds = args.repeat if size == 1 else max(1, args.repeat // 2)
+        results[size] = best_of_rounds(commands(article, work), rounds)
         report(size, results[size])
     memory_summary(results)
 
