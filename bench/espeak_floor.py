@@ -21,7 +21,8 @@ CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes
 
 
 def main() -> None:
-    text = open(sys.argv[1], encoding="utf-8").read().encode("utf-8")
+    with open(sys.argv[1], encoding="utf-8") as article:
+        text = article.read().encode("utf-8")
     lib = ctypes.CDLL(espeakng_loader.get_library_path())
     lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
     lib.espeak_Initialize(SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), DONT_EXIT)

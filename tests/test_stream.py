@@ -22,9 +22,9 @@ from tts.engines import EngineSpec
 from tts.engines.espeak import EspeakEngine
 from tts.limiter import TruePeakLimiter, sliding_min
 from tts.loudness import LoudnessMeter
-from tts.play import play
+from tts.playback import play
 from tts.player import PlayerCommand
-from tts.render import render
+from tts.pipeline import render
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 22_050

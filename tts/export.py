@@ -3,6 +3,7 @@ tempo, loudness, tags and chapters included."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import struct
@@ -207,7 +208,7 @@ def id3_size(head: bytes | bytearray) -> int:
     """Bytes an ID3v2 tag takes at the start of ``head`` (0 when there is none)."""
     if head[:3] != b"ID3" or len(head) < 10:
         return 0
-    return 10 + sum((b & 0x7F) << shift for b, shift in zip(head[6:10], (21, 14, 7, 0)))
+    return 10 + sum((b & 0x7F) << shift for b, shift in zip(head[6:10], (21, 14, 7, 0), strict=True))
 
 
 def crc16(data: bytes) -> int:
@@ -269,7 +270,8 @@ class Encoder:
     def __init__(self, command: list[str], action: str, sink: BinaryIO | None = None,
                  prefix: bytes = b"", exact_bytes: int | None = None) -> None:
         self.action = action
-        self.errors = tempfile.TemporaryFile(prefix="article-tts-ffmpeg-")
+        # ffmpeg's messages, read (and the file closed) by close() or abort().
+        self.errors = tempfile.TemporaryFile(prefix="article-tts-ffmpeg-")  # noqa: SIM115
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self.errors,
                                         stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
         self.copier: threading.Thread | None = None
@@ -302,10 +304,8 @@ class Encoder:
     def close(self) -> None:
         """Let ffmpeg finish; an OutputError with its last message when it failed."""
         assert self.process.stdin is not None
-        try:
+        with contextlib.suppress(BrokenPipeError):  # ffmpeg gone already: its code says why
             self.process.stdin.close()
-        except BrokenPipeError:
-            pass
         code = self.process.wait()
         if self.copier is not None:
             self.copier.join()

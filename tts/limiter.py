@@ -57,7 +57,8 @@ def centered_mean(values: Floats, half: int) -> Floats:
     """Each value's mean over [i - half, i + half] (edges padded with 1, the no-change gain)."""
     padded = np.concatenate([np.ones(half + 1), values.astype(np.float64), np.ones(half)])
     sums = np.cumsum(padded)
-    return ((sums[2 * half + 1:] - sums[:-2 * half - 1]) / (2 * half + 1)).astype(np.float32)
+    means: Floats = ((sums[2 * half + 1:] - sums[:-2 * half - 1]) / (2 * half + 1)).astype(np.float32)
+    return means
 
 
 class TruePeakLimiter:
@@ -129,7 +130,7 @@ class TruePeakLimiter:
         near = near[(near >= HALF_TAPS) & (near < len(signal) - HALF_TAPS - 1)]
         if len(near) == 0:
             return None
-        tiles = magnitude.reshape(-1, TILE).max(axis=1)
+        tiles: Floats = magnitude.reshape(-1, TILE).max(axis=1)
         gaps = np.zeros(len(signal), bool)  # the gap after each sample near the ceiling, and before
         gaps[near] = gaps[near - 1] = True
         starts = np.flatnonzero(gaps)

@@ -164,7 +164,8 @@ class LoudnessMeter:
         if len(steps) < STEPS_PER_BLOCK:
             return np.zeros(0)
         windows = np.lib.stride_tricks.sliding_window_view(steps, STEPS_PER_BLOCK)
-        return windows.mean(axis=1)
+        powers: Samples = windows.mean(axis=1)
+        return powers
 
 
 def integrated_loudness(powers: Samples) -> float:

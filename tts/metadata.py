@@ -273,7 +273,7 @@ def set_mp4_text_language(path: Path, language: str) -> None:
 def mp4_language(language: str) -> int:
     """An ISO 639-2 code packed as MP4 stores it: three 5-bit letters."""
     letters = (language if len(language) == 3 and language.isalpha() else UNDETERMINED).lower()
-    return sum((ord(c) - 0x60) << shift for c, shift in zip(letters, (10, 5, 0)))
+    return sum((ord(c) - 0x60) << shift for c, shift in zip(letters, (10, 5, 0), strict=True))
 
 
 def mp4_tracks(data: bytes) -> Iterator[tuple[int, bytes]]:
