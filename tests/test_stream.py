@@ -215,3 +215,24 @@ def test_the_next_paragraph_gets_its_tashkeel_while_this_one_is_spoken() -> None
     clips = list(Synthesizer(Speaker(), None, jobs=1, prepare=prepare).clips(chunks, 8))
     assert [c.chunk.text for c in clips] == [c.text + " ـَ" for c in chunks]
     assert overlapped == [True, True, True]
+
+
+def test_mixer_lays_clips_with_exact_pauses_and_one_rate() -> None:
+    from pydub.generators import Sine
+
+    from conftest import silent_gaps
+    from tts.master import Mixer, Outlet
+
+    def tone(ms: int, rate: int = 24_000) -> AudioSegment:
+        return Sine(300).to_audio_segment(ms, volume=-10).set_frame_rate(rate).set_channels(1)
+
+    heard = bytearray()
+    mixer = Mixer([Outlet(lambda rate, layout: heard.extend, None, -1.0)], None)
+    spans = [mixer.add_audio(clip, pause) for clip, pause in
+             [(tone(1000), 700), (tone(500, 22_050), 300), (tone(800), 0)]]
+    layout = mixer.finish()
+    assert [(round(s.start / 24), round(s.end / 24)) for s in spans] == \
+        [(0, 1000), (1700, 2200), (2500, 3300)]
+    joined = AudioSegment(bytes(heard), sample_width=2, frame_rate=24_000, channels=1)
+    assert layout.frames == len(heard) // 2 and round(len(joined)) == 3300
+    assert silent_gaps(joined, 100) == [700, 300]

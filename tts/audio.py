@@ -1,12 +1,10 @@
-"""pydub stage: decode engine output, trim edge silence, join clips with pauses in one pass."""
+"""pydub stage: decode engine output, trim edge silence, bring clips to one layout."""
 
 from __future__ import annotations
 
 import functools
 import shutil
 import subprocess
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
@@ -70,14 +68,6 @@ def trim_silence(clip: AudioSegment) -> AudioSegment:
     return clip[start:end]
 
 
-@dataclass(frozen=True)
-class Span:
-    """Where one clip sits in the joined audio, in milliseconds."""
-
-    start_ms: int
-    end_ms: int
-
-
 def conform(clip: AudioSegment, frame_rate: int, channels: int) -> AudioSegment:
     """Bring a clip to the timeline's layout (a cache may hold clips of another rate)."""
     if clip.frame_rate != frame_rate:
@@ -87,33 +77,3 @@ def conform(clip: AudioSegment, frame_rate: int, channels: int) -> AudioSegment:
     if clip.sample_width != SAMPLE_WIDTH:
         clip = clip.set_sample_width(SAMPLE_WIDTH)
     return clip
-
-
-def join(
-    clips: Sequence[tuple[AudioSegment, int]], frame_rate: int, channels: int = 1
-) -> tuple[AudioSegment, list[Span]]:
-    """Lay ``(clip, pause_after_ms)`` pairs end to end in one pass.
-
-    Repeated ``+`` copies the growing track each time (quadratic) and
-    ``append`` crossfades by default, so we concatenate raw frames once.
-    """
-    frame_bytes = SAMPLE_WIDTH * channels
-    parts: list[bytes] = []
-    spans: list[Span] = []
-    frames = 0
-    for clip, pause_ms in clips:
-        raw = conform(clip, frame_rate, channels).raw_data
-        start = frames
-        frames += len(raw) // frame_bytes
-        spans.append(Span(_ms(start, frame_rate), _ms(frames, frame_rate)))
-        silence = frame_rate * pause_ms // 1000
-        parts += [raw, b"\x00" * (silence * frame_bytes)]
-        frames += silence
-    joined = AudioSegment(
-        data=b"".join(parts), sample_width=SAMPLE_WIDTH, frame_rate=frame_rate, channels=channels
-    )
-    return joined, spans
-
-
-def _ms(frames: int, frame_rate: int) -> int:
-    return round(frames * 1000 / frame_rate)
