@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import struct
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,3 +168,17 @@ def test_mp3_to_stdout_starts_with_its_tag_and_chapters(run, offline: None, text
     tags = mutagen.File(saved).tags
     assert tags.version == (2, 3, 0) and len(tags.getall("CHAP")) == PARAGRAPHS
     assert abs(MP3(saved).info.length - decoded_seconds(saved)) < 0.2
+
+
+def test_a_reader_that_stops_early_ends_the_render_with_a_message(text: Path) -> None:
+    # `render -o - | head -c 1000`: the render must end (exit 1, one line), not hang on a
+    # full pipe. The timeout only guards the suite from a hang; nothing is timed.
+    proc = subprocess.Popen([sys.executable, "-m", "tts", "render", str(text), "--engine", "espeak",
+                             "--no-cache", "-o", "-", "--format", "wav"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    assert len(proc.stdout.read(1000)) == 1000
+    proc.stdout.close()
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert b"standard output" in stderr and b"Traceback" not in stderr

@@ -275,23 +275,29 @@ class Encoder:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self.errors,
                                         stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
         self.copier: threading.Thread | None = None
+        self.copy_error: BaseException | None = None
         if sink is not None:
             self.copier = threading.Thread(target=self.copy, args=(sink, prefix, exact_bytes),
                                            name="encoder-out", daemon=True)
             self.copier.start()
 
     def copy(self, sink: BinaryIO, prefix: bytes, exact_bytes: int | None) -> None:
-        """Pass ffmpeg's output on (in a thread, so its pipe never fills)."""
+        """Pass ffmpeg's output on (in a thread, so its pipe never fills). A reader that
+        goes away (``| head``) stops ffmpeg, and ``close`` says so."""
         assert self.process.stdout is not None
-        sink.write(prefix)
-        left = exact_bytes
-        while block := self.process.stdout.read(COPY_BYTES):
-            if left is not None:
-                block, left = block[:left], left - min(left, len(block))
-            sink.write(block)
-        if left:
-            sink.write(b"\x00" * left)
-        sink.flush()
+        try:
+            sink.write(prefix)
+            left = exact_bytes
+            while block := self.process.stdout.read(COPY_BYTES):
+                if left is not None:
+                    block, left = block[:left], left - min(left, len(block))
+                sink.write(block)
+            if left:
+                sink.write(b"\x00" * left)
+            sink.flush()
+        except (OSError, ValueError) as exc:
+            self.copy_error = exc
+            self.process.kill()
 
     def write(self, pcm: bytes) -> None:
         assert self.process.stdin is not None
@@ -312,6 +318,9 @@ class Encoder:
         self.errors.seek(0)
         detail = self.errors.read().decode("utf-8", "replace").strip().splitlines()
         self.errors.close()
+        if self.copy_error is not None:
+            raise OutputError(f"cannot write the audio to standard output ({self.copy_error}); "
+                              f"the program reading it may have stopped")
         if code != 0:
             raise OutputError(f"ffmpeg could not {self.action}: "
                               f"{detail[-1] if detail else f'exit code {code}'}")
@@ -349,6 +358,7 @@ class AudioTarget:
         self.tmp: Path | None = None
         self.encoder: Encoder | None = None
         self.exact_frames: int | None = None
+        self.rate = 0  # the input's sample rate, known when the first block comes
 
     def outlet(self, levelled: bool = True) -> Outlet:
         """This output fed by the streamed pass; ``levelled`` when the gain follows the
@@ -414,7 +424,7 @@ class AudioTarget:
         """The encoded file's length in frames of the input rate, as its headers say."""
         assert self.tmp is not None
         info = mutagen.File(self.tmp).info
-        return int(info.length * self.rate + 0.5)
+        return int(info.length * self.rate)  # rounded down: no time passes the end
 
     def abort(self) -> None:
         """Stop the encoder and remove every temp file; an existing output stays as it was."""

@@ -168,6 +168,12 @@ class Mixer:
                             math.ceil(outlet.lead_s * self.rate))
         return span
 
+    def __enter__(self) -> Mixer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.spool.close()  # also when the render stops early; closing twice is harmless
+
     def finish(self) -> Layout:
         """Send everything still spooled; the layout of the whole render."""
         layout = Layout(self.rate, self.spool.frames, tuple(self.spans))

@@ -43,8 +43,8 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = i
     started = time.perf_counter()
     prepare_outputs(output, config, source)
     plan = make_plan(text, config, listener, defer_engine_form=True)
-    with AudioOutput(plan, output, config, source, sink) as audio:
-        mixer = Mixer([audio.outlet()], config.loudness)
+    with AudioOutput(plan, output, config, source, sink) as audio, \
+            Mixer([audio.outlet()], config.loudness) as mixer:
         for clip, pause in stream(plan, config, listener, LOOKAHEAD):
             audio.record(clip, mixer.add(clip, pause))
         listener(Writing(output))

@@ -101,7 +101,7 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
         if output is not None:
             audio = cleanup.enter_context(AudioOutput(plan, output, config, source))
             outlets.append(audio.outlet())
-        mixer = Mixer(outlets, config.loudness)
+        mixer = cleanup.enter_context(Mixer(outlets, config.loudness))
         for clip, pause in stream(plan, config, listener, LOOKAHEAD):
             if clip.chunk.index == 0:
                 rate = mixer.rate or clip.audio.frame_rate
