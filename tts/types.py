@@ -227,7 +227,7 @@ class ChunkDone:
 
 @dataclass(frozen=True)
 class Writing:
-    """Every clip is ready; the file is being normalized and encoded (long for long audio)."""
+    """Every clip is made; the last of the audio is being encoded and the file finished."""
 
     output: Path
 
