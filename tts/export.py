@@ -300,6 +300,7 @@ class Encoder:
             self.process.kill()
 
     def write(self, pcm: bytes) -> None:
+        """Send PCM to ffmpeg (blocking while its pipe is full: the encoder sets the pace)."""
         assert self.process.stdin is not None
         try:
             self.process.stdin.write(pcm)
