@@ -29,6 +29,8 @@ from tts.normalize import (
     replace_persian_letters,
     replace_persian_yeh,
     replace_slashes,
+    replace_slashes_latin,
+    respell_by_script,
 )
 from tts.rules import ESPEAK_RULES, SPEECH_RULES, Rule, respell
 from tts.text import decode_text, is_speakable, parse_article, read_source, split_paragraphs
@@ -90,7 +92,10 @@ STEP_CASES = [
     (replace_slashes, "أ/ب", "أ، ب"),
     (replace_slashes, "أ / ب", "أ، ب"),
     (replace_slashes, "نيسان/ أبريل", "نيسان، أبريل"),
-    (replace_slashes, "and/or", "and، or"),
+    (replace_slashes, "and/or", "and, or"),
+    (replace_slashes, "BBC/ أبريل", "BBC, أبريل"),
+    (replace_slashes_latin, "نيسان/أبريل", "نيسان, أبريل"),
+    (replace_slashes_latin, "https://example.com/news", "https:, example.com, news"),
     (replace_slashes, "12/5/2020", "12/5/2020"),
     (replace_slashes, "في 12/5 الماضي", "في 12/5 الماضي"),
     (replace_slashes, "12/ أبريل", "12، أبريل"),
@@ -233,11 +238,13 @@ def test_is_arabic(lang: str, expected: bool) -> None:
 
 def test_other_languages_keep_only_the_neutral_steps() -> None:
     assert normalizers_for("ar-EG") == NORMALIZERS
-    assert respell not in normalizers_for("en")
-    assert normalizers_for("en") == tuple(step for step in NORMALIZERS if step is not respell)
-    text = "Sales rose ٥% in 2019-2020, d. Smith said (50%-60%) \u200b etc/etc"
+    assert respell_by_script not in normalizers_for("en")
+    assert replace_slashes_latin in normalizers_for("en")
+    text = "Sales rose ٥% in 2019-2020, d. Smith said (50%-60%) \u200b etc/etc نيسان/أبريل"
     (paragraph,) = parse_article(text, "en")
-    assert paragraph.spoken == "Sales rose 5% in 2019-2020, d. Smith said (50%-60%) etc، etc"
+    assert paragraph.spoken == ("Sales rose 5% in 2019-2020, d. Smith said (50%-60%) etc, etc "
+                                "نيسان, أبريل")
+    assert "\u060c" not in paragraph.spoken
     assert parse_article("الى ٥-١٠", "ar")[0].spoken == "إلى 5 إلى 10"
 
 

@@ -252,9 +252,9 @@ def run_dry(text: str, config: RenderConfig, quiet: bool) -> DryRun:
 
 def print_dry_run(plan: DryRun) -> None:
     """One line per chunk, then what a real render would cost."""
-    for chunk, cached in zip(plan.plan.chunks, plan.cached, strict=True):
+    for chunk, cached, languages in zip(plan.plan.chunks, plan.cached, plan.languages, strict=True):
         mark = " (cached)" if cached else ""
-        click.echo(f"[{chunk.paragraph + 1}]{mark} {chunk.text}")
+        click.echo(f"[{chunk.paragraph + 1}]{mark} {'+'.join(languages)}: {chunk.text}")
     click.echo(f"{len(plan.plan.paragraphs)} paragraphs, {len(plan.plan.chunks)} chunks, "
                f"{plan.cached.count(True)} cached, {plan.requests} requests to make, "
                f"about {format_duration(plan.estimated_ms)} of audio "

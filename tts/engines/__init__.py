@@ -123,5 +123,5 @@ register(EngineSpec(
     lambda c, timeout: check_reachable(c.tld, timeout), offline=False,
     description="Google TTS"))
 register(EngineSpec(
-    "espeak", lambda c: EspeakEngine(c.espeak_voice, c.rate),
+    "espeak", lambda c: EspeakEngine(c.espeak_voice, c.rate, c.lang),
     lambda c, timeout: check_espeak(), offline=True, description="offline voice"))
