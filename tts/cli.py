@@ -21,6 +21,8 @@ from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
 from tts.export import FORMATS, is_stdout
+from tts.lexicon import FILE_NAME
+from tts.lexicon import discover as discover_lexicons
 from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
@@ -131,6 +133,10 @@ speech_options = options(
                  help="Where finished clips are kept so a rerun resumes [default: user cache]."),
     click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over)."),
     click_option(OPTIONS["bitrate"]),
+    click.option("--lexicon", "lexicons", multiple=True, metavar="FILE",
+                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help=f"Pronunciation fixes (repeatable; first wins), besides ./{FILE_NAME} "
+                      "and the one in the user config folder."),
 )
 
 file_options = options(
@@ -154,7 +160,16 @@ def make_config(settings: dict[str, Any]) -> RenderConfig:
     if settings.pop("no_loudness", False):
         settings["loudness"] = None
     cache = None if no_cache else (cache_dir or default_dir())
+    settings["lexicons"] = lexicon_paths(settings.get("lexicons", ()))
     return RenderConfig(cache_dir=cache, **settings)
+
+
+def lexicon_paths(given: Sequence[Path]) -> tuple[Path, ...]:
+    """The --lexicon files, then the ones found in the current and the user config folder, once each."""
+    unique: dict[Path, Path] = {}
+    for path in (*given, *discover_lexicons()):
+        unique.setdefault(path.resolve(), path)
+    return tuple(unique.values())
 
 
 @main.command("render")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from tts import engines, langs
+from tts import engines, langs, lexicon
 from tts.cache import ClipCache
 from tts.chunk import chunk_article
 from tts.config import RenderConfig
@@ -72,6 +72,7 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
+    paragraphs = with_lexicon(paragraphs, engine, config)
     prepare = None
     if defer_engine_form and engine.max_chars is None:
         prepare = functools.partial(in_engine_form, engine, config)
@@ -80,6 +81,12 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
     chunks = chunk_article(paragraphs, engine.max_chars, config.lang, engine.inline_languages)
     listener(Planned(len(paragraphs), len(chunks)))
     return Plan(paragraphs, engine, chunks, prepare)
+
+
+def with_lexicon(paragraphs: list[Paragraph], engine: Engine, config: RenderConfig) -> list[Paragraph]:
+    """The paragraphs with the lexicon entries for ``engine`` applied to their spoken forms."""
+    found = lexicon.load(config.lexicons, tuple(engines.REGISTRY))
+    return found.apply_to(paragraphs, engine.name, engine.phoneme_input, config.lang)
 
 
 def in_engine_form(engine: Engine, config: RenderConfig, chunk: Chunk) -> Chunk:
