@@ -89,7 +89,8 @@ def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None, lang: 
     also gets each run of another language as chunks of their own.
     """
     return [chunk for p in paragraphs if p.speakable
-            for chunk in chunk_runs(p.spoken, max_chars, p.index, language_runs(p.spoken, lang, inline_languages))]
+            for chunk in chunk_runs(p.spoken, max_chars, p.index,
+                                   language_runs(p.spoken, lang, not inline_languages))]
 
 
 def language_runs(spoken: str, lang: str, split: bool) -> list[Run]:

@@ -27,6 +27,7 @@ from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
+from tts.say import say, spoken_lines
 from tts.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)
@@ -125,8 +126,9 @@ def click_type(option: Option) -> click.ParamType:
     return {int: click.INT, float: click.FLOAT}.get(option.kind, click.STRING)
 
 
+source_argument = click.argument("source", type=str, metavar="INPUT")
+
 speech_options = options(
-    click.argument("source", type=str, metavar="INPUT"),
     *(click_option(o) for o in SPEECH if o.name != "bitrate"),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
                  envvar=CACHE_ENV_VAR, show_envvar=True,
@@ -173,6 +175,7 @@ def lexicon_paths(given: Sequence[Path]) -> tuple[Path, ...]:
 
 
 @main.command("render")
+@source_argument
 @speech_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Audio file to write; its extension picks the format; - for standard "
@@ -217,6 +220,7 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
 
 
 @main.command("play")
+@source_argument
 @speech_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the rendered audio to this file at the end.")
@@ -254,6 +258,40 @@ def play_command(source: str, output: Path | None, player: str | None, quiet: bo
             click.echo(f"Played {format_duration(result.duration_ms)} ({result.paragraphs} "
                        f"paragraphs, engine {result.engine}; first audio after "
                        f"{result.first_audio_s:.1f} s{saved})", err=True)
+
+
+@main.command("say")
+@click.argument("text", nargs=-1, required=True)
+@speech_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the audio to this file instead of playing it.")
+@click.option("--player", envvar=PLAYER_ENV_VAR, show_envvar=True, metavar="CMD",
+              help="A command that plays WAV from its standard input.")
+@click.option("--show", is_flag=True,
+              help="Print the text the engine is given and, for espeak, its phonemes.")
+@report_options
+def say_command(text: tuple[str, ...], output: Path | None, player: str | None, show: bool,
+                quiet: bool, debug: bool, **settings: Any) -> None:
+    """Say TEXT at once, with the lexicon and the rules applied: hear a fix before a render.
+
+    \b
+    Examples:
+      article-tts say حفتر --engine espeak --show
+      article-tts say "قال بومبيو" --lexicon names.lexicon
+      article-tts say "NATO و IMF" --engine espeak -o nato.wav
+    """
+    with reported_errors(debug):
+        config = make_config(settings)
+        words = " ".join(text)
+        command = None if output is not None else find_player(player)
+        with Progress(quiet, bar=False) as progress:
+            if show:
+                for line in spoken_lines(words, config):
+                    click.echo(line)
+            duration_ms = say(words, config, command, output, progress.on_event)
+        if not quiet:
+            where = f" into {output}" if output is not None else ""
+            click.echo(f"Said {format_duration(duration_ms)}{where}", err=True)
 
 
 def print_paragraph(number: int, total: int, original: str) -> None:
