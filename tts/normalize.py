@@ -10,6 +10,11 @@ from tts.arabic import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL
 from tts.langs import LATIN_LETTER, map_runs, spell_acronyms
 from tts.rules import respell
 
+# One-character fractions (½ ¼ ¾, U+2150-215E): NFKC spells them with a fraction
+# slash glued to the number before (2½ -> 21⁄2), so they are left for the rules.
+VULGAR_FRACTIONS = frozenset("\u00bc\u00bd\u00be" + "".join(map(chr, range(0x2150, 0x215f))))
+FRACTION_SPLIT = re.compile(f"([{''.join(sorted(VULGAR_FRACTIONS))}])")
+
 # Letters that Persian, Urdu and Kurdish keyboards type instead of their Arabic
 # twins; an Arabic voice may skip or spell them. ی (U+06CC) needs the word
 # around it and is handled by replace_persian_yeh.
@@ -66,6 +71,13 @@ LAST_LETTER = re.compile(r"[^\W\d_](?=[^\w]*$)")
 def apply_nfkc(text: str) -> str:
     """Compatibility forms to plain ones: presentation forms (ﻻ -> لا), "…" -> "...", NBSP -> space."""
     return unicodedata.normalize("NFKC", text)
+
+
+def apply_nfkc_keeping_fractions(text: str) -> str:
+    """``apply_nfkc``, but vulgar fractions kept for the Arabic fraction rule: NFKC
+    would make 2½ the number 21⁄2."""
+    return "".join(part if part in VULGAR_FRACTIONS else apply_nfkc(part)
+                   for part in FRACTION_SPLIT.split(text))
 
 
 def replace_persian_letters(text: str) -> str:
@@ -143,7 +155,7 @@ def collapse_whitespace(text: str) -> str:
 # written in Eastern digits keep their slash; the speech rules after both, so
 # they see ASCII digits and no tatweel; whitespace last to clean up after all.
 NORMALIZERS: tuple[Callable[[str], str], ...] = (
-    apply_nfkc,
+    apply_nfkc_keeping_fractions,
     # Before the yeh rule: a joiner inside a word would make its ی look word-final.
     remove_invisible_characters,
     replace_persian_letters,
@@ -161,6 +173,7 @@ NORMALIZERS: tuple[Callable[[str], str], ...] = (
 ARABIC_ONLY: frozenset[Callable[[str], str]] = frozenset({respell_by_script})
 # Steps that another --lang takes in a form of its own: no Arabic comma for a slash.
 OTHER_LANG_FORMS: dict[Callable[[str], str], Callable[[str], str]] = {
+    apply_nfkc_keeping_fractions: apply_nfkc,
     replace_slashes: replace_slashes_latin,
 }
 
