@@ -221,9 +221,43 @@ SPEECH_RULES: tuple[Rule, ...] = (
          "نيسان/ أبريل names one month twice: the slash's pause would split one date in two"),
 )
 
+# --- pausal forms (waqf) ---------------------------------------------------------------
+
+# Where a reader pauses: before a sentence or clause mark (closing quotes and brackets
+# may come between), before an opening bracket, and at the end of the paragraph.
+PAUSE_AHEAD = r"(?=[\"'»”’)\]]*(?:[.!?؟…،؛:,;]|\s+\(|\s*$))"
+ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
+VOWELS_AND_TANWEEN = "\u064b\u064c\u064d\u064e\u064f\u0650"
+TA_MARBUTA = "\u0629"
+
+
+def read_pausal(match: re.Match[str]) -> str:
+    """The last word's ending as read before a pause (waqf).
+
+    A final short vowel or tanween becomes a sukun; fathatan before alif becomes a
+    fatha (a long a: بيانًا -> bayānā); a ta marbuta is read h (مدرسةٌ -> madrasah).
+    """
+    letter, marks, alif = match.group("letter"), match.group("marks"), match.group("alif") or ""
+    if alif:  # a long vowel stays; only fathatan before it changes
+        return letter + marks.replace("\u064b", "\u064e") + alif
+    if letter == TA_MARBUTA:
+        return "\u0647\u0652"
+    kept = "".join(mark for mark in marks if mark not in VOWELS_AND_TANWEEN)
+    if kept == marks:  # no vowel to drop: an unvowelled ending is left to espeak
+        return match.group()
+    return letter + kept.replace("\u0652", "") + "\u0652"
+
+
 # Respellings for espeak alone, applied to its spoken form after tashkeel
 # (tts.engines.espeak names them as its own).
 ESPEAK_RULES: tuple[Rule, ...] = (
+        Rule("pausal form",
+             rf"(?<=[{ARABIC_LETTERS}{HARAKAT}])(?P<letter>[{ARABIC_LETTERS}])(?P<marks>[{HARAKAT}]*)"
+             rf"(?P<alif>[اى])?(?![{ARABIC_LETTERS}{HARAKAT}\w]){PAUSE_AHEAD}",
+             read_pausal, "a trained reader stops on a silent ending, but espeak reads every "
+             "case ending the tashkeel adds, also before a pause (طرابلسَ. -> t[a.Ra:bulusa): "
+             "the last word before a pause loses its short vowel or tanween (sukun), "
+             "fathatan on alif is a long a, and ta marbuta is read h"),
         Rule("sun letter",
              rf"(?<!{LETTER})(?<![{HARAKAT}])(ال)([تثدذرزسشصضطظلن])([\u064b-\u0650]?)\u0651",
              r"\1\2\3", "espeak doubles a sun letter after a word-initial ال itself; "

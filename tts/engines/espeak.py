@@ -256,6 +256,11 @@ def _synth(state: _Library, text: str, ssml: bool = False) -> bytes:
 
 def _text_to_phonemes(state: _Library, text: str, separator: str = "") -> str:
     """Translate ``text`` clause by clause until espeak sets the text pointer to NULL."""
+    return " ".join(_clause_phonemes(state, text, separator))
+
+
+def _clause_phonemes(state: _Library, text: str, separator: str = "") -> list[str]:
+    """The phonemes of each clause of ``text``: espeak stops a clause where it pauses."""
     buffer = ctypes.create_string_buffer(text.encode("utf-8"))
     pointer = ctypes.c_void_p(ctypes.addressof(buffer))
     mode = PHONEMES_ASCII | (ord(separator) << PHONEMES_SEPARATOR_SHIFT if separator else 0)
@@ -265,7 +270,7 @@ def _text_to_phonemes(state: _Library, text: str, separator: str = "") -> str:
         clause = (result or b"").decode("utf-8", "replace").strip()
         if clause:
             clauses.append(clause)
-    return " ".join(clauses)
+    return clauses
 
 
 class EspeakEngine:
@@ -355,6 +360,13 @@ class EspeakEngine:
             state = _library()
             return " ".join(filter(None, (self.run_phonemes(state, text[run.start:run.end], run.lang, separator)
                                           for run in parts)))
+
+    def clause_phonemes(self, text: str, separator: str = "") -> list[str]:
+        """The phonemes of each clause of ``text`` in our voice, one string per pause espeak makes."""
+        with _LOCK:
+            state = _library()
+            _select(state, self.voice, self._rate)
+            return _clause_phonemes(state, text, separator) if text.strip() else []
 
     def run_phonemes(self, state: _Library, text: str, lang: str | None, separator: str) -> str:
         """One run's phonemes in its voice; ``[[...]]`` input shown as written. Call with _LOCK held."""
