@@ -106,5 +106,5 @@ def test_an_english_paragraph_renders_with_google_in_english(run, google: FakeGo
     path = write_text("منعت روسيا صدور البيان.\n\nThe BBC said so.")
     result = run("render", str(path), "--engine", "gtts", "-o", "out.mp3", "--no-loudness")
     assert result.exit_code == 0, result.stderr
-    assert list(zip(google.texts, google.langs)) == [
+    assert list(zip(google.texts, google.langs, strict=True)) == [
         ("منعت روسيا صدور البيان.", "ar"), ("The B-B-C said so.", "en")]
