@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FakeGoogle
 from tts.cache import clip_key
 from tts.chunk import chunk_article
 from tts.engines.espeak import EspeakEngine
+from tts.errors import InputError
 from tts.langs import languages, runs, spell_acronyms
 from tts.text import parse_article
 from tts.types import Break
@@ -108,3 +113,34 @@ def test_an_english_paragraph_renders_with_google_in_english(run, google: FakeGo
     assert result.exit_code == 0, result.stderr
     assert list(zip(google.texts, google.langs, strict=True)) == [
         ("منعت روسيا صدور البيان.", "ar"), ("The B-B-C said so.", "en")]
+
+
+MIXED_TEXT = st.text(alphabet="أبتحسعلمنوة ABCINOTaeimnrst 0159/-.،,%$:()", max_size=80)
+
+
+@settings(deadline=None, max_examples=150)
+@given(MIXED_TEXT)
+def test_runs_chunks_keep_every_word_in_order(text: str) -> None:
+    try:
+        paragraphs = parse_article(text, "ar")
+    except InputError:
+        return
+    for inline in (False, True):
+        chunks = chunk_article(paragraphs, 20, "ar", inline_languages=inline)
+        for p in paragraphs:
+            mine = [c for c in chunks if c.paragraph == p.index]
+            assert all(p.spoken[c.start:c.end] == c.text for c in mine)
+            assert "".join(c.text for c in mine).replace(" ", "") == p.spoken.replace(" ", "")
+            assert all(a.end <= b.start for a, b in itertools.pairwise(mine))
+            assert all(any(ch.isalnum() for ch in c.text) for c in mine)
+
+
+@settings(deadline=None, max_examples=150)
+@given(MIXED_TEXT)
+def test_no_arabic_punctuation_for_another_lang(text: str) -> None:
+    try:
+        paragraphs = parse_article(text, "en")
+    except InputError:
+        return
+    for p in paragraphs:
+        assert p.spoken.count("\u060c") <= p.original.count("\u060c")
