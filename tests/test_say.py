@@ -57,3 +57,14 @@ def test_say_with_google_sends_the_latin_run_as_english(run, google: FakeGoogle)
 def test_say_needs_text(run) -> None:  # type: ignore[no-untyped-def]
     result = run("say")
     assert result.exit_code == 2 and "Missing argument" in result.stderr
+
+
+def test_play_takes_the_lexicon_too(run, offline: None, write_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    article = write_text("قال حفتر إن القوات تتقدم.\n\nوقال NATO إن الوضع خطير.")
+    names = write_text("حفتر = [[Haft'ar]]\n", "names.lexicon")
+    result = run("play", str(article), "--engine", "espeak", "--lexicon", str(names),
+                 "--player", player(tmp_path / "p"), "-o", "saved.wav", "--manifest", "m.json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "[1/2] قال حفتر إن القوات تتقدم."  # as written
+    manifest = Path("m.json").read_text(encoding="utf-8")
+    assert "[[Haft'ar]]" in manifest
