@@ -29,8 +29,8 @@ def harakat(text: str) -> int:
     return len(HARAKAT.findall(text))
 
 
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("consonant_clusters", ROOT / "bench" / "consonant_clusters.py")
+def load_bench(name: str = "consonant_clusters") -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -201,16 +201,8 @@ def test_longest_consonant_run(phonemes: str, run: int) -> None:
     assert load_bench().longest_consonant_run(phonemes) == run
 
 
-def load_pausal_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pausal_forms", ROOT / "bench" / "pausal_forms.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_pausal_forms_stop_espeak_on_a_silent_ending() -> None:
-    bench = load_pausal_bench()
+    bench = load_bench("pausal_forms")
     text = "مَنَعَتْ رُوسِيَا صُدُورَ الْبَيَانِ. وَطَالَبَتْ بِتَعْدِيلِ صِيغَتِهِ، لِكَيْ يَصْدُرَ بَيَانًا رِئَاسِيًّا."
     engine = EspeakEngine()
     without = tuple(rule for rule in bench.ESPEAK_RULES if rule.name != bench.PAUSAL)
