@@ -27,7 +27,7 @@ from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
-from tts.say import say, spoken_lines
+from tts.api import say, spoken_lines
 from tts.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)
@@ -283,12 +283,14 @@ def say_command(text: tuple[str, ...], output: Path | None, player: str | None, 
     with reported_errors(debug):
         config = make_config(settings)
         words = " ".join(text)
-        command = None if output is not None else find_player(player)
+        if output is None:
+            find_player(player)  # no player is a clear error before any work
         with Progress(quiet, bar=False) as progress:
             if show:
-                for line in spoken_lines(words, config):
+                for line in spoken_lines(words, config=config):
                     click.echo(line)
-            duration_ms = say(words, config, command, output, progress.on_event)
+            duration_ms = say(words, player=player, output=output, config=config,
+                              listener=progress.on_event)
         if not quiet:
             where = f" into {output}" if output is not None else ""
             click.echo(f"Said {format_duration(duration_ms)}{where}", err=True)
