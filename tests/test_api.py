@@ -108,5 +108,5 @@ def test_say_with_a_lexicon_writes_the_file_and_shows_the_spoken_form(tmp_path: 
     lines = tts.api.spoken_lines("قال حفتر", engine="espeak", lexicons=[str(names)])
     assert lines[0].startswith("ar: ") and "[[Haft'ar]]" in lines[0]
     assert lines[1].startswith("phonemes: ") and "Haft'ar" in lines[1]
-    ms = tts.say("قال حفتر", engine="espeak", lexicons=[names], output=tmp_path / "h.wav")
+    ms = tts.say("قال حفتر", engine="espeak", lexicons=names, output=tmp_path / "h.wav")
     assert abs(len(decode((tmp_path / "h.wav").read_bytes(), 22_050)) - ms) < 30

@@ -99,8 +99,10 @@ def make_config(config: RenderConfig | None, cache_dir: str | os.PathLike[str] |
     for key in ("subtitles", "manifest"):
         if options.get(key) is not None:
             options[key] = Path(options[key])
-    if "lexicons" in options:
-        options["lexicons"] = tuple(Path(path) for path in options["lexicons"])
+    if "lexicons" in options:  # one path, or several
+        given = options["lexicons"]
+        paths = [given] if isinstance(given, (str, os.PathLike)) else given
+        options["lexicons"] = tuple(Path(path) for path in paths)
     try:
         settings = replace(config, **options) if config else RenderConfig(**options)
     except TypeError as exc:
