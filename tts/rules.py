@@ -255,7 +255,7 @@ ESPEAK_RULES: tuple[Rule, ...] = (
              rf"(?<=[{ARABIC_LETTERS}{HARAKAT}])(?P<letter>[{ARABIC_LETTERS}])(?P<marks>[{HARAKAT}]*)"
              rf"(?P<alif>[اى])?(?![{ARABIC_LETTERS}{HARAKAT}\w]){PAUSE_AHEAD}",
              read_pausal, "a trained reader stops on a silent ending, but espeak reads every "
-             "case ending the tashkeel adds, also before a pause (طرابلسَ. -> t[a.Ra:bulusa): "
+             "case ending the tashkeel adds, also before a pause (طرابلسَ. -> t[,a.Ra:b'ulus,a): "
              "the last word before a pause loses its short vowel or tanween (sukun), "
              "fathatan on alif is a long a, and ta marbuta is read h"),
         Rule("sun letter",

@@ -8,7 +8,6 @@ import difflib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-
 from xml.sax.saxutils import escape
 
 from pydub import AudioSegment
