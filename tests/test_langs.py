@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FakeGoogle
+from tts import render
 from tts.cache import clip_key
 from tts.chunk import chunk_article
 from tts.engines.espeak import EspeakEngine
@@ -144,3 +145,12 @@ def test_no_arabic_punctuation_for_another_lang(text: str) -> None:
         return
     for p in paragraphs:
         assert p.spoken.count("\u060c") <= p.original.count("\u060c")
+
+
+def test_google_runs_are_joined_without_a_pause(google: FakeGoogle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = render("قال NATO إن القوات انسحبت.", tmp_path / "a.wav", engine="gtts", cache_dir=None,
+                    loudness=None)
+    placed = result.timeline
+    assert [p.chunk.lang for p in placed] == [None, "en", None]
+    # Each clip starts where the one before it ends: no silence is added between the voices.
+    assert all(b.start_ms - a.end_ms <= 1 for a, b in itertools.pairwise(placed))
