@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -152,5 +153,8 @@ def test_google_runs_are_joined_without_a_pause(google: FakeGoogle, tmp_path) ->
                     loudness=None)
     placed = result.timeline
     assert [p.chunk.lang for p in placed] == [None, "en", None]
+    render("قال NATO إن.", tmp_path / "b.wav", engine="gtts", manifest=tmp_path / "b.json")
+    chunks = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["paragraphs"][0]["chunks"]
+    assert [c["lang"] for c in chunks] == [None, "en", None]
     # Each clip starts where the one before it ends: no silence is added between the voices.
     assert all(b.start_ms - a.end_ms <= 1 for a, b in itertools.pairwise(placed))

@@ -68,7 +68,7 @@ def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str,
         "start_ms": placed[0].start_ms if placed else None,
         "end_ms": placed[-1].end_ms if placed else None,
         "chunks": [{"text": p.chunk.text, "start_ms": p.start_ms, "end_ms": p.end_ms,
-                    "cached": p.cached} for p in placed],
+                    "cached": p.cached, "lang": p.chunk.lang} for p in placed],
     }
 
 
