@@ -27,6 +27,7 @@ lint: $(BIN)/article-tts
 bench: $(BIN)/article-tts
 	$(BIN)/python bench/render_espeak.py
 	$(BIN)/python bench/consonant_clusters.py
+	$(BIN)/python bench/pausal_forms.py
 	$(BIN)/python bench/render_gtts.py
 	$(BIN)/python bench/play_first_audio.py
 

@@ -73,6 +73,8 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory,
     """Every test gets its own clip cache, outside its working folder; nothing touches the user's."""
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("ARTICLE_TTS_CACHE_DIR", str(folder))
+    # The user's own lexicon (in the config folder) must not change what tests hear.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     return folder
 def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
     """(start_ms, end_ms, title) of each chapter, as ffmpeg reads them from ``path``."""

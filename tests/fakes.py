@@ -79,6 +79,7 @@ class FakeGoogle:
     fail_times: int = 0
     down_after: int | None = None
     texts: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)  # the language of each request, as texts
     attempts: int = 0
     served: int = 0
     in_flight: int = 0
@@ -105,12 +106,13 @@ class FakeGoogle:
                 raise requests.ConnectionError("fake outage")
             if failing:
                 return self.fail_status, {"Retry-After": "0"}, "error"
-            text = spoken_text(request.body or "")
+            text, lang = rpc_parameter(request.body or "")[:2]
             with self._lock:
-                self.texts.append(text)
+                self.texts.append(str(text))
+                self.langs.append(str(lang))
                 self.last_answer_at = time.time()
                 self.answered_at.append(self.last_answer_at)
-            return 200, {}, batchexecute_body(fake_speech(len(text)))
+            return 200, {}, batchexecute_body(fake_speech(len(str(text))))
         finally:
             with self._lock:
                 self.in_flight -= 1

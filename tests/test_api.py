@@ -100,3 +100,13 @@ def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
 def test_the_public_names() -> None:
     assert callable(tts.render) and callable(tts.play)
     assert set(tts.__all__) >= {"render", "play", "RenderConfig", "RenderResult", "ArticleTTSError"}
+
+
+def test_say_with_a_lexicon_writes_the_file_and_shows_the_spoken_form(tmp_path: Path) -> None:
+    names = tmp_path / "names.lexicon"
+    names.write_text("حفتر = [[Haft'ar]]\n", encoding="utf-8")
+    lines = tts.api.spoken_lines("قال حفتر", engine="espeak", lexicons=[str(names)])
+    assert lines[0].startswith("ar: ") and "[[Haft'ar]]" in lines[0]
+    assert lines[1].startswith("phonemes: ") and "Haft'ar" in lines[1]
+    ms = tts.say("قال حفتر", engine="espeak", lexicons=names, output=tmp_path / "h.wav")
+    assert abs(len(decode((tmp_path / "h.wav").read_bytes(), 22_050)) - ms) < 30

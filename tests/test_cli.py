@@ -196,8 +196,8 @@ def test_other_languages_get_no_arabic_rules_and_no_tashkeel(run, offline: None,
     path = write_text("Sales rose 5% in 2019-2020.\n\nCall 555-1234 now, not 5-10 min.")
     result = run("render", str(path), "--engine", "espeak", "--dry-run", "--lang", "en")
     assert result.exit_code == 0, result.stderr
-    assert "[1] Sales rose 5% in 2019-2020." in result.stdout
-    assert "[2] Call 555-1234 now, not 5-10 min." in result.stdout
+    assert "[1] en: Sales rose 5% in 2019-2020." in result.stdout
+    assert "[2] en: Call 555-1234 now, not 5-10 min." in result.stdout
     assert not any("\u0600" <= ch <= "\u06ff" for ch in result.stdout)
 
 

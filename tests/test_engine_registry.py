@@ -28,11 +28,13 @@ class BeepEngine:
     tashkeel = False
     rules: tuple[Rule, ...] = (Rule("say beep", "بيب", "بييب", "a test rule of this engine"),)
     chars_per_second = 50.0
+    inline_languages = False  # a Latin run in Arabic text comes as a chunk of its own
+    phoneme_input = False
 
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def synthesize(self, text: str) -> AudioSegment:
+    def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
         self.texts.append(text)
         return Sine(440).to_audio_segment(20 * len(text), volume=-12).set_frame_rate(RATE)
 

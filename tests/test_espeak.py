@@ -161,3 +161,12 @@ def test_broken_bundled_library_falls_back_to_next() -> None:
     assert chosen == bundled
     with pytest.raises(EngineUnavailable, match=re.escape("/nonexistent/libespeak-ng.so")):
         espeak._load_first([broken])
+
+
+def test_phonemes_in_double_brackets_are_spoken_as_phonemes() -> None:
+    engine = EspeakEngine()
+    # As phoneme input, [[n'eItoU]] is four sounds; read as text it would be spelled out.
+    as_phonemes = len(engine.synthesize("قال [[n'eItoU]] إن"))
+    as_text = len(engine.synthesize("قال [ [n'eItoU] ] إن"))
+    assert as_phonemes < 0.75 * as_text
+    assert engine.phonemes("قال [[n'eItoU]] إن") == "q'a:l n'eItoU ?'in"

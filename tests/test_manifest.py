@@ -26,7 +26,8 @@ def test_manifest_lists_every_paragraph_and_chunk() -> None:
     assert data["settings"]["speed"] == 1.5 and data["settings"]["manifest"] == "m.json"
     first, silent, last = data["paragraphs"]
     assert (first["original"], first["spoken"]) == ("أولا ١٢.", "أولا 12.")
-    assert first["chunks"] == [{"text": "أولا 12.", "start_ms": 0, "end_ms": 900, "cached": True}]
+    assert first["chunks"] == [{"text": "أولا 12.", "start_ms": 0, "end_ms": 900, "cached": True,
+                                "lang": None}]
     assert silent["chunks"] == [] and silent["start_ms"] is None
     assert (last["start_ms"], last["end_ms"]) == (2300, 3900)
     assert [c["cached"] for c in last["chunks"]] == [False, False]

@@ -63,7 +63,7 @@ def test_seed_article_has_13_paragraphs_of_cues() -> None:
 def test_original_offsets_map_through_digits_and_slashes() -> None:
     original = "يوم ١٢/٥ في نيسان/أبريل الماضي"
     spoken = parse_article(original)[0].spoken
-    assert spoken == "يوم 12/5 في نيسان، أبريل الماضي"
+    assert spoken == "يوم 12/5 في نيسان أبريل الماضي"
     positions = [spoken.index("12"), spoken.index("أبريل"), spoken.index("الماضي")]
     # "نيسان/أبريل" is one written word: the cue starts with all of it.
     assert original_offsets(spoken, original, positions) == [
@@ -163,9 +163,12 @@ def test_vtt_header(rendered) -> None:  # type: ignore[no-untyped-def]
 def test_cue_times_follow_the_speed(rendered, suffix: str) -> None:  # type: ignore[no-untyped-def]
     _, normal, heard_normal = rendered[1.0, suffix]
     result, fast, heard_fast = rendered[2.0, suffix]
-    assert [t for _, _, t in fast] == [t for _, _, t in normal]
-    assert all(abs(f[0] - n[0] / 2) <= 10 and abs(f[1] - n[1] / 2) <= 10
-               for f, n in zip(fast, normal, strict=True))
+    # The same words; a cue too short to read at 2x joins its neighbour, so compare
+    # each fast cue's start with the normal cue that starts there, halved.
+    assert " ".join(t for _, _, t in fast).split() == " ".join(t for _, _, t in normal).split()
+    halved = [(start / 2, end / 2) for start, end, _ in normal]
+    assert all(min(abs(f[0] - h[0]) for h in halved) <= 10 for f in fast)
+    assert all(min(abs(f[1] - h[1]) for h in halved) <= 10 for f in fast)
     assert abs(heard_normal / heard_fast - 2.0) < 0.06
     assert fast[-1][1] <= result.duration_ms and abs(result.duration_ms - heard_fast) < 50
 

@@ -18,11 +18,11 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)
     import pydub  # noqa: F401
 
-from tts.api import play, render
+from tts.api import play, render, say
 from tts.config import RenderConfig
 from tts.errors import ArticleTTSError
 from tts.types import PlayResult, RenderResult
 from tts.version import __version__
 
 __all__ = ["ArticleTTSError", "PlayResult", "RenderConfig", "RenderResult", "__version__", "play",
-           "render"]
+           "render", "say"]

@@ -1,4 +1,4 @@
-"""The Python API: ``render`` and ``play`` with the command line's options as keywords."""
+"""The Python API: ``render``, ``play`` and ``say`` with the command line's options as keywords."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tts import pipeline
-from tts import playback
+from tts import langs, pipeline, playback
 from tts.cache import default_dir
 from tts.config import RenderConfig
+from tts.engines.base import PhonemeReader
 from tts.errors import ConfigError
 from tts.player import find_player
 from tts.text import read_source
@@ -53,6 +53,35 @@ def play(article: str | os.PathLike[str], *, player: str | None = None,
     return playback.play(text, settings, find_player(player), target, listener, source=source)
 
 
+def say(text: str, *, player: str | None = None, output: str | os.PathLike[str] | None = None,
+        config: RenderConfig | None = None, listener: Listener = ignore,
+        cache_dir: str | os.PathLike[str] | None = _DEFAULT, **options: Any) -> int:
+    """Speak ``text`` (a word or a sentence) at once, to audition a pronunciation fix.
+
+    It goes through the player, or into ``output`` when given, with the rules and
+    the lexicons (``lexicons=[...]``) applied. Returns the audio's length in ms.
+    """
+    settings = make_config(config, cache_dir, options)
+    if output is not None:
+        return pipeline.render(text, Path(output), settings, listener).duration_ms
+    return playback.play(text, settings, find_player(player), None, listener).duration_ms
+
+
+def spoken_lines(text: str, *, config: RenderConfig | None = None,
+                 cache_dir: str | os.PathLike[str] | None = _DEFAULT, **options: Any) -> list[str]:
+    """What the engine is given for ``text``: a line per chunk with its languages, and the
+    engine's phonemes after each when it can tell them (espeak)."""
+    settings = make_config(config, cache_dir, options)
+    plan = pipeline.make_plan(text, settings)
+    lines = []
+    for chunk in plan.chunks:
+        spoken = [chunk.lang] if chunk.lang else langs.languages(chunk.text, settings.lang)
+        lines.append(f"{'+'.join(spoken)}: {chunk.text}")
+        if isinstance(plan.engine, PhonemeReader):
+            lines.append(f"phonemes: {plan.engine.phonemes(chunk.text)}")
+    return lines
+
+
 def read_article(article: str | os.PathLike[str]) -> tuple[str, str]:
     """The article's text and the name of its source: a file's path, or ``-`` for text."""
     if isinstance(article, str):
@@ -70,6 +99,10 @@ def make_config(config: RenderConfig | None, cache_dir: str | os.PathLike[str] |
     for key in ("subtitles", "manifest"):
         if options.get(key) is not None:
             options[key] = Path(options[key])
+    if "lexicons" in options:  # one path, or several
+        given = options["lexicons"]
+        paths = [given] if isinstance(given, (str, os.PathLike)) else given
+        options["lexicons"] = tuple(Path(path) for path in paths)
     try:
         settings = replace(config, **options) if config else RenderConfig(**options)
     except TypeError as exc:

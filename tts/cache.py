@@ -31,10 +31,13 @@ def default_dir() -> Path:
     return Path(os.environ.get(ENV_VAR) or platformdirs.user_cache_dir(APP_NAME))
 
 
-def clip_key(engine_key: Mapping[str, str], text: str) -> str:
-    """Hash of everything that changes the audio: engine, its version and options, the text."""
-    blob = json.dumps({"engine": dict(engine_key), "text": text}, sort_keys=True,
-                      ensure_ascii=False)
+def clip_key(engine_key: Mapping[str, str], text: str, lang: str | None = None) -> str:
+    """Hash of everything that changes the audio: engine, its version and options, the text,
+    and the language of a chunk not in the article's (left out otherwise, so older clips stay valid)."""
+    fields: dict[str, object] = {"engine": dict(engine_key), "text": text}
+    if lang is not None:
+        fields["lang"] = lang
+    blob = json.dumps(fields, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tts.arabic import strip_marks
 from tts.errors import ConfigError
+from tts.langs import Run, runs
 from tts.types import Break, Chunk, Paragraph
 import itertools
 
@@ -79,9 +80,49 @@ class Gap:
     after_function_word: bool
 
 
-def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None) -> list[Chunk]:
-    """Chunks of every speakable paragraph, in order; unspeakable ones give none."""
-    return [chunk for p in paragraphs if p.speakable for chunk in chunk_text(p.spoken, max_chars, p.index)]
+def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None, lang: str = "ar",
+                  inline_languages: bool = True) -> list[Chunk]:
+    """Chunks of every speakable paragraph, in order; unspeakable ones give none.
+
+    A paragraph in another language than ``lang`` gets chunks in that language; an
+    engine that does not switch voice inside one call (``inline_languages`` False)
+    also gets each run of another language as chunks of their own.
+    """
+    return [chunk for p in paragraphs if p.speakable
+            for chunk in chunk_runs(p.spoken, max_chars, p.index,
+                                   language_runs(p.spoken, lang, not inline_languages))]
+
+
+def language_runs(spoken: str, lang: str, split: bool) -> list[Run]:
+    """The runs to chunk apart: every language run, or the paragraph whole when not ``split``."""
+    found = runs(spoken, lang)
+    return found if split or len(found) == 1 else [Run(0, len(spoken))]
+
+
+def chunk_runs(spoken: str, max_chars: int | None, paragraph: int, parts: Sequence[Run]) -> list[Chunk]:
+    """Each run chunked on its own, offsets into ``spoken``; no pause between runs of one sentence.
+
+    The chunk that ends a run keeps the break of the gap after it (a sentence or
+    clause mark there still pauses); otherwise the voices change without a pause.
+    """
+    chunks: list[Chunk] = []
+    for number, run in enumerate(parts):
+        for piece in chunk_text(spoken[run.start:run.end], max_chars, paragraph):
+            chunks.append(Chunk(paragraph, len(chunks), piece.text, piece.start + run.start,
+                                piece.end + run.start, piece.brk, run.lang))
+        if number < len(parts) - 1 and chunks and chunks[-1].brk is Break.PARAGRAPH:
+            chunks[-1] = replace(chunks[-1], brk=break_between(spoken, chunks[-1].end))
+    return chunks
+
+
+def break_between(spoken: str, end: int) -> Break:
+    """The break after the word that ends at ``end``, judged with the next word."""
+    before = spoken[:end].split()[-1]
+    following = spoken[end:].split()
+    if not following:
+        return Break.PARAGRAPH
+    level = classify_gap(before, following[0])
+    return BREAK_OF_LEVEL[level]
 
 
 def chunk_text(spoken: str, max_chars: int | None, paragraph: int = 0) -> list[Chunk]:

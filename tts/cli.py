@@ -21,10 +21,13 @@ from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
 from tts.export import FORMATS, is_stdout
+from tts.lexicon import FILE_NAME
+from tts.lexicon import discover as discover_lexicons
 from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
+from tts.api import say, spoken_lines
 from tts.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)
@@ -123,14 +126,19 @@ def click_type(option: Option) -> click.ParamType:
     return {int: click.INT, float: click.FLOAT}.get(option.kind, click.STRING)
 
 
+source_argument = click.argument("source", type=str, metavar="INPUT")
+
 speech_options = options(
-    click.argument("source", type=str, metavar="INPUT"),
     *(click_option(o) for o in SPEECH if o.name != "bitrate"),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
                  envvar=CACHE_ENV_VAR, show_envvar=True,
                  help="Where finished clips are kept so a rerun resumes [default: user cache]."),
     click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over)."),
     click_option(OPTIONS["bitrate"]),
+    click.option("--lexicon", "lexicons", multiple=True, metavar="FILE",
+                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help=f"Pronunciation fixes (repeatable; first wins), besides ./{FILE_NAME} "
+                      "and the one in the user config folder."),
 )
 
 file_options = options(
@@ -154,10 +162,20 @@ def make_config(settings: dict[str, Any]) -> RenderConfig:
     if settings.pop("no_loudness", False):
         settings["loudness"] = None
     cache = None if no_cache else (cache_dir or default_dir())
+    settings["lexicons"] = lexicon_paths(settings.get("lexicons", ()))
     return RenderConfig(cache_dir=cache, **settings)
 
 
+def lexicon_paths(given: Sequence[Path]) -> tuple[Path, ...]:
+    """The --lexicon files, then the ones found in the current and the user config folder, once each."""
+    unique: dict[Path, Path] = {}
+    for path in (*given, *discover_lexicons()):
+        unique.setdefault(path.resolve(), path)
+    return tuple(unique.values())
+
+
 @main.command("render")
+@source_argument
 @speech_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Audio file to write; its extension picks the format; - for standard "
@@ -202,6 +220,7 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
 
 
 @main.command("play")
+@source_argument
 @speech_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the rendered audio to this file at the end.")
@@ -241,6 +260,42 @@ def play_command(source: str, output: Path | None, player: str | None, quiet: bo
                        f"{result.first_audio_s:.1f} s{saved})", err=True)
 
 
+@main.command("say")
+@click.argument("text", nargs=-1, required=True)
+@speech_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the audio to this file instead of playing it.")
+@click.option("--player", envvar=PLAYER_ENV_VAR, show_envvar=True, metavar="CMD",
+              help="A command that plays WAV from its standard input.")
+@click.option("--show", is_flag=True,
+              help="Print the text the engine is given and, for espeak, its phonemes.")
+@report_options
+def say_command(text: tuple[str, ...], output: Path | None, player: str | None, show: bool,
+                quiet: bool, debug: bool, **settings: Any) -> None:
+    """Say TEXT at once, with the lexicon and the rules applied: hear a fix before a render.
+
+    \b
+    Examples:
+      article-tts say حفتر --engine espeak --show
+      article-tts say "قال بومبيو" --lexicon names.lexicon
+      article-tts say "NATO و IMF" --engine espeak -o nato.wav
+    """
+    with reported_errors(debug):
+        config = make_config(settings)
+        words = " ".join(text)
+        if output is None:
+            find_player(player)  # no player is a clear error before any work
+        with Progress(quiet, bar=False) as progress:
+            if show:
+                for line in spoken_lines(words, config=config):
+                    click.echo(line)
+            duration_ms = say(words, player=player, output=output, config=config,
+                              listener=progress.on_event)
+        if not quiet:
+            where = f" into {output}" if output is not None else ""
+            click.echo(f"Said {format_duration(duration_ms)}{where}", err=True)
+
+
 def print_paragraph(number: int, total: int, original: str) -> None:
     click.echo(f"[{number}/{total}] {original}")
 
@@ -252,9 +307,9 @@ def run_dry(text: str, config: RenderConfig, quiet: bool) -> DryRun:
 
 def print_dry_run(plan: DryRun) -> None:
     """One line per chunk, then what a real render would cost."""
-    for chunk, cached in zip(plan.plan.chunks, plan.cached, strict=True):
+    for chunk, cached, languages in zip(plan.plan.chunks, plan.cached, plan.languages, strict=True):
         mark = " (cached)" if cached else ""
-        click.echo(f"[{chunk.paragraph + 1}]{mark} {chunk.text}")
+        click.echo(f"[{chunk.paragraph + 1}]{mark} {'+'.join(languages)}: {chunk.text}")
     click.echo(f"{len(plan.plan.paragraphs)} paragraphs, {len(plan.plan.chunks)} chunks, "
                f"{plan.cached.count(True)} cached, {plan.requests} requests to make, "
                f"about {format_duration(plan.estimated_ms)} of audio "

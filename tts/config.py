@@ -64,6 +64,8 @@ class RenderConfig:
     """JSON file to write as well: paragraphs, chunks and their times."""
     format: str | None = None
     """Audio format (``mp3``, ``wav``...) for output sent to standard output; files use their extension."""
+    lexicons: tuple[Path, ...] = ()
+    """Pronunciation lexicon files, first one first: an entry there wins over later files'."""
 
     def __post_init__(self) -> None:
         if not self.engine:

@@ -8,7 +8,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from tts.arabic import HARAKAT, SUPERSCRIPT_ALEF
+from tts.arabic import FATHA, HARAKAT, SHADDA, SHORT_VOWELS, SUKUN, SUPERSCRIPT_ALEF, TANWEEN
 from tts.errors import EngineUnavailable
 
 # text2tashkeel's default: rawi-v2 gating rawi-v3 in one INT8 ONNX file shipped
@@ -22,6 +22,8 @@ MARKS = frozenset(HARAKAT + SUPERSCRIPT_ALEF)
 # author: it is kept as written. Long vowels (ا و ي) and the ا of ال carry no
 # mark even in fully vowelled text, hence not 1.0.
 WRITTEN_SHARE = 0.5
+# The marks that are a vowel sound (short vowels and tanween), as opposed to shadda and sukun.
+VOWELS = frozenset(SHORT_VOWELS + TANWEEN)
 # onnxruntime threads per session (text2tashkeel reads TT_ORT_THREADS; a user's
 # value wins). One paragraph is too short to split: on 2 cores one thread does
 # the seed article in 0.2 s, the default pool in 0.3-0.6 s as it spins for work.
@@ -105,12 +107,35 @@ def predicted_marks(diacritized: str) -> list[tuple[str, str]]:
     return letters
 
 
+def merged_marks(own: str, predicted: str, written: bool) -> str:
+    """The marks one letter gets: the author's and the model's together.
+
+    In a word the author diacritized, the author's marks. Elsewhere the model's,
+    unless the author wrote a mark they lack: then the author's win, but a written
+    shadda the model did not predict keeps the model's vowel (يعرّض: the model reads
+    يَعْرِضُ, and a shadda with no vowel is read as a consonant cluster, yaʕrrḍu).
+    """
+    if written or not own:
+        return own or ("" if written else predicted)
+    if set(own) <= set(predicted):
+        return predicted
+    if adds_shadda(own, predicted, written):
+        return own + "".join(mark for mark in predicted if mark in VOWELS and mark not in own)
+    return own
+
+
+def adds_shadda(own: str, predicted: str, written: bool) -> bool:
+    """True when the author wrote a shadda on a letter where the model read none."""
+    return not written and SHADDA in own and SHADDA not in predicted
+
+
 def add_marks(text: str, diacritized: str) -> str:
     """``text`` with the model's marks after its letters, every written letter kept.
 
     The model re-spells hamzas and drops symbols, so only its marks are taken.
     A word the author diacritized keeps its marks; elsewhere a letter's written
-    marks win unless the model's include them (a written shadda gains its vowel).
+    marks win unless the model's include them (a written shadda gains its vowel,
+    see ``merged_marks``).
     If the model's letters do not line up with ours, ``text`` is returned as it
     is: no marks are better than marks on the wrong letters.
     """
@@ -118,6 +143,7 @@ def add_marks(text: str, diacritized: str) -> str:
     written = {i for word in WORD.finditer(text) if is_written(word.group())
                for i in range(word.start(), word.end())}
     out: list[str] = []
+    model_sukun = False  # the letter just before got a sukun from the model alone
     i = 0
     while i < len(text):
         ch = text[i]
@@ -129,10 +155,14 @@ def add_marks(text: str, diacritized: str) -> str:
             while end < len(text) and text[end] in MARKS:
                 end += 1
             own = text[i + 1:end]
-            if i not in written and set(own) <= set(marks):
-                ch += marks
-            else:
-                ch += own
+            if model_sukun and adds_shadda(own, marks, i in written):
+                # No consonant before a doubled one can be silent (يَعْرِّضُ is a cluster):
+                # the model's sukun, from its reading without the shadda, becomes a fatha.
+                out[-1] = out[-1][:-1] + FATHA
+            ch += merged_marks(own, marks, i in written)
+            model_sukun = not own and i not in written and ch.endswith(SUKUN)
+        else:
+            model_sukun = False
         out.append(ch)
         i = end
     return text if next(predicted, None) else "".join(out)

@@ -46,8 +46,17 @@ PRIVATE_SETTINGS = {"cache_dir"}
 
 def settings(config: RenderConfig) -> dict[str, Any]:
     """The render options, as JSON values (paths by file name only)."""
-    return {key: value.name if isinstance(value, Path) else value
-            for key, value in dataclasses.asdict(config).items() if key not in PRIVATE_SETTINGS}
+    return {key: json_value(value) for key, value in dataclasses.asdict(config).items()
+            if key not in PRIVATE_SETTINGS}
+
+
+def json_value(value: Any) -> Any:
+    """A setting as JSON: a path by its file name, a tuple of paths (lexicons) as a list of names."""
+    if isinstance(value, Path):
+        return value.name
+    if isinstance(value, tuple):
+        return [json_value(item) for item in value]
+    return value
 
 
 def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str, Any]:
@@ -59,7 +68,7 @@ def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str,
         "start_ms": placed[0].start_ms if placed else None,
         "end_ms": placed[-1].end_ms if placed else None,
         "chunks": [{"text": p.chunk.text, "start_ms": p.start_ms, "end_ms": p.end_ms,
-                    "cached": p.cached} for p in placed],
+                    "cached": p.cached, "lang": p.chunk.lang} for p in placed],
     }
 
 

@@ -7,7 +7,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from tts.arabic import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, is_arabic
+from tts.langs import LATIN_LETTER, map_runs, spell_acronyms
 from tts.rules import respell
+
+# One-character fractions (½ ¼ ¾, U+2150-215E): NFKC spells them with a fraction
+# slash glued to the number before (2½ -> 21⁄2), so they are left for the rules.
+VULGAR_FRACTIONS = frozenset("\u00bc\u00bd\u00be" + "".join(map(chr, range(0x2150, 0x215f))))
+FRACTION_SPLIT = re.compile(f"([{''.join(sorted(VULGAR_FRACTIONS))}])")
 
 # Letters that Persian, Urdu and Kurdish keyboards type instead of their Arabic
 # twins; an Arabic voice may skip or spell them. ی (U+06CC) needs the word
@@ -53,14 +59,25 @@ DIGITS = str.maketrans({
     "\u066b": ".",
 })
 # A slash between words ("نيسان/ أبريل") is read aloud as "slash" by engines;
-# the Arabic comma makes it the short pause a reader makes.
+# a comma makes it the short pause a reader makes: the Arabic comma after an
+# Arabic word, the Latin one after a Latin word or in any other --lang.
 SLASH = re.compile(r"\s*/+\s*")
 SLASH_PAUSE = ARABIC_COMMA + " "
+LATIN_SLASH_PAUSE = ", "
+# The last letter before a point: its script picks the comma.
+LAST_LETTER = re.compile(r"[^\W\d_](?=[^\w]*$)")
 
 
 def apply_nfkc(text: str) -> str:
     """Compatibility forms to plain ones: presentation forms (ﻻ -> لا), "…" -> "...", NBSP -> space."""
     return unicodedata.normalize("NFKC", text)
+
+
+def apply_nfkc_keeping_fractions(text: str) -> str:
+    """``apply_nfkc``, but vulgar fractions kept for the Arabic fraction rule: NFKC
+    would make 2½ the number 21⁄2."""
+    return "".join(part if part in VULGAR_FRACTIONS else apply_nfkc(part)
+                   for part in FRACTION_SPLIT.split(text))
 
 
 def replace_persian_letters(text: str) -> str:
@@ -96,14 +113,35 @@ def convert_digits(text: str) -> str:
     return text.translate(DIGITS)
 
 
-def replace_slashes(text: str) -> str:
-    """A slash between words becomes "، " (a pause); one between digits (12/5/2020) stays."""
+def replace_slashes(text: str, arabic: bool = True) -> str:
+    """A slash between words becomes a comma (a pause); one between digits (12/5/2020) stays.
+
+    The comma is Arabic after an Arabic word, Latin after a Latin one or when not ``arabic``.
+    """
     def replace(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() > 0 else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        return match.group() if before.isdigit() and after.isdigit() else SLASH_PAUSE
+        if before.isdigit() and after.isdigit():
+            return match.group()
+        last = LAST_LETTER.search(text[max(0, match.start() - 40):match.start()])
+        latin = last is not None and LATIN_LETTER.match(last.group()) is not None
+        return SLASH_PAUSE if arabic and not latin else LATIN_SLASH_PAUSE
 
     return SLASH.sub(replace, text)
+
+
+def replace_slashes_latin(text: str) -> str:
+    """``replace_slashes`` for a text in another --lang: never an Arabic comma."""
+    return replace_slashes(text, arabic=False)
+
+
+def respell_by_script(text: str) -> str:
+    """The Arabic speech rules on the Arabic runs, acronyms spelled in the Latin ones.
+
+    An English paragraph or a Latin run inside Arabic never gets an Arabic rule
+    (its ``5%`` stays ``5%``, its ``5-10`` stays a dash).
+    """
+    return map_runs(text, "ar", lambda run, lang: spell_acronyms(run) if lang else respell(run))
 
 
 
@@ -117,14 +155,14 @@ def collapse_whitespace(text: str) -> str:
 # written in Eastern digits keep their slash; the speech rules after both, so
 # they see ASCII digits and no tatweel; whitespace last to clean up after all.
 NORMALIZERS: tuple[Callable[[str], str], ...] = (
-    apply_nfkc,
+    apply_nfkc_keeping_fractions,
     # Before the yeh rule: a joiner inside a word would make its ی look word-final.
     remove_invisible_characters,
     replace_persian_letters,
     replace_persian_yeh,
     convert_digits,
     replace_slashes,
-    respell,
+    respell_by_script,
     collapse_whitespace,
 )
 
@@ -132,12 +170,19 @@ NORMALIZERS: tuple[Callable[[str], str], ...] = (
 # The steps that respell Arabic: text in any other language gets only the rest
 # (NFKC, letters, invisible characters, digits, slashes, whitespace), so an
 # English "5-10" is not read with an Arabic إلى.
-ARABIC_ONLY: frozenset[Callable[[str], str]] = frozenset({respell})
+ARABIC_ONLY: frozenset[Callable[[str], str]] = frozenset({respell_by_script})
+# Steps that another --lang takes in a form of its own: no Arabic comma for a slash.
+OTHER_LANG_FORMS: dict[Callable[[str], str], Callable[[str], str]] = {
+    apply_nfkc_keeping_fractions: apply_nfkc,
+    replace_slashes: replace_slashes_latin,
+}
 
 
 def normalizers_for(lang: str) -> tuple[Callable[[str], str], ...]:
     """The normalization steps for text in ``lang``: all of them for Arabic."""
-    return NORMALIZERS if is_arabic(lang) else tuple(s for s in NORMALIZERS if s not in ARABIC_ONLY)
+    if is_arabic(lang):
+        return NORMALIZERS
+    return tuple(OTHER_LANG_FORMS.get(s, s) for s in NORMALIZERS if s not in ARABIC_ONLY)
 
 
 def normalize(text: str, steps: Sequence[Callable[[str], str]] = NORMALIZERS) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from tts import engines
+from tts import engines, langs, lexicon
 from tts.cache import ClipCache
 from tts.chunk import chunk_article
 from tts.config import RenderConfig
@@ -68,14 +68,21 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
+    paragraphs = with_lexicon(paragraphs, engine, config)
     prepare = None
     if defer_engine_form and engine.max_chars is None:
         prepare = functools.partial(in_engine_form, engine, config)
     else:
         paragraphs = spoken_for(engine, paragraphs, config.tashkeel, config.lang)
-    chunks = chunk_article(paragraphs, engine.max_chars)
+    chunks = chunk_article(paragraphs, engine.max_chars, config.lang, engine.inline_languages)
     listener(Planned(len(paragraphs), len(chunks)))
     return Plan(paragraphs, engine, chunks, prepare)
+
+
+def with_lexicon(paragraphs: list[Paragraph], engine: Engine, config: RenderConfig) -> list[Paragraph]:
+    """The paragraphs with the lexicon entries for ``engine`` applied to their spoken forms."""
+    found = lexicon.load(config.lexicons, tuple(engines.REGISTRY))
+    return found.apply_to(paragraphs, engine.name, engine.phoneme_input, config.lang)
 
 
 def in_engine_form(engine: Engine, config: RenderConfig, chunk: Chunk) -> Chunk:
@@ -151,6 +158,8 @@ class DryRun:
     plan: Plan
     cached: list[bool]
     estimated_ms: int
+    languages: list[list[str]]
+    """The languages each chunk is spoken in (``["ar", "en"]`` for a paragraph with a Latin run)."""
 
     @property
     def requests(self) -> int:
@@ -168,5 +177,7 @@ def dry_run(text: str, config: RenderConfig, listener: Listener = ignore) -> Dry
         stored = cache.duration_ms(synth.key(chunk)) if cache else None
         cached.append(stored is not None)
         total += stored if stored is not None else round(len(chunk.text) * 1000 / speed)
-    return DryRun(plan, cached, round(total / config.speed))
+    languages = [[chunk.lang] if chunk.lang else langs.languages(chunk.text, config.lang)
+                 for chunk in plan.chunks]
+    return DryRun(plan, cached, round(total / config.speed), languages)
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tts import numbers
 from tts.arabic import ARABIC_COMMA, HARAKAT_RANGE
 
 Replacement = str | Callable[[re.Match[str]], str]
@@ -111,6 +112,25 @@ class Era:
         return match.group()
 
 
+# --- second round: money, units, times, dates, ordinals, phones (readings in tts.numbers) ---
+
+# Not after a digit, a decimal point or a thousands comma: the start of a number.
+NUMBER_START = r"(?<![\d.,])"
+# The currency signs before or after an amount; the Arabic abbreviations may have a
+# space after their dot (ر. س).
+SIGN_BEFORE = r"\$|€|£"
+SIGN_AFTER = r"\$|€|£|ر\.\s?س|د\.\s?إ|ج\.\s?م|ل\.\s?ل"
+SCALE = "|".join(numbers.SCALES)
+UNIT = "|".join(sorted((re.escape(u).replace("°", "°\\s?") for u in numbers.UNITS), key=len, reverse=True))
+FRACTION = "".join(numbers.FRACTIONS)
+MONTH_PAIR = "|".join(rf"{a}\s*[،,/]\s*{b}|{b}\s*[،,/]\s*{a}" for a, b in numbers.MONTH_PAIRS)
+
+
+def join_month_pair(match: re.Match[str]) -> str:
+    """``نيسان، أبريل`` as ``نيسان أبريل``: one month said twice, without a pause."""
+    return re.sub(r"\s*[،,/]\s*", " ", match.group())
+
+
 GREGORIAN = Era("م", "ميلادي", attached=range(1000, 2100), spaced=range(1900, 2100))
 HIJRI = Era("هـ?", "هجري", attached=range(1000, 10000), spaced=range(1300, 1500))
 
@@ -131,12 +151,36 @@ SPEECH_RULES: tuple[Rule, ...] = (
     Rule("doctor", rf"(?<!\d)(?<!\d\s){NOT_AFTER_LETTER}د\.(?:\s+(?={LETTER})|(?={LETTER}{{2}}))",
          "الدكتور ", "a lone د. before a name is a title, and its dot would otherwise end a "
          "sentence; after a number (45 د.) or before one letter (د.ل, د.م.) it is a unit"),
+    Rule("phone number", r"(?<![\w+.,/])(?:\+\d|0)\d*(?:[-\s]\d{2,})*(?!\d)", numbers.read_phone,
+         "espeak reads 050-1234567 as zero fifty, one million two hundred...; a phone number "
+         "(0 or + first, 8 digits or more) is read in groups with a short pause between"),
+    Rule("hijri date", NUMBER_START + r"(?:(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
+         r"|(?P<year2>\d{4})/(?P<month2>\d{1,2})/(?P<day2>\d{1,2}))\s*ه" + NOT_BEFORE_LETTER,
+         numbers.read_hijri_date, "15/9/1445هـ is read as three numbers and a bare h; said as "
+         "a date with the month's name: 15 رمضان 1445 هجري"),
     Rule("gregorian year", GREGORIAN.pattern, GREGORIAN.read,
          "espeak says the letter's name (mim) after the year; only a sure year, as م is "
          "also metres (1500 م): attached 2019م, after عام/سنة, or spaced 1900-2099"),
     Rule("hijri year", HIJRI.pattern, HIJRI.read,
          "espeak says a bare h after the year; only a sure year: attached 1440هـ, "
          "after عام/سنة, or spaced 1300-1499"),
+    Rule("clock time", r"(?<![\d:.,/])(?P<hour>[01]?\d|2[0-3]):(?P<minutes>[0-5]\d)(?![\d:]|[.,]\d)",
+         numbers.read_time, "espeak reads 10:30 as ten thirty with nothing between; said as "
+         "a time: العاشرة والنصف, التاسعة و5 دقائق"),
+    Rule("thousands separator", NUMBER_START + r"\d{1,3}(?:,\d{3})+(?!\d|,\d)",
+         lambda match: match.group().replace(",", ""),
+         "espeak pauses at the comma of 1,500 (one thousand. and five hundred); the rules "
+         "below would read it as a decimal"),
+    Rule("currency before", NUMBER_START + rf"(?P<sign>{SIGN_BEFORE})\s?(?P<number>{NUMBER})"
+         rf"(?:\s+(?P<scale>{SCALE}){NOT_BEFORE_LETTER})?", numbers.read_currency,
+         "espeak reads $5 as dollar five; the currency goes after the amount, agreeing "
+         "with it (5 دولارات, 20 دولارًا), after a scale word (5 مليون دولار)"),
+    Rule("currency after", NUMBER_START + rf"(?P<number>{NUMBER})\s?(?P<sign>{SIGN_AFTER})"
+         + NOT_BEFORE_LETTER, numbers.read_currency,
+         "5$ is read five dollar (singular), and ر.س, د.إ, ج.م, ل.ل letter by letter"),
+    Rule("currency word", NUMBER_START + rf"(?P<number>\d+)\s+(?P<sign>دولار){NOT_BEFORE_LETTER}",
+         numbers.read_currency, "5 دولار is heard as five dollar: the noun agrees with "
+         "the number (5 دولارات); يورو has one form"),
     Rule("percent range", rf"(?<![\d.,])({NUMBER})\s*[%٪]\s*[-–]\s*({NUMBER})\s*[%٪]",
          r"\1 إلى \2 بالمئة", "each sign read on its own leaves a dash between words "
          "(50 بالمئة-60 بالمئة), which espeak drops: one range, one بالمئة"),
@@ -144,9 +188,28 @@ SPEECH_RULES: tuple[Rule, ...] = (
          "espeak drops % and ٪ silently: 50% is heard as fifty"),
     Rule("percent before", rf"[%٪]\s*({NUMBER})", r"\1 بالمئة",
          "the same sign typed first, as Arabic keyboards often leave it"),
+    Rule("fraction", rf"(?:(?P<whole>\d+)\s?)?(?P<fraction>[{FRACTION}])", numbers.read_fraction,
+         "espeak reads ½ in English (a half); 2½ is 2 ونصف"),
+    Rule("unit", NUMBER_START + rf"(?P<number>{NUMBER})\s?(?P<unit>{UNIT})(?!{LETTER}|\d)",
+         numbers.read_unit, "espeak reads م2 as mim two and °C in English, and no unit in "
+         "the plural; Google reads كم as how much. Said in full, agreeing with the number"),
     Rule("range", rf"(?<![\d.,/-])({NUMBER})\s*[-–]\s*({NUMBER})(?![\d/-]|[.,]\d)", read_range,
          "espeak drops the dash: 5-10 is heard as fifteen; phone numbers, month-year "
          "dates and scores (050-1234567, 5-2020, 3-1) are kept, see is_range"),
+    Rule("sign", r"(?<![^\s(وف])(?<!\w[وف])(?<!\d\s)(?P<sign>[+\u2212-])(?=\d)",
+         lambda match: "زائد " if match.group("sign") == "+" else "سالب ",
+         "espeak says + and − in English (plus, minus) and drops -: -5 is heard as 5"),
+    Rule("definite ordinal", rf"(?P<before>{LETTER}[\w{HARAKAT}]*\s+)?"
+         rf"(?P<prefix>{NOT_AFTER_LETTER}[وف]?(?:[بك]?ال|لل))\s?(?P<number>\d{{1,2}})(?![\d]|[.,]\d)"
+         r"(?=(?P<next>\s+\S+)?)", numbers.read_definite_ordinal,
+         "espeak reads الـ15 as the letters aal and a cardinal; said as an ordinal "
+         "(الخامس عشر, الخامسة عشرة after a feminine noun); before عامًا, سنة ... it is a count, kept"),
+    Rule("century", rf"(?P<noun>{NOT_AFTER_LETTER}[وف]?(?:[بك]?ال|لل)قرن)\s+(?P<number>\d{{1,2}})"
+         r"(?![\d]|[.,]\d)", numbers.read_century,
+         "القرن 21 is the twenty-first century, an ordinal: القرن الحادي والعشرين"),
+    Rule("decimal", NUMBER_START + r"(\d+)\.(\d+)(?!\d|[.,]\d)", r"\1 فاصلة \2",
+         "3.5 and ٣٫٥ are read with فاصلة, as a newsreader says them; Google may read "
+         "the point as a pause, and a dot before a space ends a sentence"),
     Rule("dateline dash", rf"(?<={LETTER})\s?[-–—](?=\s)", ARABIC_COMMA,
          "a dash after a word (برس- اوروبا, or an aside) is a pause, not a sound"),
     Rule("ila", NOT_AFTER_LETTER + "(و?)الى" + NOT_BEFORE_LETTER, r"\1إلى",
@@ -154,11 +217,47 @@ SPEECH_RULES: tuple[Rule, ...] = (
          "almost always و + الى (the verb والى, to side with, is rare)"),
     Rule("tanween fath", rf"اً{NOT_BEFORE_LETTER}", "\u064bا",
          "espeak reads tanween only on the letter before the alif: فوراً loses its -an"),
+    Rule("month pair", NOT_AFTER_LETTER + f"(?:{MONTH_PAIR})" + NOT_BEFORE_LETTER, join_month_pair,
+         "نيسان/ أبريل names one month twice: the slash's pause would split one date in two"),
 )
+
+# --- pausal forms (waqf) ---------------------------------------------------------------
+
+# Where a reader pauses: before a sentence or clause mark (closing quotes and brackets
+# may come between), before an opening bracket, and at the end of the paragraph.
+PAUSE_AHEAD = r"(?=[\"'»”’)\]]*(?:[.!?؟…،؛:,;]|\s+\(|\s*$))"
+ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
+VOWELS_AND_TANWEEN = "\u064b\u064c\u064d\u064e\u064f\u0650"
+TA_MARBUTA = "\u0629"
+
+
+def read_pausal(match: re.Match[str]) -> str:
+    """The last word's ending as read before a pause (waqf).
+
+    A final short vowel or tanween becomes a sukun; fathatan before alif becomes a
+    fatha (a long a: بيانًا -> bayānā); a ta marbuta is read h (مدرسةٌ -> madrasah).
+    """
+    letter, marks, alif = match.group("letter"), match.group("marks"), match.group("alif") or ""
+    if alif:  # a long vowel stays; only fathatan before it changes
+        return letter + marks.replace("\u064b", "\u064e") + alif
+    if letter == TA_MARBUTA:
+        return "\u0647\u0652"
+    kept = "".join(mark for mark in marks if mark not in VOWELS_AND_TANWEEN)
+    if kept == marks:  # no vowel to drop: an unvowelled ending is left to espeak
+        return match.group()
+    return letter + kept.replace("\u0652", "") + "\u0652"
+
 
 # Respellings for espeak alone, applied to its spoken form after tashkeel
 # (tts.engines.espeak names them as its own).
 ESPEAK_RULES: tuple[Rule, ...] = (
+        Rule("pausal form",
+             rf"(?<=[{ARABIC_LETTERS}{HARAKAT}])(?P<letter>[{ARABIC_LETTERS}])(?P<marks>[{HARAKAT}]*)"
+             rf"(?P<alif>[اى])?(?![{ARABIC_LETTERS}{HARAKAT}\w]){PAUSE_AHEAD}",
+             read_pausal, "a trained reader stops on a silent ending, but espeak reads every "
+             "case ending the tashkeel adds, also before a pause (طرابلسَ. -> t[,a.Ra:b'ulus,a): "
+             "the last word before a pause loses its short vowel or tanween (sukun), "
+             "fathatan on alif is a long a, and ta marbuta is read h"),
         Rule("sun letter",
              rf"(?<!{LETTER})(?<![{HARAKAT}])(ال)([تثدذرزسشصضطظلن])([\u064b-\u0650]?)\u0651",
              r"\1\2\3", "espeak doubles a sun letter after a word-initial ال itself; "

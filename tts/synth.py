@@ -84,7 +84,7 @@ class Synthesizer:
         self.lock = threading.Lock()
 
     def key(self, chunk: Chunk) -> str:
-        return clip_key(self.engine_key, chunk.text)
+        return clip_key(self.engine_key, chunk.text, chunk.lang)
 
     def cached_count(self, chunks: Sequence[Chunk]) -> int:
         return 0 if self.cache is None else sum(self.cache.contains(self.key(c)) for c in chunks)
@@ -176,7 +176,7 @@ class Synthesizer:
                 raise Cancelled()
             try:
                 with self.limit.slot():
-                    audio = self.engine.synthesize(chunk.text)
+                    audio = self.engine.synthesize(chunk.text, chunk.lang)
                 self.limit.succeed()
                 self.reached = True
                 return audio

@@ -102,6 +102,9 @@ class Chunk:
     start: int
     end: int
     brk: Break
+    lang: str | None = None
+    """The language this chunk is spoken in when it is not the article's (``en`` for a
+    Latin-script run of an Arabic article); ``None`` means the article's ``--lang``."""
 
 
 @dataclass(frozen=True)

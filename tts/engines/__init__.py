@@ -131,5 +131,5 @@ def check_google(config: RenderConfig, timeout: float) -> tuple[bool, str]:
 
 register(EngineSpec("gtts", build_google, check_google, offline=False, description="Google TTS"))
 register(EngineSpec(
-    "espeak", lambda c: EspeakEngine(c.espeak_voice, c.rate),
+    "espeak", lambda c: EspeakEngine(c.espeak_voice, c.rate, c.lang),
     lambda c, timeout: check_espeak(), offline=True, description="offline voice"))

@@ -32,11 +32,28 @@ class Engine(Protocol):
     """Respellings for this engine alone, applied to Arabic after tashkeel."""
     chars_per_second: float
     """Characters of text spoken per second at the default pace: for --dry-run's estimates."""
+    inline_languages: bool
+    """Whether one call speaks Latin-script runs inside Arabic text with another voice
+    (espeak switches voice itself); if not, each run is a chunk of its own, with its ``lang``."""
+    phoneme_input: bool
+    """Whether the text may hold phonemes as ``[[...]]`` (espeak-ng's notation), from a lexicon."""
 
-    def synthesize(self, text: str) -> AudioSegment:
-        """Speak ``text`` and return the audio; edge silence is trimmed later."""
+    def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
+        """Speak ``text`` and return the audio; edge silence is trimmed later.
+
+        ``lang`` is the chunk's language when it is not the article's (``Chunk.lang``).
+        """
         ...
 
     def cache_key(self) -> Mapping[str, str]:
         """Everything besides the text that changes the audio (engine version, voice, speed)."""
+        ...
+
+
+@runtime_checkable
+class PhonemeReader(Protocol):
+    """An engine that can show the phonemes it would say (for ``say --show``)."""
+
+    def phonemes(self, text: str, separator: str = "") -> str:
+        """The engine's phoneme names for ``text``."""
         ...

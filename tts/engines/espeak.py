@@ -8,10 +8,12 @@ import difflib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from pydub import AudioSegment
 
 from tts.errors import ConfigError, EngineError, EngineUnavailable
+from tts.langs import PHONEMES, Run, primary, runs
 from tts.rules import ESPEAK_RULES
 
 # espeak-ng's own output rate for its formant voices; the real value comes back
@@ -22,6 +24,8 @@ SAMPLE_RATE = 22050
 # ctypes cannot read a C header.
 AUDIO_OUTPUT_SYNCHRONOUS = 2  # samples go to our callback; Synth returns when done
 ESPEAK_CHARS_UTF8 = 1  # text passed as NUL-terminated UTF-8 bytes
+ESPEAK_SSML = 0x10  # the text is SSML: <voice name="en"> switches voice for a run
+ESPEAK_PHONEMES = 0x100  # phonemes written [[...]] in the text are spoken as they are
 POS_CHARACTER = 1  # espeak_Synth position type; with position 0 it means "from the start"
 ESPEAK_RATE = 1  # espeak_PARAMETER index of the speaking rate
 INITIALIZE_DONT_EXIT = 0x8000  # report a missing data folder instead of exit(1)
@@ -232,12 +236,16 @@ def _select(state: _Library, voice: str, rate: int) -> None:
     _check(state.lib.espeak_SetParameter(ESPEAK_RATE, rate, 0), f"set rate {rate}")
 
 
-def _synth(state: _Library, text: str) -> bytes:
-    """Speak ``text`` with the current voice and return raw 16-bit mono samples."""
+def _synth(state: _Library, text: str, ssml: bool = False) -> bytes:
+    """Speak ``text`` with the current voice and return raw 16-bit mono samples.
+
+    ``[[...]]`` in the text is phoneme input; with ``ssml`` the text is SSML markup.
+    """
     data = text.encode("utf-8")
+    flags = ESPEAK_CHARS_UTF8 | ESPEAK_PHONEMES | (ESPEAK_SSML if ssml else 0)
     state.samples = bytearray()
     code = state.lib.espeak_Synth(
-        data, len(data) + 1, 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
+        data, len(data) + 1, 0, POS_CHARACTER, 0, flags, None, None
     )
     _check(code, "synthesize the text")
     _check(state.lib.espeak_Synchronize(), "finish synthesis")
@@ -247,6 +255,11 @@ def _synth(state: _Library, text: str) -> bytes:
 
 def _text_to_phonemes(state: _Library, text: str, separator: str = "") -> str:
     """Translate ``text`` clause by clause until espeak sets the text pointer to NULL."""
+    return " ".join(_clause_phonemes(state, text, separator))
+
+
+def _clause_phonemes(state: _Library, text: str, separator: str = "") -> list[str]:
+    """The phonemes of each clause of ``text``: espeak stops a clause where it pauses."""
     buffer = ctypes.create_string_buffer(text.encode("utf-8"))
     pointer = ctypes.c_void_p(ctypes.addressof(buffer))
     mode = PHONEMES_ASCII | (ord(separator) << PHONEMES_SEPARATOR_SHIFT if separator else 0)
@@ -256,7 +269,7 @@ def _text_to_phonemes(state: _Library, text: str, separator: str = "") -> str:
         clause = (result or b"").decode("utf-8", "replace").strip()
         if clause:
             clauses.append(clause)
-    return " ".join(clauses)
+    return clauses
 
 
 class EspeakEngine:
@@ -273,8 +286,11 @@ class EspeakEngine:
     rules = ESPEAK_RULES
     # Measured on the seed article at 175 wpm (the default rate).
     chars_per_second = 11.0
+    # One call switches voice for a Latin run with SSML's <voice name="en">.
+    inline_languages = True
+    phoneme_input = True
 
-    def __init__(self, voice: str = "ar", rate: int | None = None) -> None:
+    def __init__(self, voice: str = "ar", rate: int | None = None, lang: str = "ar") -> None:
         if rate is not None and not RATE_MIN <= rate <= RATE_MAX:
             raise ConfigError(
                 f"espeak rate {rate} is out of range: give words per minute between "
@@ -284,6 +300,7 @@ class EspeakEngine:
             raise ConfigError("espeak voice is empty: use --voice ar for Arabic")
         self.voice = voice
         self.rate = rate
+        self.lang = lang  # the article's language: runs in another one switch voice
         with _LOCK:  # an unknown voice is a usage error, found before any work starts
             _select(_library(), voice, self._rate)
 
@@ -291,14 +308,31 @@ class EspeakEngine:
     def _rate(self) -> int:
         return RATE_DEFAULT if self.rate is None else self.rate
 
-    def synthesize(self, text: str) -> AudioSegment:
+    def voice_for(self, lang: str | None) -> str:
+        """The voice for a chunk or run in ``lang``: ours, or that language's (``en``)."""
+        return self.voice if lang is None else primary(lang)
+
+    def markup(self, text: str) -> str | None:
+        """SSML that speaks each Latin run of ``text`` with its own voice; None when it has none."""
+        parts = runs(text, self.lang)
+        if all(run.lang is None for run in parts):
+            return None
+        return "<speak>" + "".join(self.run_markup(text, run) for run in parts) + "</speak>"
+
+    def run_markup(self, text: str, run: Run) -> str:
+        """One run as SSML: escaped, and in a <voice> element when in another language."""
+        body = escape(text[run.start:run.end])
+        return body if run.lang is None else f'<voice name="{self.voice_for(run.lang)}">{body}</voice>'
+
+    def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
         """Speak ``text`` and return it as mono 16-bit audio at espeak's sample rate."""
+        ssml = self.markup(text) if lang is None else None
         with _LOCK:
             state = _library()
             if not text.strip():
                 return AudioSegment.silent(duration=0, frame_rate=state.sample_rate)
-            _select(state, self.voice, self._rate)
-            samples = _synth(state, text)
+            _select(state, self.voice_for(lang), self._rate)
+            samples = _synth(state, ssml or text, ssml is not None)
         return AudioSegment(
             data=samples, sample_width=2, frame_rate=state.sample_rate, channels=1
         )
@@ -310,6 +344,8 @@ class EspeakEngine:
             "version": espeak_version(),
             "voice": self.voice,
             "rate": str(self._rate),
+            # How Latin runs and [[phonemes]] reach the library: a change re-makes the clips.
+            "input": "ssml-runs-phonemes",
         }
 
     def phonemes(self, text: str, separator: str = "") -> str:
@@ -318,12 +354,29 @@ class EspeakEngine:
         A ``separator`` character goes between phonemes, so multi-letter names
         (``dZ``, ``s[``) can be told apart: ``phonemes("منعت", "|")`` is ``m|n|A|t``.
         """
+        parts = [] if not text.strip() else runs(text, self.lang)
         with _LOCK:
             state = _library()
-            if not text.strip():
-                return ""
+            return " ".join(filter(None, (self.run_phonemes(state, text[run.start:run.end], run.lang, separator)
+                                          for run in parts)))
+
+    def clause_phonemes(self, text: str, separator: str = "") -> list[str]:
+        """The phonemes of each clause of ``text`` in our voice, one string per pause espeak makes."""
+        with _LOCK:
+            state = _library()
             _select(state, self.voice, self._rate)
-            return _text_to_phonemes(state, text, separator)
+            return _clause_phonemes(state, text, separator) if text.strip() else []
+
+    def run_phonemes(self, state: _Library, text: str, lang: str | None, separator: str) -> str:
+        """One run's phonemes in its voice; ``[[...]]`` input shown as written. Call with _LOCK held."""
+        _select(state, self.voice_for(lang), self._rate)
+        pieces, pos = [], 0
+        for match in PHONEMES.finditer(text):
+            pieces += [_text_to_phonemes(state, text[pos:match.start()], separator) if match.start() > pos else "",
+                       match.group()[2:-2]]
+            pos = match.end()
+        pieces.append(_text_to_phonemes(state, text[pos:], separator))
+        return " ".join(piece for piece in pieces if piece.strip())
 
 
 def espeak_version() -> str:

@@ -40,6 +40,9 @@ class GoogleEngine:
     rules: tuple[Rule, ...] = ()
     # Google's Arabic voice is a little faster than espeak's default.
     chars_per_second = 13.0
+    # A request has one language: a Latin run in Arabic text is a request of its own.
+    inline_languages = False
+    phoneme_input = False
     frame_rate = SAMPLE_RATE
 
     def __init__(self, lang: str = "ar", tld: str = "com", slow: bool = False,
@@ -56,10 +59,10 @@ class GoogleEngine:
         return {"engine": self.name, "version": GTTS_VERSION, "lang": self.lang,
                 "tld": self.tld, "slow": str(self.slow)}
 
-    def synthesize(self, text: str) -> AudioSegment:
+    def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
         # No pre-processors: the text is already normalized and chunked by us,
         # and gTTS's English-oriented substitutions could push it past the limit.
-        tts = gTTS(text, lang=self.lang, tld=self.tld, slow=self.slow, lang_check=False,
+        tts = gTTS(text, lang=lang or self.lang, tld=self.tld, slow=self.slow, lang_check=False,
                    pre_processor_funcs=[], timeout=self.timeout)
         try:
             data = b"".join(tts.stream())

@@ -1,0 +1,142 @@
+"""Which language each stretch of a text is in: Latin-script runs and English paragraphs in Arabic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tts.arabic import is_arabic
+
+# Latin script inside Arabic news is names, acronyms and quotations, nearly always
+# English (or read the English way): it is spoken by this language's voice.
+LATIN_LANG = "en"
+# Basic Latin and the Latin-1/Extended-A/B letters (names like Müller, Łódź).
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+# The Arabic letters (hamza to yeh, alef wasla and the extended block): the script
+# that keeps a token in the Arabic voice.
+ARABIC_LETTER = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+# A paragraph whose letters are at least this share Latin is an English paragraph
+# (one that quotes an Arabic name still is); below it, Latin words are runs inside Arabic.
+LATIN_PARAGRAPH_SHARE = 0.8
+TOKEN = re.compile(r"\S+")
+# espeak-ng's inline phoneme input, ``[[...]]`` (from a lexicon): it belongs to the
+# voice around it, so it is never a Latin run although its phoneme names are Latin.
+PHONEMES = re.compile(r"\[\[.*?\]\]")
+
+# Short all-capital words (2-4 letters) are acronyms; an English voice reads some
+# as a word (IMF as "imf", WHO as "who"), so they are spelled: I-M-F. Hyphens, not
+# spaces (espeak reads a lone "A" as the article) nor dots (a dot ends a sentence).
+# These are said as words by every newsreader, so they are kept.
+ACRONYMS_SAID_AS_WORDS = frozenset({
+    "NATO", "NASA", "OPEC", "FIFA", "UEFA", "AIDS", "SARS", "ISIS", "OK",
+})
+ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,4})(?![\w-])")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch ``text[start:end]`` in one language; ``lang`` None means the text's own."""
+
+    start: int
+    end: int
+    lang: str | None = None
+
+
+def token_script(token: str) -> str:
+    """``arabic`` when the token holds an Arabic letter, ``latin`` a Latin one, else ``neutral``."""
+    if ARABIC_LETTER.search(token):
+        return "arabic"
+    if LATIN_LETTER.search(PHONEMES.sub("", token)):
+        return "latin"
+    return "neutral"
+
+
+def is_latin_paragraph(text: str) -> bool:
+    """True when at least LATIN_PARAGRAPH_SHARE of the letters of ``text`` are Latin."""
+    bare = PHONEMES.sub("", text)
+    latin, arabic = len(LATIN_LETTER.findall(bare)), len(ARABIC_LETTER.findall(bare))
+    return latin > 0 and latin >= LATIN_PARAGRAPH_SHARE * (latin + arabic)
+
+
+def latin_spans(text: str) -> list[tuple[int, int]]:
+    """The Latin runs of ``text``: whole tokens, from a Latin one to a Latin one.
+
+    Digits and symbols between two Latin tokens (``Windows 11 Pro``) join the run;
+    at its edges they stay with the Arabic around it.
+    """
+    spans: list[tuple[int, int]] = []
+    start = end = None
+    for token in TOKEN.finditer(text):
+        script = token_script(token.group())
+        if script == "latin":
+            start = token.start() if start is None else start
+            end = token.end()
+        elif script == "arabic" and start is not None and end is not None:
+            spans.append((start, end))
+            start = end = None
+    if start is not None and end is not None:
+        spans.append((start, end))
+    return spans
+
+
+def runs(text: str, lang: str) -> list[Run]:
+    """``text`` cut into runs by language, covering it whole.
+
+    Only an Arabic ``lang`` has foreign runs: a paragraph mostly in Latin script is
+    one English run, and otherwise each Latin run is one, the rest Arabic (lang None).
+    """
+    if not text or not is_arabic(lang):
+        return [Run(0, len(text))]
+    if is_latin_paragraph(text):
+        return [Run(0, len(text), LATIN_LANG)]
+    result: list[Run] = []
+    pos = 0
+    for start, end in latin_spans(text):
+        if has_speech(text[pos:start]):
+            result.append(Run(pos, start))
+        elif result:  # only spaces and marks between: the Latin run before takes them
+            start = result.pop().start
+        else:
+            start = 0
+        result.append(Run(start, end, LATIN_LANG))
+        pos = end
+    if has_speech(text[pos:]):
+        result.append(Run(pos, len(text)))
+    elif result:
+        result[-1] = Run(result[-1].start, len(text), result[-1].lang)
+    return result
+
+
+def has_speech(text: str) -> bool:
+    """True when ``text`` holds a letter or a digit (a run of only ``، -`` is not spoken alone)."""
+    return any(ch.isalnum() for ch in text)
+
+
+def languages(text: str, lang: str) -> list[str]:
+    """The languages ``text`` is spoken in, in order of first use (``["ar", "en"]``)."""
+    return list(dict.fromkeys(run.lang or lang for run in runs(text, lang)))
+
+
+def map_runs(text: str, lang: str, change: Callable[[str, str | None], str]) -> str:
+    """``text`` with ``change(run text, run lang)`` applied to each run separately."""
+    return "".join(change(text[run.start:run.end], run.lang) for run in runs(text, lang))
+
+
+def spell_acronyms(text: str) -> str:
+    """Short all-capital words spelled letter by letter (``IMF`` -> ``I-M-F``), but NATO kept."""
+    def spell(match: re.Match[str]) -> str:
+        word = match.group(1)
+        return word if word in ACRONYMS_SAID_AS_WORDS else "-".join(word)
+
+    return ACRONYM.sub(spell, text)
+
+
+def same_language(one: str, other: str) -> bool:
+    """True when two language codes name one language (``ar``, ``ar-EG``, ``AR_sa``)."""
+    return primary(one) == primary(other)
+
+
+def primary(lang: str) -> str:
+    """The language of a code without its region: ``ar-EG`` -> ``ar``."""
+    return re.split("[-_]", lang.lower(), maxsplit=1)[0]
