@@ -80,7 +80,7 @@ def test_outage_then_resume(short: Path, run, google: FakeGoogle, isolated_cache
 def test_truncated_cache_entry_is_remade(short: Path, run, google: FakeGoogle, isolated_cache: Path) -> None:
     assert render_gtts(run, short).exit_code == 0
     made = google.attempts
-    victim = next(ClipCache(isolated_cache).clips.rglob("*.wav"))
+    victim = next(ClipCache(isolated_cache).clips.rglob("*.clip"))
     victim.write_bytes(victim.read_bytes()[:200])
     again = render_gtts(run, short)
     assert again.exit_code == 0 and google.attempts == made + 1
@@ -146,7 +146,7 @@ def test_dry_run_estimate_of_a_cached_article_is_close(short: Path, run, google:
 def test_damaged_entries_are_not_counted_as_cached(short: Path, run, google: FakeGoogle,
                                                    isolated_cache: Path) -> None:
     assert render_gtts(run, short).exit_code == 0
-    victim = next(ClipCache(isolated_cache).clips.rglob("*.wav"))
+    victim = next(ClipCache(isolated_cache).clips.rglob("*.clip"))
     victim.write_bytes(victim.read_bytes()[:300])
     planned = render_gtts(run, short, "--dry-run").stdout.splitlines()[-1]
     assert "1 requests to make" in planned

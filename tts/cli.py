@@ -14,7 +14,8 @@ import click
 from tts import engines
 from tts.version import __version__
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
-from tts.cache import ClipCache, default_dir
+from tts.cache import SIZE_ENV_VAR as CACHE_SIZE_ENV_VAR
+from tts.cache import ClipCache, default_dir, parse_size
 from tts.config import RenderConfig
 from tts.options import ALL as OPTIONS
 from tts.options import FILE, SPEECH, SPEED, Option
@@ -130,6 +131,10 @@ speech_options = options(
                  envvar=CACHE_ENV_VAR, show_envvar=True,
                  help="Where finished clips are kept so a rerun resumes [default: user cache]."),
     click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over)."),
+    click.option("--cache-size", callback=lambda ctx, param, value: cache_size(value),
+                 envvar=CACHE_SIZE_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 help="Most the clip cache keeps, like 500M or 2G; the least recently used "
+                      "clips go first [default: 1G]."),
     click_option(OPTIONS["bitrate"]),
 )
 
@@ -146,6 +151,19 @@ report_options = options(
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
     click.option("--debug", is_flag=True, help="Show tracebacks."),
 )
+
+
+def cache_size(value: str | None) -> int | None:
+    """Bytes from a ``--cache-size`` value; None when not given."""
+    return None if value is None else size_option(value)
+
+
+def size_option(value: str) -> int:
+    """Bytes from a size like ``500M``; a bad one is a usage error."""
+    try:
+        return parse_size(value)
+    except ArticleTTSError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 def make_config(settings: dict[str, Any]) -> RenderConfig:
@@ -283,22 +301,40 @@ def cache_group() -> None:
     """Inspect or empty the cache of finished clips that lets a rerun resume."""
 
 
-cache_dir_option = click.option(
-    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar=CACHE_ENV_VAR,
-    show_envvar=True, help="The cache folder [default: user cache].")
+cache_dir_option = options(
+    click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                 envvar=CACHE_ENV_VAR, show_envvar=True,
+                 help="The cache folder [default: user cache]."),
+    click.option("--cache-size", callback=lambda ctx, param, value: cache_size(value),
+                 envvar=CACHE_SIZE_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 help="The size limit, like 500M or 2G [default: 1G]."),
+)
 
 
 @cache_group.command("info")
 @cache_dir_option
-def cache_info(cache_dir: Path | None) -> None:
-    """Show where clips are cached, how many, and their size."""
-    info = ClipCache(cache_dir or default_dir()).info()
+def cache_info(cache_dir: Path | None, cache_size: int | None) -> None:
+    """Show where clips are cached, how many, their size and the limit."""
+    info = ClipCache(cache_dir or default_dir(), cache_size).info()
     click.echo(f"path:    {info.path}\nentries: {info.entries}\n"
-               f"size:    {info.size_bytes / 1_000_000:.1f} MB")
+               f"size:    {info.size_bytes / 1_000_000:.1f} MB\n"
+               f"limit:   {info.limit_bytes / 1_000_000:.1f} MB")
+
+
+@cache_group.command("prune")
+@cache_dir_option
+def cache_prune(cache_dir: Path | None, cache_size: int | None) -> None:
+    """Remove the least recently used clips until the cache fits its limit."""
+    cache = ClipCache(cache_dir or default_dir(), cache_size)
+    removed = cache.prune()
+    info = cache.info()
+    click.echo(f"Removed {removed} clips from {cache.root}; {info.entries} left, "
+               f"{info.size_bytes / 1_000_000:.1f} of {info.limit_bytes / 1_000_000:.1f} MB")
 
 
 @cache_group.command("clear")
-@cache_dir_option
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar=CACHE_ENV_VAR, show_envvar=True, help="The cache folder [default: user cache].")
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached clip (the next render synthesizes everything again)."""
     cache = ClipCache(cache_dir or default_dir())

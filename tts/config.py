@@ -46,6 +46,8 @@ class RenderConfig:
     """Retries per chunk for failures that may pass: 429, 5xx, timeouts, lost connections."""
     cache_dir: Path | None = None
     """Where finished clips are kept so a rerun resumes; ``None`` keeps nothing."""
+    cache_size: int | None = None
+    """Most bytes the clip cache keeps (least recently used evicted); ``None``: the default."""
     title: str | None = None
     """Title tag; ``None`` means the first paragraph when short, else the input's name."""
     artist: str | None = None

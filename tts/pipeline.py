@@ -101,7 +101,7 @@ def open_cache(config: RenderConfig, listener: Listener = ignore) -> ClipCache |
     """The clip cache, or None (with a warning) when its folder cannot take files."""
     if config.cache_dir is None:
         return None
-    cache = ClipCache(config.cache_dir)
+    cache = ClipCache(config.cache_dir, config.cache_size, warn=lambda m: listener(Notice(m)))
     problem = cache.check_usable()
     if problem is not None:
         listener(Notice(f"cannot use the clip cache ({problem}); going on without it, so a "
