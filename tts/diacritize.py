@@ -26,6 +26,11 @@ WRITTEN_SHARE = 0.5
 # value wins). One paragraph is too short to split: on 2 cores one thread does
 # the seed article in 0.2 s, the default pool in 0.3-0.6 s as it spins for work.
 ORT_THREADS = "1"
+# onnxruntime's official builds start Microsoft's 1DS telemetry with the first
+# session: a device id and an event database under ~/.cache/Microsoft, and DNS
+# lookups of its collector. This variable, read when onnxruntime initializes,
+# stops all of it (its Privacy.md); the offline voice must not phone home.
+TELEMETRY_OFF = {"ORT_DISABLE_TELEMETRY": "1"}
 WORD = re.compile("(?:[\u0621-\u063a\u0641-\u064a\u0671]|[\u064b-\u0652\u0670])+")
 
 Predict = Callable[[str], str]
@@ -44,10 +49,20 @@ def base_letter(ch: str) -> str:
     return unicodedata.normalize("NFD", ch)[0]
 
 
+def disable_telemetry() -> None:
+    """Turn onnxruntime's telemetry off before it can start, whatever the environment says."""
+    os.environ.update(TELEMETRY_OFF)
+    import onnxruntime
+
+    # Also the API switch, for builds that read the variable only at import.
+    getattr(onnxruntime, "disable_telemetry_events", lambda: None)()
+
+
 def load_model() -> Predict:
     """Build the model's onnxruntime session; EngineUnavailable says what to do if it fails."""
     os.environ.setdefault("TT_ORT_THREADS", ORT_THREADS)
     try:
+        disable_telemetry()
         from text2tashkeel import BUNDLED, Diacritizer
 
         if MODEL not in BUNDLED:  # it would download its weights
