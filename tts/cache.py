@@ -67,7 +67,7 @@ def parse_size(text: str) -> int:
     """Bytes from ``500M``, ``2G``, ``1.5g``, ``750000k`` or a plain number of bytes."""
     match = SIZE_PATTERN.match(text)
     if not match:
-        raise ConfigError(f"cache size {text!r} is not like 500M or 2G")
+        raise ConfigError(f"size {text!r} is not like 500M or 2G")
     return int(float(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
 
 
@@ -189,6 +189,10 @@ class ClipCache:
         path = self.path_for(key)
         data = encode_entry(key, audio, {"words": [list(_word_fields(w)) for w in words]}
                             if words else {})
+        if len(data) > MAX_ENTRY_BYTES:
+            self.warn(f"a clip of {len(audio) / 60_000:.0f} minutes is too long to cache; "
+                      f"a rerun makes it again")
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.scratch.mkdir(parents=True, exist_ok=True)
         tmp = make_temp(self.scratch, SUFFIX)

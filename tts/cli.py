@@ -22,6 +22,8 @@ from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError
 from tts.export import FORMATS, is_stdout
+from tts.intake import DEFAULT_MAX_INPUT
+from tts.intake import ENV_VAR as INPUT_ENV_VAR
 from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
@@ -136,6 +138,9 @@ speech_options = options(
                  help="Most the clip cache keeps, like 500M or 2G; the least recently used "
                       "clips go first [default: 1G]."),
     click_option(OPTIONS["bitrate"]),
+    click.option("--max-input", callback=lambda ctx, param, value: input_limit(value),
+                 envvar=INPUT_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 help="Refuse an input larger than this, like 8M or 50M [default: 8M]."),
 )
 
 file_options = options(
@@ -164,6 +169,11 @@ def size_option(value: str) -> int:
         return parse_size(value)
     except ArticleTTSError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def input_limit(value: str | None) -> int:
+    """Bytes from a ``--max-input`` value (the default when not given)."""
+    return DEFAULT_MAX_INPUT if value is None else size_option(value)
 
 
 def make_config(settings: dict[str, Any]) -> RenderConfig:
@@ -208,7 +218,7 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
     with reported_errors(debug):
         config = make_config(settings)
         target = output or default_output(source)
-        text = read_source(source)
+        text = read_source(source, config.max_input)
         if dry_run:
             print_dry_run(run_dry(text, config, quiet))
             return
@@ -247,7 +257,7 @@ def play_command(source: str, output: Path | None, player: str | None, quiet: bo
                                    "use `article-tts render -o -` to send audio there")
         config = make_config(settings)
         command = find_player(player)
-        text = read_source(source)
+        text = read_source(source, config.max_input)
         announce = (lambda n, t, s: None) if quiet else print_paragraph
         with Progress(quiet, bar=False) as progress:
             result = play(text, config, command, output, progress.on_event, announce=announce,

@@ -31,6 +31,13 @@ ORT_THREADS = "1"
 # lookups of its collector. This variable, read when onnxruntime initializes,
 # stops all of it (its Privacy.md); the offline voice must not phone home.
 TELEMETRY_OFF = {"ORT_DISABLE_TELEMETRY": "1"}
+# The model attends over its whole input: memory grows with the square of the length
+# (a 200,000-character paragraph took 4.3 GB). Longer texts go to it in windows of at
+# most this many characters, cut after a sentence or clause mark, else at a space;
+# the seed article's longest paragraph is 601 characters, so it is never cut.
+MODEL_WINDOW = 1500
+SPACE = re.compile(r"\s+")
+CLAUSE_END = frozenset(".!?؟؛،,;:")
 WORD = re.compile("(?:[\u0621-\u063a\u0641-\u064a\u0671]|[\u064b-\u0652\u0670])+")
 
 Predict = Callable[[str], str]
@@ -90,7 +97,30 @@ def model() -> Predict:
 
 def diacritize_texts(texts: Sequence[str]) -> list[str]:
     """Each text with short vowels added; the model is loaded only if some text needs it."""
-    return [add_marks(text, model()(text)) if needs_marks(text) else text for text in texts]
+    return [add_marks(text, predict_in_windows(model(), text)) if needs_marks(text) else text
+            for text in texts]
+
+
+def predict_in_windows(predict: Predict, text: str, window: int = MODEL_WINDOW) -> str:
+    """The model's output for ``text``, asked a window at a time so memory stays small."""
+    return "".join(predict(piece) if piece.strip() else piece for piece in windows(text, window))
+
+
+def windows(text: str, size: int) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters that join back to it.
+
+    Each cut is at the last space after a sentence or clause mark in the window,
+    else at its last space, else (a run with no space at all) at the window's end.
+    """
+    pieces: list[str] = []
+    while len(text) > size:
+        spaces = list(SPACE.finditer(text, 1, size))
+        after_mark = [m for m in spaces if text[m.start() - 1] in CLAUSE_END]
+        cuts = after_mark or spaces
+        end = cuts[-1].end() if cuts else size
+        pieces.append(text[:end])
+        text = text[end:]
+    return [*pieces, text] if text else pieces
 
 
 def needs_marks(text: str) -> bool:
