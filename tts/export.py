@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from pydub import AudioSegment
 
-from tts import metadata
+from tts import fsutil, metadata
 from tts.audio import ffmpeg_exe
 from tts.errors import ConfigError, OutputError
 from tts.types import Chapter, Tags
@@ -95,7 +95,11 @@ def check_streamable(suffix: str, shown_name: str) -> str:
 
 
 def check_writable(path: Path, option: str = "-o/--output") -> None:
-    """Fail early when ``path`` is a folder or its folder cannot take a new file."""
+    """Fail early when ``path`` is a folder, read-only, or its folder cannot take a new file.
+
+    No folder is made yet (a failed render must not leave empty ones): the probe goes
+    in the closest folder that exists. Temp files of killed runs there are removed.
+    """
     if path.is_dir():
         example = path / f"article{path.suffix or '.mp3'}"
         raise OutputError(f"{path} is a folder; give a file name such as {example}")
@@ -103,14 +107,18 @@ def check_writable(path: Path, option: str = "-o/--output") -> None:
     if blocker is not None:
         raise OutputError(f"cannot write to {path.parent}: {blocker} is a file, not a folder; "
                           f"choose another {option}")
+    read_only = fsutil.refuse_read_only(path)
+    if read_only is not None:
+        raise OutputError(f"{path} is {read_only}; make it writable (chmod u+w) or choose "
+                          f"another {option}")
+    folder = fsutil.nearest_existing(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-", delete=True):
-            pass
+        fsutil.make_temp(folder).unlink()
     except OSError as exc:
         raise OutputError(
             f"cannot write to {path.parent} ({exc.strerror or exc}); choose another {option}"
         ) from exc
+    fsutil.remove_stale_temps(folder)
 
 
 @contextmanager
@@ -119,15 +127,13 @@ def atomic_target(path: Path) -> Iterator[Path]:
 
     A failed write leaves no partial file, and an existing file stays as it was.
     """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = fsutil.temp_beside(path)
     try:
         yield tmp
         # mkstemp makes the file private (0600); give it the mode the user's
         # umask gives new files, or the mode of the file it replaces.
         tmp.chmod(path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~current_umask())
-        os.replace(tmp, path)
+        fsutil.commit(tmp, path)  # now, or with the rest of the render's outputs
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -209,7 +215,8 @@ def encode(audio: AudioSegment, target: str, suffix: str, bitrate: str,
     Writing to a seekable file lets the MP3 muxer go back and fill in the Xing
     header, so players show the right duration."""
     fmt = FORMATS[suffix]
-    with tempfile.TemporaryDirectory(prefix="article-tts-") as scratch:
+    fsutil.remove_stale_temps(Path(tempfile.gettempdir()))  # scratch of killed runs
+    with tempfile.TemporaryDirectory(prefix=fsutil.temp_prefix()) as scratch:
         command = pcm_input(audio)
         if tags is not None and fmt.ffmpeg_metadata:
             meta = Path(scratch) / "metadata.txt"

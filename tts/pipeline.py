@@ -15,7 +15,7 @@ from tts.chunk import chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
-from tts.outputs import prepare_outputs, write_outputs
+from tts.outputs import prepare_outputs, write_outputs, written_together
 from tts.synth import Synthesizer
 from tts.text import engine_texts, parse_article, spoken_for
 from tts.timeline import assemble, at_speed, pauses_after
@@ -44,7 +44,8 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = i
     joined, timeline = assemble(plan, clips, config)
     timeline = at_speed(timeline, config.speed)
     listener(Writing(output))
-    duration_ms = write_outputs(plan, joined, timeline, output, config, source, sink)
+    with written_together(output, config):
+        duration_ms = write_outputs(plan, joined, timeline, output, config, source, sink)
     return RenderResult(output, duration_ms, len(plan.paragraphs), len(plan.chunks),
                         plan.engine.name, time.perf_counter() - started, timeline)
 

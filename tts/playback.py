@@ -11,8 +11,8 @@ from pathlib import Path
 
 from tts.audio import join
 from tts.config import RenderConfig
+from tts.outputs import prepare_outputs, write_outputs, written_together
 from tts.player import AudioPlayer, PlayerCommand
-from tts.outputs import prepare_outputs, write_outputs
 from tts.pipeline import make_plan, stream
 from tts.timeline import assemble, at_speed
 from tts.types import STDIN_SOURCE, Clip, Listener, Plan, PlayResult, ignore
@@ -116,6 +116,7 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
         announcer.flush(sent_ms)
     if output is not None:
         joined, timeline = assemble(plan, clips, config)
-        write_outputs(plan, joined, at_speed(timeline, config.speed), output, config, source)
+        with written_together(output, config):
+            write_outputs(plan, joined, at_speed(timeline, config.speed), output, config, source)
     return PlayResult(sent_ms, len(plan.paragraphs), len(plan.chunks), plan.engine.name,
                       first_audio, output)
