@@ -28,6 +28,7 @@ from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
+from tts.signals import Terminated, handle_ending_signals
 from tts.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)
@@ -35,6 +36,8 @@ from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Pla
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
 INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
+# Exit codes after which run() leaves at once: SIGINT, SIGHUP, SIGTERM.
+STOPPED = frozenset({INTERRUPTED, 128 + 1, 128 + 15})
 
 
 class EngineNames(Sequence[str]):
@@ -68,6 +71,9 @@ def reported_errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         raise CommandError(exc) from exc
+    except Terminated as exc:
+        click.echo(f"Stopped by {exc}.", err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(INTERRUPTED)
@@ -82,13 +88,14 @@ def main() -> None:
 def run() -> None:
     """The ``article-tts`` command. After Ctrl-C, leave at once: Python would otherwise
     wait at exit for Google requests still in flight (up to --timeout seconds)."""
+    handle_ending_signals()
     try:
         main()
     except SystemExit as exc:
-        if exc.code == INTERRUPTED:
+        if exc.code in STOPPED:
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(INTERRUPTED)
+            os._exit(int(exc.code))  # type: ignore[arg-type]
         raise
 
 

@@ -15,6 +15,8 @@ from typing import IO
 
 from tts.errors import PlayerError
 import contextlib
+from tts.fsutil import temp_prefix
+from tts.signals import die_with_parent
 
 ENV_VAR = "ARTICLE_TTS_PLAYER"
 # Players tried in order when none is named: each reads a WAV stream on stdin.
@@ -79,12 +81,14 @@ class AudioPlayer:
 
     def __enter__(self) -> AudioPlayer:
         if self.command.needs_file:
-            self.spool = tempfile.NamedTemporaryFile(suffix=".wav", delete=False)
+            self.spool = tempfile.NamedTemporaryFile(prefix=temp_prefix(), suffix=".wav",
+                                                     delete=False)
             self.spool.write(wav_header(self.frame_rate))
             return self
         try:
             self.process = subprocess.Popen(self.command.argv, stdin=subprocess.PIPE,
-                                            stdout=subprocess.DEVNULL)
+                                            stdout=subprocess.DEVNULL,
+                                            preexec_fn=die_with_parent())
         except OSError as exc:
             raise PlayerError(f"cannot start {self.command.name}: {exc.strerror}") from exc
         self.write(wav_header(self.frame_rate))
