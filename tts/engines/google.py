@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import email.utils
+import threading
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any, TypeVar
 
 import requests
 from gtts import gTTS, gTTSError
@@ -21,6 +24,53 @@ MAX_CHARS = 100
 SAMPLE_RATE = 24_000
 # Said at the end of every network failure: what the user can do about it.
 NEXT_STEP = "rerun the same command to resume, or use --engine espeak to render offline"
+# Where gTTS posts its requests, under the host.
+API_PATH = "/_/TranslateWebserverUi/data/batchexecute"
+
+T = TypeVar("T")
+
+
+class DeadlineExceeded(Exception):
+    """The whole request took longer than its timeout."""
+
+
+def within_deadline(work: Callable[[], T], seconds: float) -> T:
+    """``work()``'s result, or DeadlineExceeded once ``seconds`` have passed, whatever it is doing.
+
+    requests' timeout bounds each socket read, not the request: a server sending a
+    byte every half second holds it forever. So the request runs in its own daemon
+    thread, given up at the deadline (it ends on its own when the server stops).
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+    thread = threading.Thread(target=run, name="gtts-request", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise DeadlineExceeded()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+class AimedTTS(gTTS):  # type: ignore[misc]
+    """gTTS sent to ``base_url`` instead of Google's host: a stand-in server in tests."""
+
+    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url
+
+    def _prepare_requests(self) -> list[requests.PreparedRequest]:
+        prepared: list[requests.PreparedRequest] = super()._prepare_requests()
+        if self.base_url:
+            for request in prepared:
+                request.prepare_url(self.base_url.rstrip("/") + API_PATH, None)
+        return prepared
 
 
 def host_url(tld: str) -> str:
@@ -43,7 +93,7 @@ class GoogleEngine:
     frame_rate = SAMPLE_RATE
 
     def __init__(self, lang: str = "ar", tld: str = "com", slow: bool = False,
-                 timeout: float = 15.0) -> None:
+                 timeout: float = 15.0, base_url: str | None = None) -> None:
         langs = tts_langs()
         if lang not in langs:
             raise ConfigError(
@@ -51,6 +101,8 @@ class GoogleEngine:
                 + ", ".join(sorted(langs)[:12]) + ", ..."
             )
         self.lang, self.tld, self.slow, self.timeout = lang, tld, slow, timeout
+        self.base_url = base_url
+        """Where requests go instead of ``translate.google.<tld>`` (for tests)."""
 
     def cache_key(self) -> dict[str, str]:
         return {"engine": self.name, "version": GTTS_VERSION, "lang": self.lang,
@@ -59,10 +111,14 @@ class GoogleEngine:
     def synthesize(self, text: str) -> AudioSegment:
         # No pre-processors: the text is already normalized and chunked by us,
         # and gTTS's English-oriented substitutions could push it past the limit.
-        tts = gTTS(text, lang=self.lang, tld=self.tld, slow=self.slow, lang_check=False,
-                   pre_processor_funcs=[], timeout=self.timeout)
+        tts = AimedTTS(text, lang=self.lang, tld=self.tld, slow=self.slow, lang_check=False,
+                       pre_processor_funcs=[], timeout=self.timeout, base_url=self.base_url)
         try:
-            data = b"".join(tts.stream())
+            # --timeout bounds the whole request, connect to last byte.
+            data = within_deadline(lambda: b"".join(tts.stream()), self.timeout)
+        except DeadlineExceeded:
+            why = f"Google TTS did not answer within {self.timeout:g} s"
+            raise NetworkError(f"{why}; {NEXT_STEP}", retryable=True, reason=why) from None
         except gTTSError as exc:
             raise self.explain(exc) from exc
         if not data:
