@@ -20,7 +20,7 @@ from tts.config import RenderConfig
 from tts.options import ALL as OPTIONS
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
-from tts.errors import ArticleTTSError
+from tts.errors import ArticleTTSError, StdoutClosed
 from tts.export import FORMATS, is_stdout
 from tts.intake import DEFAULT_MAX_INPUT
 from tts.intake import ENV_VAR as INPUT_ENV_VAR
@@ -29,6 +29,7 @@ from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
 from tts.signals import Terminated, handle_ending_signals
+from tts.streams import audio_sink, silence_stdout
 from tts.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)
@@ -37,7 +38,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
 INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
 # Exit codes after which run() leaves at once: SIGINT, SIGHUP, SIGTERM.
-STOPPED = frozenset({INTERRUPTED, 128 + 1, 128 + 15})
+STOPPED = frozenset({INTERRUPTED, 128 + 1, 128 + 15, StdoutClosed.exit_code})
 
 
 class EngineNames(Sequence[str]):
@@ -67,6 +68,9 @@ def reported_errors(debug: bool) -> Iterator[None]:
     """Our errors become one clear line and an exit code; tracebacks only with --debug."""
     try:
         yield
+    except StdoutClosed as exc:
+        silence_stdout()  # the reader left (| head): end quietly, as command-line tools do
+        sys.exit(exc.exit_code)
     except ArticleTTSError as exc:
         if debug:
             raise
@@ -225,13 +229,13 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
     with reported_errors(debug):
         config = make_config(settings)
         target = output or default_output(source)
+        sink = audio_sink() if is_stdout(target) and not dry_run else None
         text = read_source(source, config.max_input)
         if dry_run:
             print_dry_run(run_dry(text, config, quiet))
             return
         with Progress(quiet) as progress:
-            result = render(text, target, config, progress.on_event, source=source,
-                            sink=click.get_binary_stream("stdout"))
+            result = render(text, target, config, progress.on_event, source=source, sink=sink)
         if not quiet:
             click.echo(summary(result), err=True)
 

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from pydub import AudioSegment
 
-from tts import fsutil, metadata
+from tts import fsutil, metadata, streams
 from tts.audio import ffmpeg_exe
 from tts.errors import ConfigError, OutputError
 from tts.types import Chapter, Tags
@@ -171,9 +171,8 @@ def write_stream(audio: AudioSegment, suffix: str, sink: BinaryIO, bitrate: str 
                  speed: float = 1.0, loudness: float | None = None) -> None:
     """Encode to ``sink`` (standard output, for ``| mpv -``): audio only, no tags or chapters,
     since those are written into a finished file."""
-    sink.write(encode(audio, "pipe:1", check_format(suffix, f"--format {suffix[1:]}"), bitrate,
-                      filters_for(audio, speed, loudness)))
-    sink.flush()
+    streams.write_all(sink, encode(audio, "pipe:1", check_format(suffix, f"--format {suffix[1:]}"),
+                                   bitrate, filters_for(audio, speed, loudness)))
 
 
 def filters_for(audio: AudioSegment, speed: float, loudness: float | None) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import _thread
+import signal
 import threading
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from tts.config import RenderConfig
 from tts.outputs import prepare_outputs, write_outputs, written_together
 from tts.player import AudioPlayer, PlayerCommand
 from tts.pipeline import make_plan, stream
+from tts.streams import stdout_error
 from tts.timeline import assemble, at_speed
 from tts.types import STDIN_SOURCE, Clip, Listener, Plan, PlayResult, ignore
 
@@ -66,17 +69,47 @@ class Announcer:
     starts: list[tuple[int, int]] = field(default_factory=list)  # (start_ms, paragraph)
     done: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
+    failure: OSError | None = None
+    """Why announcing stopped: standard output closed (``| head -1``) or failing."""
 
     def run(self) -> None:
-        while not self.stop.wait(TICK_S):
+        while not self.stop.wait(TICK_S) and self.failure is None:
             self.flush(self.clock.position_ms())
 
     def flush(self, position_ms: int) -> None:
         total = len(self.plan.paragraphs)
         while self.done < len(self.starts) and self.starts[self.done][0] <= position_ms:
             paragraph = self.plan.paragraphs[self.starts[self.done][1]]
-            self.announce(paragraph.index + 1, total, paragraph.original)
+            try:
+                self.announce(paragraph.index + 1, total, paragraph.original)
+            except OSError as exc:
+                self.fail(exc)
+                return
             self.done += 1
+
+    def fail(self, exc: OSError) -> None:
+        """Stop playback now: from the announcer thread, by interrupting the main thread."""
+        self.failure = exc
+        if threading.current_thread() is threading.main_thread():
+            raise stdout_error(exc) from exc
+        # A real SIGINT to the main thread wakes it even from a blocking write to the
+        # player; play() turns the KeyboardInterrupt into the stdout error.
+        main = threading.main_thread().ident
+        if main is not None and hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(main, signal.SIGINT)
+        else:
+            _thread.interrupt_main()
+
+
+@contextmanager
+def stdout_failures(announcer: Announcer) -> Iterator[None]:
+    """An interrupt the announcer raised because standard output failed becomes that error."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if announcer.failure is not None:
+            raise stdout_error(announcer.failure) from None
+        raise
 
 
 def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
@@ -94,7 +127,7 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
     announcer = Announcer(plan, clock, announce)
     clips: list[Clip] = []
     first_audio, sent_ms = 0.0, 0
-    with ExitStack() as cleanup:
+    with stdout_failures(announcer), ExitStack() as cleanup:
         cleanup.callback(announcer.stop.set)  # runs last: also on Ctrl-C or a failure
         player: AudioPlayer | None = None
         for clip, pause in stream(plan, config, listener, LOOKAHEAD):

@@ -50,7 +50,11 @@ def find_player(requested: str | None = None) -> PlayerCommand:
     """The player named by ``--player``/``$ARTICLE_TTS_PLAYER``, else the first known one found."""
     requested = requested or os.environ.get(ENV_VAR)
     if requested:
-        argv = tuple(shlex.split(requested))
+        try:
+            argv = tuple(shlex.split(requested))
+        except ValueError as exc:  # an unbalanced quote
+            raise PlayerError(f"cannot read the player command {requested!r} ({exc}); "
+                              f"quote it as a shell would, e.g. --player \"mpv -\"") from None
         if not argv or shutil.which(argv[0]) is None:
             raise PlayerError(f"player {requested!r} not found; check --player or ${ENV_VAR}")
         return PlayerCommand(argv)
