@@ -99,7 +99,7 @@ def run() -> None:
         if exc.code in STOPPED:
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(int(exc.code))  # type: ignore[arg-type]
+            os._exit(int(exc.code or 0))
         raise
 
 

@@ -21,20 +21,23 @@ def stdout_error(exc: OSError) -> OutputError | StdoutClosed:
 
 def audio_sink() -> BinaryIO:
     """Standard output for audio: refused when it is closed or a terminal (raw bytes fill the screen)."""
-    stream = getattr(sys.stdout, "buffer", None)
-    try:
-        if stream is None:
-            raise OSError(9, "it is closed")
-        is_terminal = os.isatty(stream.fileno())
-    except io.UnsupportedOperation:
-        is_terminal = False  # an in-memory stream (tests), never a terminal
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"cannot write to standard output ({getattr(exc, 'strerror', None) or exc}); "
-                          f"use -o FILE") from None
-    if is_terminal:
+    stream: BinaryIO | None = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # started with standard output closed (>&-)
+        raise OutputError("cannot write to standard output (it is closed); use -o FILE")
+    if is_terminal(stream):
         raise ConfigError("standard output is a terminal: audio there would fill the screen; "
                           "pipe it (-o - | mpv -) or write a file with -o FILE")
-    return stream  # type: ignore[no-any-return]
+    return stream
+
+
+def is_terminal(stream: BinaryIO) -> bool:
+    """True when ``stream`` is a terminal; an in-memory stream (in tests) is not."""
+    try:
+        return os.isatty(stream.fileno())
+    except io.UnsupportedOperation:
+        return False
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot write to standard output ({exc}); use -o FILE") from None
 
 
 def write_all(sink: BinaryIO, data: bytes) -> None:
