@@ -179,8 +179,8 @@ def test_entry_far_larger_than_any_clip_is_not_read(cache: tuple[ClipCache, Warn
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from tts import cache as cache_module
     store, warnings = cache
-    monkeypatch.setattr(cache_module, "MAX_ENTRY_BYTES", 10_000)
     store.put(A, clip(2000))
+    monkeypatch.setattr(cache_module, "MAX_ENTRY_BYTES", 10_000)
     assert_discarded(store, warnings, A, "far larger than any clip")
 
 
@@ -227,6 +227,15 @@ def test_info_prune_and_clear_count(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob(".article-tts-*"))
     assert store.prune() == 1 and not old.exists()  # entries of an older format go
     assert store.clear() == 3 and store.info().entries == 0
+
+
+def test_a_clip_too_long_to_cache_is_not_stored(cache: tuple[ClipCache, Warnings],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from tts import cache as cache_module
+    store, warnings = cache
+    monkeypatch.setattr(cache_module, "MAX_ENTRY_BYTES", 10_000)
+    store.put(A, clip(2000))
+    assert not store.path_for(A).exists() and "too long to cache" in warnings[0]
 
 
 def test_stale_temp_files_of_killed_runs_are_swept(tmp_path: Path) -> None:
