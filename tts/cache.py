@@ -8,6 +8,7 @@ played as if right. The cache is kept under a size limit, least recently used fi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -288,10 +289,8 @@ def _word_fields(word: WordTime) -> tuple[int, int, int, int]:
 
 def touch(path: Path) -> None:
     """Mark an entry as just used (its mtime orders eviction); a read-only cache is fine."""
-    try:
+    with contextlib.suppress(OSError):
         os.utime(path)
-    except OSError:
-        pass
 
 
 def checksum(header: Mapping[str, Any], audio: bytes) -> str:
@@ -341,7 +340,7 @@ def read_header(handle: BinaryIO) -> dict[str, Any]:
         header = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise Damaged("unreadable header") from exc
-    if not isinstance(header, dict) or not REQUIRED <= header.keys():
+    if not isinstance(header, dict) or not header.keys() >= REQUIRED:
         raise Damaged("incomplete header")
     header["audio_at"] = len(head) + length
     return header

@@ -3,6 +3,7 @@ outputs locked and replaced as one set."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -182,10 +183,8 @@ def all_or_nothing() -> Iterator[None]:
 def remove_empty_folders(folders: list[Path]) -> None:
     """Remove the given folders, deepest first, where they are empty."""
     for folder in sorted(set(folders), key=lambda p: len(p.parts), reverse=True):
-        try:
+        with contextlib.suppress(OSError):  # not empty, or already gone
             folder.rmdir()
-        except OSError:
-            pass  # not empty, or already gone
 
 
 def nearest_existing(path: Path) -> Path:
@@ -250,10 +249,8 @@ def lock_one(path: Path, wait_s: float) -> Iterator[None]:
         os.write(fd, f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}".encode())
         yield
     finally:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(lock)
-        except OSError:
-            pass
         os.close(fd)  # closing releases the flock
 
 

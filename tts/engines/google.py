@@ -46,7 +46,7 @@ def within_deadline(work: Callable[[], T], seconds: float) -> T:
     def run() -> None:
         try:
             outcome["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+        except BaseException as exc:  # handed to the caller below
             outcome["error"] = exc
     thread = threading.Thread(target=run, name="gtts-request", daemon=True)
     thread.start()
