@@ -68,3 +68,11 @@ def test_fifo_is_read_like_cat(run, tmp_path: Path) -> None:
 def test_a_utf16_file_still_gets_its_conversion_hint(run, write_text) -> None:
     result = run("render", str(write_text(SENTENCE.encode("utf-16"))), "--dry-run")
     assert result.exit_code == 2 and "UTF-16" in result.stderr
+
+
+def test_the_python_api_keeps_the_limit(write_text) -> None:
+    from tts import api
+    from tts.errors import InputError
+    big = write_text(SENTENCE * 40_000)
+    with pytest.raises(InputError, match="larger than 1 MB"):
+        api.render(big, "out.mp3", engine="espeak", max_input=1_000_000, cache_dir=None)
