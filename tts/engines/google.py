@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -39,7 +41,7 @@ def within_deadline(work: Callable[[], T], seconds: float) -> T:
 
     requests' timeout bounds each socket read, not the request: a server sending a
     byte every half second holds it forever. So the request runs in its own daemon
-    thread, given up at the deadline (it ends on its own when the server stops).
+    thread, given up at the deadline (AimedTTS then cuts its connection).
     """
     outcome: dict[str, Any] = {}
 
@@ -59,18 +61,64 @@ def within_deadline(work: Callable[[], T], seconds: float) -> T:
 
 
 class AimedTTS(gTTS):  # type: ignore[misc]
-    """gTTS sent to ``base_url`` instead of Google's host: a stand-in server in tests."""
+    """gTTS sent to ``base_url`` (a stand-in server in tests) instead of Google's host, whose
+    answer is cut off at ``deadline`` (``time.monotonic()``), so a request given up by
+    ``within_deadline`` does not hold its connection open."""
 
-    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, base_url: str | None = None, deadline: float | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.base_url = base_url
+        self.base_url, self.deadline = base_url, deadline
+        self.cut = False
+        self.timers: list[threading.Timer] = []
+        """Whether the answer was cut off at the deadline (its error is then a timeout)."""
 
     def _prepare_requests(self) -> list[requests.PreparedRequest]:
         prepared: list[requests.PreparedRequest] = super()._prepare_requests()
-        if self.base_url:
-            for request in prepared:
+        for request in prepared:
+            if self.base_url:
                 request.prepare_url(self.base_url.rstrip("/") + API_PATH, None)
+            if self.deadline is not None:
+                # Called with the headers, before requests reads the body.
+                request.register_hook("response", self.cut_at_deadline)
         return prepared
+
+    def cut_at_deadline(self, response: requests.Response, **_: Any) -> None:
+        """Shut the answer's connection down at the deadline, waking a blocked read."""
+        left = max(0.0, (self.deadline or 0.0) - time.monotonic())
+        timer = threading.Timer(left, self.shut_down, args=(response,))
+        timer.daemon = True
+        timer.start()
+        self.timers.append(timer)
+
+    def stop_timers(self) -> None:
+        """Cancel the deadline timers of answers already read (no thread waits them out)."""
+        for timer in self.timers:
+            timer.cancel()
+
+
+    def shut_down(self, response: requests.Response) -> None:
+        """End a response's connection now (urllib3 2.3+ wakes a read blocked in another thread)."""
+        self.cut = True
+        cut_connection(response)
+
+
+def read_all(tts: AimedTTS) -> bytes:
+    """Every audio byte of ``tts``'s answers; its deadline timers stopped once read."""
+    try:
+        return b"".join(tts.stream())
+    finally:
+        tts.stop_timers()
+
+
+def cut_connection(response: requests.Response) -> None:
+    """Shut down or close the connection a response is read from."""
+    raw = response.raw
+    with contextlib.suppress(Exception):
+        if hasattr(raw, "shutdown"):
+            raw.shutdown()
+        else:  # pragma: no cover - older urllib3
+            raw.close()
 
 
 def host_url(tld: str) -> str:
@@ -112,18 +160,23 @@ class GoogleEngine:
         # No pre-processors: the text is already normalized and chunked by us,
         # and gTTS's English-oriented substitutions could push it past the limit.
         tts = AimedTTS(text, lang=self.lang, tld=self.tld, slow=self.slow, lang_check=False,
-                       pre_processor_funcs=[], timeout=self.timeout, base_url=self.base_url)
+                       pre_processor_funcs=[], timeout=self.timeout, base_url=self.base_url,
+                       deadline=time.monotonic() + self.timeout)
         try:
             # --timeout bounds the whole request, connect to last byte.
-            data = within_deadline(lambda: b"".join(tts.stream()), self.timeout)
+            data = within_deadline(lambda: read_all(tts), self.timeout)
         except DeadlineExceeded:
-            why = f"Google TTS did not answer within {self.timeout:g} s"
-            raise NetworkError(f"{why}; {NEXT_STEP}", retryable=True, reason=why) from None
+            raise self.too_slow() from None
         except gTTSError as exc:
-            raise self.explain(exc) from exc
+            raise (self.too_slow() if tts.cut else self.explain(exc)) from exc
         if not data:
             raise EngineError(f"Google TTS sent no audio for {text[:40]!r}; {NEXT_STEP}")
         return decode(data, SAMPLE_RATE)
+
+    def too_slow(self) -> NetworkError:
+        """The error for a request that took longer than --timeout, connect to last byte."""
+        why = f"Google TTS did not answer within {self.timeout:g} s"
+        return NetworkError(f"{why}; {NEXT_STEP}", retryable=True, reason=why)
 
     def explain(self, exc: gTTSError) -> EngineError:
         """Turn gTTS's error into ours: the cause, whether a retry may help, the next step."""
