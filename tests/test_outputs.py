@@ -103,8 +103,10 @@ def test_stale_temp_files_of_a_killed_run_are_removed(run, offline: None, write_
                           capture_output=True, text=True).stdout.strip()
     stale = tmp_path / f".article-tts-{dead}-x1y2.mp3"
     stale.write_bytes(b"partial")
+    abandoned = tmp_path / ".other.mp3.article-tts.lock"  # left by a render killed while writing
+    abandoned.write_text(f"pid {dead}")
     unrelated = tmp_path / ".article-tts-notes"
     unrelated.write_text("not ours")
     result = run("render", str(write_text(TEXT)), "--engine", "espeak", "-o", "out.mp3")
     assert result.exit_code == 0, result.stderr
-    assert not stale.exists() and unrelated.exists()
+    assert not stale.exists() and not abandoned.exists() and unrelated.exists()

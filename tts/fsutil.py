@@ -69,6 +69,9 @@ def remove_stale_temps(folder: Path) -> int:
     except OSError:
         return 0
     for entry in entries:
+        if entry.name.endswith(LOCK_SUFFIX):
+            removed += remove_abandoned_lock(Path(entry.path))
+            continue
         pid = owner_pid(entry.name)
         if pid is None or pid == os.getpid() or pid_alive(pid):
             continue
@@ -252,6 +255,23 @@ def lock_one(path: Path, wait_s: float) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.unlink(lock)
         os.close(fd)  # closing releases the flock
+
+
+def remove_abandoned_lock(lock: Path) -> int:
+    """Remove a lock file no process holds (its render was killed); 1 if removed, else 0."""
+    try:
+        fd = os.open(lock, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return 0
+    try:
+        if not try_flock(fd) or not same_file(fd, lock):
+            return 0
+        os.unlink(lock)  # under the lock, as lock_one's own release does
+        return 1
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
 
 
 def try_flock(fd: int) -> bool:
