@@ -53,9 +53,16 @@ def test_roundtrip_is_lossless_with_word_times(cache: tuple[ClipCache, Warnings]
 
 def test_empty_clip_roundtrips(cache: tuple[ClipCache, Warnings]) -> None:
     store, _ = cache
-    store.put(A, clip()[:0])
+    store.put(A, clip()[:0], words=())
     back = store.get(A)
-    assert back is not None and len(back.audio) == 0
+    assert back is not None and len(back.audio) == 0 and back.words == ()
+
+
+def test_a_clip_stored_without_word_times_says_so(cache: tuple[ClipCache, Warnings]) -> None:
+    store, _ = cache
+    store.put(A, clip())
+    back = store.get(A)
+    assert back is not None and back.words is None  # unknown, not "no words"
 
 
 def test_key_covers_everything_that_changes_audio() -> None:

@@ -17,7 +17,7 @@ import re
 import shutil
 import struct
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -99,7 +99,8 @@ class Stored(NamedTuple):
     """A clip read back from the cache: its audio and, when known, its word times."""
 
     audio: AudioSegment
-    words: tuple[WordTime, ...] = ()
+    words: tuple[WordTime, ...] | None = None
+    """The word times stored with the clip; None when it was stored without any."""
 
 
 class Damaged(ValueError):
@@ -185,11 +186,12 @@ class ClipCache:
         remove_stale_temps(self.scratch)
         return None
 
-    def put(self, key: str, audio: AudioSegment, words: tuple[WordTime, ...] = ()) -> None:
-        """Store ``audio`` (and its word times): temp file, then ``os.replace``; then keep the limit."""
+    def put(self, key: str, audio: AudioSegment, words: Sequence[WordTime] | None = None) -> None:
+        """Store ``audio`` (and its word times, when known): temp file, then ``os.replace``;
+        then keep the limit."""
         path = self.path_for(key)
-        data = encode_entry(key, audio, {"words": [list(_word_fields(w)) for w in words]}
-                            if words else {})
+        meta = {} if words is None else {"words": [list(_word_fields(w)) for w in words]}
+        data = encode_entry(key, audio, meta)
         if len(data) > MAX_ENTRY_BYTES:
             self.warn(f"a clip of {len(audio) / 60_000:.0f} minutes is too long to cache; "
                       f"a rerun makes it again")
@@ -382,9 +384,11 @@ def decode_flac(flac: bytes, header: Mapping[str, Any]) -> AudioSegment:
     return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=channels)
 
 
-def words_from(meta: Any) -> tuple[WordTime, ...]:
-    """Word times from an entry's metadata (``[start, end, start_ms, end_ms]`` each)."""
-    words = meta.get("words", []) if isinstance(meta, dict) else []
+def words_from(meta: Any) -> tuple[WordTime, ...] | None:
+    """Word times from an entry's metadata (``[start, end, start_ms, end_ms]`` each), or None."""
+    words = meta.get("words") if isinstance(meta, dict) else None
+    if words is None:
+        return None
     try:
         return tuple(WordTime(*map(int, w)) for w in words)
     except (TypeError, ValueError) as exc:
