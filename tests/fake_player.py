@@ -1,12 +1,13 @@
 """A stand-in audio player for tests: reads WAV on stdin the way ffplay or aplay would.
 
-    python fake_player.py OUTDIR [--realtime] [--quit-after BYTES] [--discard]
+    python fake_player.py OUTDIR [--realtime] [--quit-after BYTES] [--discard] [--linger S]
 
 Writes OUTDIR/pid at start, OUTDIR/first_byte (time.time() of the first byte),
 OUTDIR/log (a "time bytes-read" line per block read) and OUTDIR/received.wav
 (everything read). --realtime reads at the pace of
 playback; --quit-after exits early, like a player the user closed; --discard keeps
-nothing (no log, no received.wav), like a real player's flat memory, for benchmarks.
+nothing (no log, no received.wav), like a real player's flat memory, for benchmarks;
+--linger keeps playing S seconds after its input ends, like a player draining a large buffer.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main() -> None:
             break
     log.close()
     (out / "received.wav").write_bytes(bytes(received))
+    if "--linger" in sys.argv:
+        time.sleep(float(sys.argv[sys.argv.index("--linger") + 1]))
 
 
 if __name__ == "__main__":

@@ -212,3 +212,22 @@ def test_pausal_forms_stop_espeak_on_a_silent_ending() -> None:
     assert total == 3 and vowel + tanween == 0
     # The long a of the pausal بَيَانًا رِئَاسِيَّا is heard: the clause ends in a:.
     assert engine.clause_phonemes(respell(text, bench.ESPEAK_RULES))[-1].endswith("a:")
+
+
+def test_long_text_reaches_the_model_in_bounded_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 200,000-letter paragraph once took 4.3 GB in one model call; windows keep it small."""
+    asked: list[int] = []
+
+    def fake_model(text: str) -> str:
+        asked.append(len(text))
+        return "".join(ch + "\u064e" if diacritize.is_arabic_letter(ch) else ch for ch in text)
+    monkeypatch.setattr(diacritize, "_MODEL", fake_model)
+    no_spaces = "ب" * 5000
+    sentences = "كتب الولد الدرس، ثم نام. " * 300
+    for text in (no_spaces, sentences):
+        asked.clear()
+        (marked,) = diacritize_texts([text])
+        assert max(asked) <= diacritize.MODEL_WINDOW and sum(asked) == len(text)
+        assert harakat(marked) == sum(diacritize.is_arabic_letter(ch) for ch in text)
+    pieces = diacritize.windows(sentences, 100)
+    assert "".join(pieces) == sentences and all(p.endswith(("، ", ". ")) for p in pieces[:-1])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 import requests
 import responses
@@ -88,3 +91,57 @@ def test_answer_without_audio() -> None:
         mock.add(responses.POST, ENDPOINT, body=')]}\'\n\n[["wrb.fr","jQ1olc",null]]\n')
         with pytest.raises(EngineError, match="without audio"):
             GoogleEngine().synthesize(TEXT)
+
+
+class Trickle(http.server.BaseHTTPRequestHandler):
+    """Answers a byte every half second: each read is quick, the whole answer never ends."""
+
+    sent: list[int]
+    stop: threading.Event
+    dropped: threading.Event
+    headers_too: bool
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        lines = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 500\r\n\r\n"
+        if not self.headers_too:
+            self.wfile.write(lines)
+            self.wfile.flush()
+        for byte in (lines if self.headers_too else b"") + b")]}'" * 125:
+            if self.stop.wait(0.5):
+                return
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:
+                self.dropped.set()  # the client cut the connection
+                return
+            self.sent.append(1)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("headers_too", [False, True])
+def test_timeout_bounds_the_whole_request(headers_too: bool) -> None:
+    sent: list[int] = []
+    stop, dropped = threading.Event(), threading.Event()
+    handler = type("Handler", (Trickle,), {"sent": sent, "stop": stop, "dropped": dropped,
+                                           "headers_too": headers_too})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        engine = GoogleEngine(timeout=1, base_url=f"http://127.0.0.1:{server.server_port}")
+        with pytest.raises(NetworkError, match="did not answer within 1 s") as info:
+            engine.synthesize(TEXT)
+        given_up_after = len(sent)
+        if not headers_too:  # the abandoned request does not keep its connection open
+            assert dropped.wait(30) and len(sent) < 20
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+    assert info.value.retryable and not info.value.unreachable
+    # A byte every 0.5 s: cut near the 1 s deadline, far before the 500 bytes (250 s) end.
+    assert given_up_after < 10

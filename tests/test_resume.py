@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,7 @@ def test_outage_then_resume(short: Path, run, google: FakeGoogle, isolated_cache
 def test_truncated_cache_entry_is_remade(short: Path, run, google: FakeGoogle, isolated_cache: Path) -> None:
     assert render_gtts(run, short).exit_code == 0
     made = google.attempts
-    victim = next(ClipCache(isolated_cache).clips.rglob("*.wav"))
+    victim = next(ClipCache(isolated_cache).clips.rglob("*.clip"))
     victim.write_bytes(victim.read_bytes()[:200])
     again = render_gtts(run, short)
     assert again.exit_code == 0 and google.attempts == made + 1
@@ -146,7 +147,7 @@ def test_dry_run_estimate_of_a_cached_article_is_close(short: Path, run, google:
 def test_damaged_entries_are_not_counted_as_cached(short: Path, run, google: FakeGoogle,
                                                    isolated_cache: Path) -> None:
     assert render_gtts(run, short).exit_code == 0
-    victim = next(ClipCache(isolated_cache).clips.rglob("*.wav"))
+    victim = next(ClipCache(isolated_cache).clips.rglob("*.clip"))
     victim.write_bytes(victim.read_bytes()[:300])
     planned = render_gtts(run, short, "--dry-run").stdout.splitlines()[-1]
     assert "1 requests to make" in planned
@@ -158,3 +159,42 @@ def test_unusable_cache_folder_warns_and_renders(short: Path, run, google: FakeG
     assert result.exit_code == 0, result.stderr
     assert "cannot use the clip cache" in result.stderr and Path("out.mp3").exists()
     assert "Encoding out.mp3" in result.stderr
+
+
+def test_wrong_clip_copied_over_an_entry_is_remade_with_a_warning(
+        run, google: FakeGoogle, isolated_cache: Path) -> None:
+    assert render_gtts(run, ARTICLE).exit_code == 0
+    made = google.attempts
+    first, second = sorted(ClipCache(isolated_cache).clips.rglob("*.clip"))[:2]
+    first.write_bytes(second.read_bytes())  # another paragraph's speech under this key
+    again = render_gtts(run, ARTICLE)
+    assert again.exit_code == 0 and google.attempts == made + 1
+    assert "another text's clip" in again.stderr and f"({made - 1} cached)" in again.stderr
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_an_entry_that_is_not_a_file_is_a_warning_not_a_traceback(
+        run, google: FakeGoogle, isolated_cache: Path, kind: str) -> None:
+    assert render_gtts(run, ARTICLE).exit_code == 0
+    victim = next(ClipCache(isolated_cache).clips.rglob("*.clip"))
+    victim.unlink()
+    victim.mkdir() if kind == "directory" else os.mkfifo(victim)
+    again = render_gtts(run, ARTICLE)
+    assert again.exit_code == 0, again.stderr
+    assert "Warning: ignored the cache entry" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_cache_size_option_prune_and_info(google: FakeGoogle, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    runner.invoke(main, ["render", str(ARTICLE), "--engine", "gtts", "-o", "a.mp3"])
+    total = ClipCache(Path(os.environ["ARTICLE_TTS_CACHE_DIR"])).info().size_bytes
+    info = runner.invoke(main, ["cache", "info", "--cache-size", "2G"])
+    assert "limit:   2000.0 MB" in info.output
+    monkeypatch.setenv("ARTICLE_TTS_CACHE_SIZE", str(total // 2))
+    pruned = runner.invoke(main, ["cache", "prune"])
+    assert pruned.exit_code == 0 and "Removed" in pruned.output
+    assert ClipCache(Path(os.environ["ARTICLE_TTS_CACHE_DIR"])).info().size_bytes <= total // 2
+    bad = runner.invoke(main, ["render", str(ARTICLE), "--cache-size", "lots"])
+    assert bad.exit_code == 2 and "like 500M" in bad.output

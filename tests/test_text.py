@@ -76,7 +76,8 @@ STEP_CASES = [
     (replace_persian_yeh, "في على", "في على"),
     # 3. invisible characters
     (remove_invisible_characters, "كـتـــاب", "كتاب"),
-    (remove_invisible_characters, "نص\u200bآخر", "نصآخر"),
+    (remove_invisible_characters, "نص\u200bآخر", "نص آخر"),  # a word boundary, not a fusion
+    (remove_invisible_characters, "نمی\u200cخواهم", "نمیخواهم"),  # ZWNJ inside a word goes
     (remove_invisible_characters, "a\u200c\u200d\u2060b", "ab"),
     (remove_invisible_characters, "\ufeffنص", "نص"),
     (remove_invisible_characters, "\u200fنص\u200e", "نص"),

@@ -32,8 +32,8 @@ def render(article: str | os.PathLike[str], output: str | os.PathLike[str], *,
     ``cache_dir`` names another folder, or is ``None`` to keep nothing.
     Raises an ``ArticleTTSError`` subclass on any failure.
     """
-    text, source = read_article(article)
     settings = make_config(config, cache_dir, options)
+    text, source = read_article(article, settings.max_input)
     return pipeline.render(text, Path(output), settings, listener, source=source)
 
 
@@ -47,8 +47,8 @@ def play(article: str | os.PathLike[str], *, player: str | None = None,
     first of ffplay, mpv, paplay, pw-play, aplay, afplay found. With ``output`` the
     audio is also saved.
     """
-    text, source = read_article(article)
     settings = make_config(config, cache_dir, options)
+    text, source = read_article(article, settings.max_input)
     target = None if output is None else Path(output)
     return playback.play(text, settings, find_player(player), target, listener, source=source)
 
@@ -82,13 +82,15 @@ def spoken_lines(text: str, *, config: RenderConfig | None = None,
     return lines
 
 
-def read_article(article: str | os.PathLike[str]) -> tuple[str, str]:
-    """The article's text and the name of its source: a file's path, or ``-`` for text."""
+def read_article(article: str | os.PathLike[str], limit: int) -> tuple[str, str]:
+    """The article's text and the name of its source: a file's path, or ``-`` for text.
+
+    A file larger than ``limit`` bytes is refused before it is read."""
     if isinstance(article, str):
         return article, STDIN_SOURCE
     if isinstance(article, os.PathLike):
         name = os.fspath(article)
-        return read_source(name), name
+        return read_source(name, limit), name
     raise ConfigError(f"article must be text (str) or a file path (pathlib.Path), "
                       f"not {type(article).__name__}")
 

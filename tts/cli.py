@@ -14,20 +14,25 @@ import click
 from tts import engines
 from tts.version import __version__
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
-from tts.cache import ClipCache, default_dir
+from tts.cache import SIZE_ENV_VAR as CACHE_SIZE_ENV_VAR
+from tts.cache import ClipCache, default_dir, parse_size
 from tts.config import RenderConfig
 from tts.options import ALL as OPTIONS
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
-from tts.errors import ArticleTTSError
+from tts.errors import ArticleTTSError, StdoutClosed
 from tts.export import FORMATS, is_stdout
 from tts.lexicon import FILE_NAME
 from tts.lexicon import discover as discover_lexicons
+from tts.intake import DEFAULT_MAX_INPUT
+from tts.intake import ENV_VAR as INPUT_ENV_VAR
 from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
 from tts.api import say, spoken_lines
+from tts.signals import Terminated, handle_ending_signals
+from tts.streams import audio_sink, silence_stdout
 from tts.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)
@@ -35,6 +40,8 @@ from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Pla
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
 INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
+# Exit codes after which run() leaves at once: SIGINT, SIGHUP, SIGTERM.
+STOPPED = frozenset({INTERRUPTED, 128 + 1, 128 + 15, StdoutClosed.exit_code})
 
 
 class EngineNames(Sequence[str]):
@@ -64,10 +71,16 @@ def reported_errors(debug: bool) -> Iterator[None]:
     """Our errors become one clear line and an exit code; tracebacks only with --debug."""
     try:
         yield
+    except StdoutClosed as exc:
+        silence_stdout()  # the reader left (| head): end quietly, as command-line tools do
+        sys.exit(exc.exit_code)
     except ArticleTTSError as exc:
         if debug:
             raise
         raise CommandError(exc) from exc
+    except Terminated as exc:
+        click.echo(f"Stopped by {exc}.", err=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(INTERRUPTED)
@@ -82,13 +95,14 @@ def main() -> None:
 def run() -> None:
     """The ``article-tts`` command. After Ctrl-C, leave at once: Python would otherwise
     wait at exit for Google requests still in flight (up to --timeout seconds)."""
+    handle_ending_signals()
     try:
         main()
     except SystemExit as exc:
-        if exc.code == INTERRUPTED:
+        if exc.code in STOPPED:
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(INTERRUPTED)
+            os._exit(int(exc.code or 0))
         raise
 
 
@@ -134,11 +148,18 @@ speech_options = options(
                  envvar=CACHE_ENV_VAR, show_envvar=True,
                  help="Where finished clips are kept so a rerun resumes [default: user cache]."),
     click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over)."),
+    click.option("--cache-size", callback=lambda ctx, param, value: cache_size(value),
+                 envvar=CACHE_SIZE_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 help="Most the clip cache keeps, like 500M or 2G; the least recently used "
+                      "clips go first [default: 1G]."),
     click_option(OPTIONS["bitrate"]),
     click.option("--lexicon", "lexicons", multiple=True, metavar="FILE",
                  type=click.Path(exists=True, dir_okay=False, path_type=Path),
                  help=f"Pronunciation fixes (repeatable; first wins), besides ./{FILE_NAME} "
                       "and the one in the user config folder."),
+    click.option("--max-input", callback=lambda ctx, param, value: input_limit(value),
+                 envvar=INPUT_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 help="Refuse an input larger than this, like 8M or 50M [default: 8M]."),
 )
 
 file_options = options(
@@ -154,6 +175,24 @@ report_options = options(
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
     click.option("--debug", is_flag=True, help="Show tracebacks."),
 )
+
+
+def cache_size(value: str | None) -> int | None:
+    """Bytes from a ``--cache-size`` value; None when not given."""
+    return None if value is None else size_option(value)
+
+
+def size_option(value: str) -> int:
+    """Bytes from a size like ``500M``; a bad one is a usage error."""
+    try:
+        return parse_size(value)
+    except ArticleTTSError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def input_limit(value: str | None) -> int:
+    """Bytes from a ``--max-input`` value (the default when not given)."""
+    return DEFAULT_MAX_INPUT if value is None else size_option(value)
 
 
 def make_config(settings: dict[str, Any]) -> RenderConfig:
@@ -208,13 +247,13 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
     with reported_errors(debug):
         config = make_config(settings)
         target = output or default_output(source)
-        text = read_source(source)
+        sink = audio_sink() if is_stdout(target) and not dry_run else None
+        text = read_source(source, config.max_input)
         if dry_run:
             print_dry_run(run_dry(text, config, quiet))
             return
         with Progress(quiet) as progress:
-            result = render(text, target, config, progress.on_event, source=source,
-                            sink=click.get_binary_stream("stdout"))
+            result = render(text, target, config, progress.on_event, source=source, sink=sink)
         if not quiet:
             click.echo(summary(result), err=True)
 
@@ -248,7 +287,7 @@ def play_command(source: str, output: Path | None, player: str | None, quiet: bo
                                    "use `article-tts render -o -` to send audio there")
         config = make_config(settings)
         command = find_player(player)
-        text = read_source(source)
+        text = read_source(source, config.max_input)
         announce = (lambda n, t, s: None) if quiet else print_paragraph
         with Progress(quiet, bar=False) as progress:
             result = play(text, config, command, output, progress.on_event, announce=announce,
@@ -338,22 +377,40 @@ def cache_group() -> None:
     """Inspect or empty the cache of finished clips that lets a rerun resume."""
 
 
-cache_dir_option = click.option(
-    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar=CACHE_ENV_VAR,
-    show_envvar=True, help="The cache folder [default: user cache].")
+cache_dir_option = options(
+    click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                 envvar=CACHE_ENV_VAR, show_envvar=True,
+                 help="The cache folder [default: user cache]."),
+    click.option("--cache-size", callback=lambda ctx, param, value: cache_size(value),
+                 envvar=CACHE_SIZE_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 help="The size limit, like 500M or 2G [default: 1G]."),
+)
 
 
 @cache_group.command("info")
 @cache_dir_option
-def cache_info(cache_dir: Path | None) -> None:
-    """Show where clips are cached, how many, and their size."""
-    info = ClipCache(cache_dir or default_dir()).info()
+def cache_info(cache_dir: Path | None, cache_size: int | None) -> None:
+    """Show where clips are cached, how many, their size and the limit."""
+    info = ClipCache(cache_dir or default_dir(), cache_size).info()
     click.echo(f"path:    {info.path}\nentries: {info.entries}\n"
-               f"size:    {info.size_bytes / 1_000_000:.1f} MB")
+               f"size:    {info.size_bytes / 1_000_000:.1f} MB\n"
+               f"limit:   {info.limit_bytes / 1_000_000:.1f} MB")
+
+
+@cache_group.command("prune")
+@cache_dir_option
+def cache_prune(cache_dir: Path | None, cache_size: int | None) -> None:
+    """Remove the least recently used clips until the cache fits its limit."""
+    cache = ClipCache(cache_dir or default_dir(), cache_size)
+    removed = cache.prune()
+    info = cache.info()
+    click.echo(f"Removed {removed} clips from {cache.root}; {info.entries} left, "
+               f"{info.size_bytes / 1_000_000:.1f} of {info.limit_bytes / 1_000_000:.1f} MB")
 
 
 @cache_group.command("clear")
-@cache_dir_option
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar=CACHE_ENV_VAR, show_envvar=True, help="The cache folder [default: user cache].")
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached clip (the next render synthesizes everything again)."""
     cache = ClipCache(cache_dir or default_dir())

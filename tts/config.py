@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from tts.errors import ConfigError
+from tts.intake import DEFAULT_MAX_INPUT
 from tts.options import ALL as OPTIONS
 from tts.options import default
 
@@ -46,6 +47,10 @@ class RenderConfig:
     """Retries per chunk for failures that may pass: 429, 5xx, timeouts, lost connections."""
     cache_dir: Path | None = None
     """Where finished clips are kept so a rerun resumes; ``None`` keeps nothing."""
+    max_input: int = DEFAULT_MAX_INPUT
+    """Most bytes of input text read; a larger input is refused before any work."""
+    cache_size: int | None = None
+    """Most bytes the clip cache keeps (least recently used evicted); ``None``: the default."""
     title: str | None = None
     """Title tag; ``None`` means the first paragraph when short, else the input's name."""
     artist: str | None = None

@@ -28,6 +28,18 @@ VOWELS = frozenset(SHORT_VOWELS + TANWEEN)
 # value wins). One paragraph is too short to split: on 2 cores one thread does
 # the seed article in 0.2 s, the default pool in 0.3-0.6 s as it spins for work.
 ORT_THREADS = "1"
+# onnxruntime's official builds start Microsoft's 1DS telemetry with the first
+# session: a device id and an event database under ~/.cache/Microsoft, and DNS
+# lookups of its collector. This variable, read when onnxruntime initializes,
+# stops all of it (its Privacy.md); the offline voice must not phone home.
+TELEMETRY_OFF = {"ORT_DISABLE_TELEMETRY": "1"}
+# The model attends over its whole input: memory grows with the square of the length
+# (a 200,000-character paragraph took 4.3 GB). Longer texts go to it in windows of at
+# most this many characters, cut after a sentence or clause mark, else at a space;
+# the seed article's longest paragraph is 601 characters, so it is never cut.
+MODEL_WINDOW = 1500
+SPACE = re.compile(r"\s+")
+CLAUSE_END = frozenset(".!?؟؛،,;:")
 WORD = re.compile("(?:[\u0621-\u063a\u0641-\u064a\u0671]|[\u064b-\u0652\u0670])+")
 
 Predict = Callable[[str], str]
@@ -46,10 +58,20 @@ def base_letter(ch: str) -> str:
     return unicodedata.normalize("NFD", ch)[0]
 
 
+def disable_telemetry() -> None:
+    """Turn onnxruntime's telemetry off before it can start, whatever the environment says."""
+    os.environ.update(TELEMETRY_OFF)
+    import onnxruntime
+
+    # Also the API switch, for builds that read the variable only at import.
+    getattr(onnxruntime, "disable_telemetry_events", lambda: None)()
+
+
 def load_model() -> Predict:
     """Build the model's onnxruntime session; EngineUnavailable says what to do if it fails."""
     os.environ.setdefault("TT_ORT_THREADS", ORT_THREADS)
     try:
+        disable_telemetry()
         from text2tashkeel import BUNDLED, Diacritizer
 
         if MODEL not in BUNDLED:  # it would download its weights
@@ -77,7 +99,30 @@ def model() -> Predict:
 
 def diacritize_texts(texts: Sequence[str]) -> list[str]:
     """Each text with short vowels added; the model is loaded only if some text needs it."""
-    return [add_marks(text, model()(text)) if needs_marks(text) else text for text in texts]
+    return [add_marks(text, predict_in_windows(model(), text)) if needs_marks(text) else text
+            for text in texts]
+
+
+def predict_in_windows(predict: Predict, text: str, window: int = MODEL_WINDOW) -> str:
+    """The model's output for ``text``, asked a window at a time so memory stays small."""
+    return "".join(predict(piece) if piece.strip() else piece for piece in windows(text, window))
+
+
+def windows(text: str, size: int) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters that join back to it.
+
+    Each cut is at the last space after a sentence or clause mark in the window,
+    else at its last space, else (a run with no space at all) at the window's end.
+    """
+    pieces: list[str] = []
+    while len(text) > size:
+        spaces = list(SPACE.finditer(text, 1, size))
+        after_mark = [m for m in spaces if text[m.start() - 1] in CLAUSE_END]
+        cuts = after_mark or spaces
+        end = cuts[-1].end() if cuts else size
+        pieces.append(text[:end])
+        text = text[end:]
+    return [*pieces, text] if text else pieces
 
 
 def needs_marks(text: str) -> bool:

@@ -85,3 +85,12 @@ class ChunkFailed(EngineError):
 
 class PlayerError(ArticleTTSError):
     """No player, or the player stopped before the end."""
+
+
+class StdoutClosed(ArticleTTSError):
+    """Standard output was closed by its reader (``| head``): the run ends without a word.
+
+    The exit code is the shell's for a command ended by SIGPIPE, as ``cat`` would get.
+    """
+
+    exit_code = 141

@@ -20,9 +20,9 @@ from typing import BinaryIO
 import mutagen
 from pydub import AudioSegment
 
-from tts import metadata
+from tts import fsutil, metadata, streams
 from tts.audio import SAMPLE_WIDTH, ffmpeg_exe
-from tts.errors import ConfigError, OutputError
+from tts.errors import ConfigError, OutputError, StdoutClosed
 from tts.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
 
@@ -131,7 +131,11 @@ def check_streamable(suffix: str, shown_name: str) -> str:
 
 
 def check_writable(path: Path, option: str = "-o/--output") -> None:
-    """Fail early when ``path`` is a folder or its folder cannot take a new file."""
+    """Fail early when ``path`` is a folder, read-only, or its folder cannot take a new file.
+
+    No folder is made yet (a failed render must not leave empty ones): the probe goes
+    in the closest folder that exists. Temp files of killed runs there are removed.
+    """
     if path.is_dir():
         example = path / f"article{path.suffix or '.mp3'}"
         raise OutputError(f"{path} is a folder; give a file name such as {example}")
@@ -139,14 +143,18 @@ def check_writable(path: Path, option: str = "-o/--output") -> None:
     if blocker is not None:
         raise OutputError(f"cannot write to {path.parent}: {blocker} is a file, not a folder; "
                           f"choose another {option}")
+    read_only = fsutil.refuse_read_only(path)
+    if read_only is not None:
+        raise OutputError(f"{path} is {read_only}; make it writable (chmod u+w) or choose "
+                          f"another {option}")
+    folder = fsutil.nearest_existing(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".probe-", delete=True):
-            pass
+        fsutil.make_temp(folder).unlink()
     except OSError as exc:
         raise OutputError(
             f"cannot write to {path.parent} ({exc.strerror or exc}); choose another {option}"
         ) from exc
+    fsutil.remove_stale_temps(folder)
 
 
 @contextmanager
@@ -155,15 +163,13 @@ def atomic_target(path: Path) -> Iterator[Path]:
 
     A failed write leaves no partial file, and an existing file stays as it was.
     """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = fsutil.temp_beside(path)
     try:
         yield tmp
         # mkstemp makes the file private (0600); give it the mode the user's
         # umask gives new files, or the mode of the file it replaces.
         tmp.chmod(path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~current_umask())
-        os.replace(tmp, path)
+        fsutil.commit(tmp, path)  # now, or with the rest of the render's outputs
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -275,7 +281,7 @@ class Encoder:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self.errors,
                                         stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
         self.copier: threading.Thread | None = None
-        self.copy_error: BaseException | None = None
+        self.copy_error: OutputError | StdoutClosed | None = None
         if sink is not None:
             self.copier = threading.Thread(target=self.copy, args=(sink, prefix, exact_bytes),
                                            name="encoder-out", daemon=True)
@@ -286,16 +292,15 @@ class Encoder:
         goes away (``| head``) stops ffmpeg, and ``close`` says so."""
         assert self.process.stdout is not None
         try:
-            sink.write(prefix)
+            streams.write_all(sink, prefix)
             left = exact_bytes
             while block := self.process.stdout.read(COPY_BYTES):
                 if left is not None:
                     block, left = block[:left], left - min(left, len(block))
-                sink.write(block)
+                streams.write_all(sink, block)  # a short write is finished, not taken as done
             if left:
-                sink.write(b"\x00" * left)
-            sink.flush()
-        except (OSError, ValueError) as exc:
+                streams.write_all(sink, b"\x00" * left)
+        except (OutputError, StdoutClosed) as exc:
             self.copy_error = exc
             self.process.kill()
 
@@ -320,8 +325,7 @@ class Encoder:
         detail = self.errors.read().decode("utf-8", "replace").strip().splitlines()
         self.errors.close()
         if self.copy_error is not None:
-            raise OutputError(f"cannot write the audio to standard output ({self.copy_error}); "
-                              f"the program reading it may have stopped")
+            raise self.copy_error  # the reader left (ends quietly), or a one-line error
         if code != 0:
             raise OutputError(f"ffmpeg could not {self.action}: "
                               f"{detail[-1] if detail else f'exit code {code}'}")
@@ -354,7 +358,8 @@ class AudioTarget:
         self.format = FORMATS[suffix]
         self.stdout = is_stdout(output)
         self.whole = self.stdout or self.format.ffmpeg_metadata
-        self.scratch = Path(tempfile.mkdtemp(prefix="article-tts-"))
+        fsutil.remove_stale_temps(Path(tempfile.gettempdir()))  # scratch of killed runs
+        self.scratch = Path(tempfile.mkdtemp(prefix=fsutil.temp_prefix()))
         self.cleanup = ExitStack()  # the atomic temp file beside the output, until finish
         self.tmp: Path | None = None
         self.encoder: Encoder | None = None

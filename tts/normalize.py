@@ -45,11 +45,15 @@ LETTER_RUN = re.compile(rf"(?:[^\W\d_]|[{MARKS_AND_TATWEEL}])+")
 # Invisible characters that add nothing a listener hears but can make an engine
 # stumble or spell a code point: tatweel (a stretching stroke), zero-width
 # spaces and joiners, word joiner, BOM, soft hyphen and bidi controls.
-INVISIBLE_CHARS = dict.fromkeys(map(ord, (
+INVISIBLE_CHARS: dict[int, str | None] = dict.fromkeys(map(ord, (
     "\u0640"
-    "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    "\u200c\u200d\u2060\ufeff\u00ad"
     "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
 )))
+# A zero-width space marks a word boundary (it lets a line break there): removed,
+# it would fuse two words into one, so it becomes a space. The joiners (ZWNJ, ZWJ)
+# sit inside a word and go.
+INVISIBLE_CHARS[ord("\u200b")] = " "
 # Eastern Arabic and Persian digits, and the Arabic thousands and decimal
 # separators, as ASCII: every engine reads these, not every engine the others.
 DIGITS = str.maketrans({
@@ -103,7 +107,7 @@ def fix_yeh_in_word(match: re.Match[str]) -> str:
 
 
 def remove_invisible_characters(text: str) -> str:
-    """Drop tatweel, zero-width characters, bidi controls and stray control characters."""
+    """Drop tatweel, joiners, bidi controls and stray control characters; a zero-width space is a space."""
     text = text.translate(INVISIBLE_CHARS)
     return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
 

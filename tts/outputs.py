@@ -1,9 +1,11 @@
-"""Everything a render writes besides synthesis: checks before any work, then audio and side files."""
+"""Everything a render writes besides synthesis: checks before any work, then audio and side
+files, locked against another render and all written before any is replaced."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -11,9 +13,9 @@ from typing import BinaryIO
 
 from pydub import AudioSegment
 
-from tts import export, manifest, metadata, subtitles
+from tts import export, fsutil, manifest, metadata, subtitles
 from tts.config import RenderConfig
-from tts.errors import ConfigError
+from tts.errors import ConfigError, OutputError
 from tts.master import Outlet
 from tts.timeline import at_speed, frames_to_ms
 from tts.types import STDIN_SOURCE, Chapter, Clip, FrameSpan, Paragraph, Placed, Plan, Tags
@@ -132,3 +134,20 @@ def as_said(plan: Plan, timeline: Sequence[Placed]) -> list[Paragraph]:
     said = {p.chunk.paragraph: p.chunk.text for p in timeline
             if p.chunk.start == 0 and p.chunk.end == len(plan.paragraphs[p.chunk.paragraph].spoken)}
     return [replace(p, spoken=said.get(p.index, p.spoken)) for p in plan.paragraphs]
+
+
+def output_set(output: Path, config: RenderConfig) -> list[Path]:
+    """The files a render writes: the audio (unless it goes to standard output), subtitles, manifest."""
+    paths = [] if export.is_stdout(output) else [output]
+    return paths + [p for p in (config.subtitles, config.manifest) if p is not None]
+
+
+@contextmanager
+def written_together(output: Path, config: RenderConfig) -> Iterator[None]:
+    """Hold the set's locks while it is written; a set another render is writing is an OutputError."""
+    try:
+        with fsutil.outputs_written(output_set(output, config)):
+            yield
+    except fsutil.Busy as exc:
+        raise OutputError(f"{exc.path} is being written by another article-tts ({exc.holder}); "
+                          f"wait for it to finish, or choose another output") from exc

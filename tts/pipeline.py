@@ -16,7 +16,7 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
 from tts.master import Mixer
-from tts.outputs import AudioOutput, prepare_outputs, write_side_files
+from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_together
 from tts.synth import Synthesizer
 from tts.text import engine_texts, parse_article, spoken_for
 from tts.timeline import pauses_after
@@ -43,14 +43,16 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = i
     started = time.perf_counter()
     prepare_outputs(output, config, source)
     plan = make_plan(text, config, listener, defer_engine_form=True)
-    with AudioOutput(plan, output, config, source, sink) as audio, \
-            Mixer([audio.outlet()], config.loudness) as mixer:
-        for clip, pause in stream(plan, config, listener, LOOKAHEAD):
-            audio.record(clip, mixer.add(clip, pause))
-        listener(Writing(output))
-        mixer.finish()
-        timeline, duration_ms = audio.finish()
-    write_side_files(plan, timeline, duration_ms, output, config, source)
+    # The outputs are locked while written, and replaced together once all are written.
+    with written_together(output, config):
+        with AudioOutput(plan, output, config, source, sink) as audio, \
+                Mixer([audio.outlet()], config.loudness) as mixer:
+            for clip, pause in stream(plan, config, listener, LOOKAHEAD):
+                audio.record(clip, mixer.add(clip, pause))
+            listener(Writing(output))
+            mixer.finish()
+            timeline, duration_ms = audio.finish()
+        write_side_files(plan, timeline, duration_ms, output, config, source)
     return RenderResult(output, duration_ms, len(plan.paragraphs), len(plan.chunks),
                         plan.engine.name, time.perf_counter() - started, timeline)
 
@@ -104,7 +106,7 @@ def open_cache(config: RenderConfig, listener: Listener = ignore) -> ClipCache |
     """The clip cache, or None (with a warning) when its folder cannot take files."""
     if config.cache_dir is None:
         return None
-    cache = ClipCache(config.cache_dir)
+    cache = ClipCache(config.cache_dir, config.cache_size, warn=lambda m: listener(Notice(m)))
     problem = cache.check_usable()
     if problem is not None:
         listener(Notice(f"cannot use the clip cache ({problem}); going on without it, so a "

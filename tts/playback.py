@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import _thread
+import signal
 import threading
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tts.audio import SAMPLE_WIDTH
 from tts.config import RenderConfig
 from tts.master import Mixer, Outlet
-from tts.player import AudioPlayer, PlayerCommand
-from tts.outputs import AudioOutput, prepare_outputs, write_side_files
+from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_together
 from tts.pipeline import LOOKAHEAD, make_plan, stream
+from tts.player import AudioPlayer, PlayerCommand
+from tts.streams import stdout_error
 from tts.types import STDIN_SOURCE, Layout, Listener, Plan, PlayResult, ignore
 
 # The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
@@ -66,17 +69,47 @@ class Announcer:
     starts: list[tuple[int, int]] = field(default_factory=list)  # (start_ms, paragraph)
     done: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
+    failure: OSError | None = None
+    """Why announcing stopped: standard output closed (``| head -1``) or failing."""
 
     def run(self) -> None:
-        while not self.stop.wait(TICK_S):
+        while not self.stop.wait(TICK_S) and self.failure is None:
             self.flush(self.clock.position_ms())
 
     def flush(self, position_ms: int) -> None:
         total = len(self.plan.paragraphs)
         while self.done < len(self.starts) and self.starts[self.done][0] <= position_ms:
             paragraph = self.plan.paragraphs[self.starts[self.done][1]]
-            self.announce(paragraph.index + 1, total, paragraph.original)
+            try:
+                self.announce(paragraph.index + 1, total, paragraph.original)
+            except OSError as exc:
+                self.fail(exc)
+                return
             self.done += 1
+
+    def fail(self, exc: OSError) -> None:
+        """Stop playback now: from the announcer thread, by interrupting the main thread."""
+        self.failure = exc
+        if threading.current_thread() is threading.main_thread():
+            raise stdout_error(exc) from exc
+        # A real SIGINT to the main thread wakes it even from a blocking write to the
+        # player; play() turns the KeyboardInterrupt into the stdout error.
+        main = threading.main_thread().ident
+        if main is not None and hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(main, signal.SIGINT)
+        else:
+            _thread.interrupt_main()
+
+
+@contextmanager
+def stdout_failures(announcer: Announcer) -> Iterator[None]:
+    """An interrupt the announcer raised because standard output failed becomes that error."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if announcer.failure is not None:
+            raise stdout_error(announcer.failure) from None
+        raise
 
 
 def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
@@ -93,12 +126,13 @@ def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path |
         prepare_outputs(output, config, source)
     plan = make_plan(text, config, listener, defer_engine_form=True)
     announcer = Announcer(plan, PlaybackClock(), announce)
-    with ExitStack() as cleanup:
+    with stdout_failures(announcer), ExitStack() as cleanup:
         cleanup.callback(announcer.stop.set)  # runs last: also on Ctrl-C or a failure
         feed = PlayerFeed(command, announcer, cleanup, started)
         outlets = [Outlet(feed.open, 0.0, PLAYER_CEILING_DB)]
         audio = None
         if output is not None:
+            cleanup.enter_context(written_together(output, config))  # locked, replaced as a set
             audio = cleanup.enter_context(AudioOutput(plan, output, config, source))
             outlets.append(audio.outlet())
         mixer = cleanup.enter_context(Mixer(outlets, config.loudness))

@@ -15,6 +15,8 @@ from typing import IO
 
 from tts.errors import PlayerError
 import contextlib
+from tts.fsutil import temp_prefix
+from tts.signals import die_with_parent
 
 ENV_VAR = "ARTICLE_TTS_PLAYER"
 # Players tried in order when none is named: each reads a WAV stream on stdin.
@@ -48,7 +50,11 @@ def find_player(requested: str | None = None) -> PlayerCommand:
     """The player named by ``--player``/``$ARTICLE_TTS_PLAYER``, else the first known one found."""
     requested = requested or os.environ.get(ENV_VAR)
     if requested:
-        argv = tuple(shlex.split(requested))
+        try:
+            argv = tuple(shlex.split(requested))
+        except ValueError as exc:  # an unbalanced quote
+            raise PlayerError(f"cannot read the player command {requested!r} ({exc}); "
+                              f"quote it as a shell would, e.g. --player \"mpv -\"") from None
         if not argv or shutil.which(argv[0]) is None:
             raise PlayerError(f"player {requested!r} not found; check --player or ${ENV_VAR}")
         return PlayerCommand(argv)
@@ -79,12 +85,14 @@ class AudioPlayer:
 
     def __enter__(self) -> AudioPlayer:
         if self.command.needs_file:
-            self.spool = tempfile.NamedTemporaryFile(suffix=".wav", delete=False)
+            self.spool = tempfile.NamedTemporaryFile(prefix=temp_prefix(), suffix=".wav",
+                                                     delete=False)
             self.spool.write(wav_header(self.frame_rate))
             return self
         try:
             self.process = subprocess.Popen(self.command.argv, stdin=subprocess.PIPE,
-                                            stdout=subprocess.DEVNULL)
+                                            stdout=subprocess.DEVNULL,
+                                            preexec_fn=die_with_parent())
         except OSError as exc:
             raise PlayerError(f"cannot start {self.command.name}: {exc.strerror}") from exc
         self.write(wav_header(self.frame_rate))

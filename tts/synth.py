@@ -143,7 +143,7 @@ class Synthesizer:
             key = self.key(chunk)
             stored = self.cache.get(key) if self.cache else None
             if stored is not None:
-                return Clip(chunk, stored, cached=True)
+                return Clip(chunk, stored.audio, cached=True, words=stored.words or ())
             audio = trim_silence(self.request(chunk))
             self.store(key, audio)
             return Clip(chunk, audio, cached=False)

@@ -15,6 +15,7 @@ from tts.engines.base import Engine
 from tts.errors import InputError
 from tts.normalize import normalize, normalizers_for
 from tts.rules import respell
+from tts.intake import DEFAULT_MAX_INPUT, read_path, read_stream
 from tts.types import STDIN_NAME, STDIN_SOURCE, Paragraph
 
 
@@ -29,16 +30,19 @@ CONTROL_SHARE_LIMIT = 0.3
 LAYOUT_CONTROLS = frozenset("\t\n\r\f\v")
 
 
-def read_source(source: str) -> str:
-    """The decoded text of the file at ``source``, or of standard input for "-"."""
+def read_source(source: str, limit: int = DEFAULT_MAX_INPUT) -> str:
+    """The decoded text of the file at ``source``, or of standard input for "-".
+
+    At most ``limit`` bytes are read: a larger input is refused, saying how to raise it.
+    """
     if source == STDIN_SOURCE:
-        return decode_text(sys.stdin.buffer.read(), STDIN_NAME)
+        return decode_text(read_stream(sys.stdin.buffer, STDIN_NAME, limit), STDIN_NAME)
     name = os.fspath(source)
     path = Path(name)
     if path.is_dir():
         raise InputError(f"{name} is a folder, not a text file: give the path of the article file inside it")
     try:
-        data = path.read_bytes()
+        data = read_path(path, name, limit)
     except FileNotFoundError:
         raise InputError(f"no such file: {name}: check the path and the spelling") from None
     except PermissionError:
