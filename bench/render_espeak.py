@@ -23,7 +23,7 @@ from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
 from tts.export import encode
 from tts.pipeline import render
-from tts.text import read_source
+from tts.sources.text import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 

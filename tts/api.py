@@ -13,7 +13,7 @@ from tts.cache import default_dir
 from tts.config import RenderConfig
 from tts.errors import ConfigError
 from tts.player import find_player
-from tts.text import read_source
+from tts.sources.text import read_source
 from tts.types import STDIN_SOURCE, Listener, PlayResult, RenderResult, ignore
 
 # Stands for "not given", so ``cache_dir=None`` can still mean "keep nothing".

@@ -25,7 +25,7 @@ from tts.playback import play
 from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
-from tts.text import read_source
+from tts.sources.text import read_source
 from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
                        Writing)
 

@@ -58,7 +58,7 @@ def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], 
                   config: RenderConfig, source: str, sink: BinaryIO | None = None) -> int:
     """The audio with its tags and chapters, then subtitles and manifest; the audio's length in ms."""
     duration_ms = round(len(joined) / config.speed)
-    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
+    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source, plan.meta)
     chapters = metadata.make_chapters(plan.paragraphs, timeline, duration_ms) if config.chapters else []
     if export.is_stdout(output):
         export.write_stream(joined, stdout_suffix(config), sink or sys.stdout.buffer,
@@ -71,6 +71,6 @@ def write_outputs(plan: Plan, joined: AudioSegment, timeline: Sequence[Placed], 
         export.write_text(config.subtitles, subtitles.format_subtitles(config.subtitles, cues, tags))
     if config.manifest is not None:
         data = manifest.build_manifest(plan.paragraphs, timeline, plan.engine, config, duration_ms,
-                                       source, output)
+                                       source, output, plan.meta)
         export.write_text(config.manifest, manifest.manifest_json(data))
     return duration_ms

@@ -15,7 +15,7 @@ from tts.player import AudioPlayer, PlayerCommand
 from tts.outputs import prepare_outputs, write_outputs
 from tts.pipeline import make_plan, stream
 from tts.timeline import assemble, at_speed
-from tts.types import STDIN_SOURCE, Clip, Listener, Plan, PlayResult, ignore
+from tts.types import STDIN_SOURCE, Article, Clip, Listener, Plan, PlayResult, ignore
 
 # Chunks synthesized ahead of playback: enough to hide request latency, little memory.
 LOOKAHEAD = 8
@@ -79,7 +79,7 @@ class Announcer:
             self.done += 1
 
 
-def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
+def play(text: str | Article, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
          listener: Listener = ignore, announce: Announce = lambda n, t, s: None, *,
          source: str = STDIN_SOURCE) -> PlayResult:
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.

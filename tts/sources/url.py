@@ -1,0 +1,115 @@
+"""Fetch a web page politely: one total deadline, few redirects, a size cap, an honest User-Agent."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import requests
+
+from tts.errors import FetchError
+from tts.version import __version__
+
+# Names us and our version, so a site's operator knows what read the page.
+USER_AGENT = f"article-tts/{__version__} (reads articles aloud; python-requests/{requests.__version__})"
+# A news page is well under 1 MB of HTML; a much bigger answer is not an article.
+MAX_BYTES = 5_000_000
+# Enough for http -> https -> www -> the canonical path; more is a loop.
+MAX_REDIRECTS = 5
+# Seconds to connect, and for the whole answer (connect, redirects, body) together.
+CONNECT_TIMEOUT_S = 10.0
+TOTAL_TIMEOUT_S = 30.0
+# Read the body in pieces this big, checking the deadline and the size cap between them.
+CHUNK_BYTES = 16_384
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+SCHEMES = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page: where it ended up after redirects, its bytes, and the charset its header names."""
+
+    url: str
+    body: bytes
+    charset: str | None
+
+
+def is_url(source: str) -> bool:
+    """True for an http(s) address."""
+    return source.lower().startswith(SCHEMES)
+
+
+def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Page:
+    """The HTML page at ``url``; FetchError (exit 1) naming the URL and the status or cause."""
+    started = time.monotonic()
+    with requests.Session() as session:
+        session.max_redirects = MAX_REDIRECTS
+        session.headers["User-Agent"] = USER_AGENT
+        session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+        try:
+            with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, total_s)) as response:
+                check_answer(url, response)
+                body = read_body(url, response, started, total_s, max_bytes)
+                return Page(response.url, body, header_charset(response))
+        except requests.TooManyRedirects:
+            raise FetchError(f"cannot fetch {url}: more than {MAX_REDIRECTS} redirects; "
+                             "open it in a browser and give the address it ends at") from None
+        except requests.Timeout:
+            raise timed_out(url, total_s) from None
+        except requests.RequestException as exc:
+            raise FetchError(f"cannot fetch {url}: {reason(exc)}; check the address and the "
+                             "network, or save the page and give the file") from None
+
+
+def check_answer(url: str, response: requests.Response) -> None:
+    """Refuse error statuses and answers that are not web pages."""
+    if response.status_code >= 400:
+        raise FetchError(f"cannot fetch {url}: HTTP {response.status_code} {response.reason}; "
+                         "check the address, or save the page and give the file")
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if kind not in HTML_TYPES:
+        raise FetchError(f"cannot read {url}: HTTP {response.status_code} gave {kind or 'no type'}, "
+                         "not an HTML page; give the address of the article's web page")
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_BYTES:
+        raise too_big(url)
+
+
+def read_body(url: str, response: requests.Response, started: float, total_s: float,
+              max_bytes: int) -> bytes:
+    """The body, read in pieces: the total deadline and the size cap are checked between them."""
+    pieces, size = [], 0
+    for piece in response.iter_content(CHUNK_BYTES):
+        size += len(piece)
+        if size > max_bytes:
+            raise too_big(url, max_bytes)
+        if time.monotonic() - started > total_s:
+            raise timed_out(url, total_s)
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+def header_charset(response: requests.Response) -> str | None:
+    """The charset the Content-Type header names, if any (requests would guess ISO-8859-1)."""
+    for param in response.headers.get("Content-Type", "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def too_big(url: str, max_bytes: int = MAX_BYTES) -> FetchError:
+    return FetchError(f"cannot fetch {url}: the answer is larger than {max_bytes // 1_000_000} MB, "
+                      "too big for an article page; save the page and give the file")
+
+
+def timed_out(url: str, total_s: float) -> FetchError:
+    return FetchError(f"cannot fetch {url}: timed out after {total_s:g} s; the site is slow or unreachable, "
+                      "try again later or save the page and give the file")
+
+
+def reason(exc: requests.RequestException) -> str:
+    """A short cause for a failed request: the connection error without urllib3's nesting."""
+    if isinstance(exc, requests.ConnectionError):
+        return "cannot connect"
+    return type(exc).__name__
