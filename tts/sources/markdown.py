@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -22,6 +23,8 @@ BREAK_INLINE = frozenset({"softbreak", "hardbreak"})
 # Blocks read (or skipped) as a whole, the walk moving past their closing token.
 # Code blocks and raw HTML blocks (comments too) are never read: walk() ignores them.
 WHOLE_BLOCKS = frozenset({"table_open", "heading_open", "bullet_list_open", "ordered_list_open"})
+# A dropped image or comment leaves a space before the punctuation that followed it.
+SPACE_BEFORE_MARK = re.compile(r"\s+([.,;:!?\u060c\u061b\u061f])")
 # A list item is read as a sentence: this full stop ends an item that lacks one,
 # so the chunker pauses between items instead of running them together.
 ITEM_END = "."
@@ -87,7 +90,7 @@ def inline_text(token: Token) -> str:
             parts.append(child.content)
         elif child.type in BREAK_INLINE:
             parts.append(" ")
-    return " ".join("".join(parts).split())
+    return SPACE_BEFORE_MARK.sub(r"\1", " ".join("".join(parts).split()))
 
 
 def list_text(tokens: Sequence[Token]) -> str:
