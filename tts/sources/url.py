@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 from tts.errors import FetchError
 from tts.version import __version__
@@ -19,8 +20,13 @@ MAX_REDIRECTS = 5
 # Seconds to connect, and for the whole answer (connect, redirects, body) together.
 CONNECT_TIMEOUT_S = 10.0
 TOTAL_TIMEOUT_S = 30.0
-# Read the body in pieces this big, checking the deadline and the size cap between them.
-CHUNK_BYTES = 16_384
+# A server silent this long in one read is given up on; the total deadline is checked
+# between reads, so a silent server costs at most the total plus this.
+READ_TIMEOUT_S = 10.0
+# Read the body in pieces of at most this size, checking the deadline and the size cap
+# between them. read1 returns what has arrived: a page sent a byte at a time cannot hold
+# a read open past the deadline, as iter_content (which waits to fill a piece) would.
+CHUNK_BYTES = 65_536
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 SCHEMES = ("http://", "https://")
 
@@ -47,15 +53,19 @@ def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES
         session.headers["User-Agent"] = USER_AGENT
         session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
         try:
-            with session.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, total_s)) as response:
+            timeout = (min(CONNECT_TIMEOUT_S, total_s), min(READ_TIMEOUT_S, total_s))
+            with session.get(url, stream=True, timeout=timeout) as response:
                 check_answer(url, response)
                 body = read_body(url, response, started, total_s, max_bytes)
                 return Page(response.url, body, header_charset(response))
         except requests.TooManyRedirects:
             raise FetchError(f"cannot fetch {url}: more than {MAX_REDIRECTS} redirects; "
                              "open it in a browser and give the address it ends at") from None
-        except requests.Timeout:
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise timed_out(url, total_s) from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise FetchError(f"cannot fetch {url}: the connection broke off ({type(exc).__name__}); "
+                             "try again, or save the page and give the file") from None
         except requests.RequestException as exc:
             raise FetchError(f"cannot fetch {url}: {reason(exc)}; check the address and the "
                              "network, or save the page and give the file") from None
@@ -79,7 +89,7 @@ def read_body(url: str, response: requests.Response, started: float, total_s: fl
               max_bytes: int) -> bytes:
     """The body, read in pieces: the total deadline and the size cap are checked between them."""
     pieces, size = [], 0
-    for piece in response.iter_content(CHUNK_BYTES):
+    while piece := response.raw.read1(CHUNK_BYTES, decode_content=True):
         size += len(piece)
         if size > max_bytes:
             raise too_big(url, max_bytes)
