@@ -16,7 +16,7 @@ from tts import engines, metadata
 from tts.config import RenderConfig
 from tts.errors import ArticleTTSError, ConfigError, InputError
 from tts.export import write_text
-from tts.feed import FeedItem, make_item
+from tts.feed import Channel, FeedItem, make_item, write_feed
 from tts.manifest import settings
 from tts.render import render
 from tts.sources import AUTO, article_files, load_article
@@ -269,3 +269,18 @@ def feed_items(outcomes: Sequence[Outcome], batch: BatchSettings, base_url: str)
         items.append(make_item(outcome.article, name, outcome.output, base_url, transcript,
                                folder / f"{name}{CHAPTERS_SUFFIX}"))
     return items
+
+
+def publish_feed(feed: Path, channel: Channel, outcomes: Sequence[Outcome], batch: BatchSettings,
+                 config: RenderConfig) -> tuple[Path, int]:
+    """Write or update the feed (a bare name lives in the output folder); its path and item count.
+
+    The channel's language is the one given, else --lang when given, else the
+    first article's own, else --lang's default.
+    """
+    path = feed if feed.parent != Path(".") else batch.output_dir / feed
+    declared = next((o.article.meta.lang for o in outcomes if o.article and o.article.meta.lang),
+                    None)
+    language = channel.language or (config.lang if batch.lang_given else declared or config.lang)
+    channel = replace(channel, language=language)
+    return path, write_feed(path, channel, feed_items(outcomes, batch, channel.base_url))

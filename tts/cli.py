@@ -28,8 +28,8 @@ from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
 from tts.batch import (DONE, FAILED, UP_TO_DATE, Batch, BatchSettings, Job, Outcome,
-                       article_config, expand_inputs, feed_items, make_jobs, output_stem)
-from tts.feed import Channel, write_feed
+                       article_config, expand_inputs, make_jobs, output_stem, publish_feed)
+from tts.feed import Channel, check_channel
 from tts.subtitles import WRITERS as SUBTITLE_FORMATS
 from tts.sources import INPUT_FORMATS, load_article
 from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
@@ -474,6 +474,7 @@ def render_many(inputs: Sequence[str], output: Path | None, input_format: str, l
         raise click.UsageError("-o/--output names one file; with several inputs give "
                                "-O/--output-dir DIR")
     batch = batch_settings(args, input_format, lang_given, settings)
+    channel = make_channel(args, batch.output_dir)
     config = make_config(settings)
     jobs = make_jobs(expand_inputs(inputs))
     if dry_run:
@@ -481,8 +482,10 @@ def render_many(inputs: Sequence[str], output: Path | None, input_format: str, l
         return
     report = BatchReport(quiet, len(jobs))
     outcomes = Batch(config, batch, report.listener_for).run(jobs, report.finished, report.started)
-    if args.feed is not None:
-        write_batch_feed(outcomes, args, batch, config, quiet)
+    if args.feed is not None and channel is not None:
+        path, count = publish_feed(args.feed, channel, outcomes, batch, config)
+        if not quiet:
+            click.echo(f"Feed: {path} ({count} items)", err=True)
     report.summary(outcomes)
     if not all(o.ok for o in outcomes):
         sys.exit(1)
@@ -502,20 +505,14 @@ def dry_run_many(jobs: Sequence[Job], config: RenderConfig, batch: BatchSettings
             click.echo(f"failed: {exc}")
 
 
-def write_batch_feed(outcomes: Sequence[Outcome], args: BatchArgs, batch: BatchSettings,
-                     config: RenderConfig, quiet: bool) -> None:
-    """Write or update the feed with every article that has its audio."""
-    assert args.feed is not None and args.base_url is not None and args.output_dir is not None
-    path = args.feed if args.feed.parent != Path(".") else args.output_dir / args.feed
-    first_lang = next((o.article.meta.lang for o in outcomes if o.article and o.article.meta.lang),
-                      None)
-    channel = Channel(args.feed_title or args.output_dir.resolve().name, args.base_url,
-                      args.feed_author, args.feed_language
-                      or (config.lang if batch.lang_given else first_lang or config.lang),
-                      args.feed_image)
-    count = write_feed(path, channel, feed_items(outcomes, batch, args.base_url))
-    if not quiet:
-        click.echo(f"Feed: {path} ({count} items)", err=True)
+def make_channel(args: BatchArgs, output_dir: Path) -> Channel | None:
+    """The feed's channel from the options, checked before any work; None without --feed."""
+    if args.feed is None or args.base_url is None:
+        return None
+    channel = Channel(args.feed_title or output_dir.resolve().name, args.base_url,
+                      args.feed_author, args.feed_language, args.feed_image)
+    check_channel(channel)
+    return channel
 
 
 class BatchReport:

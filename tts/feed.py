@@ -40,6 +40,8 @@ AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg",
 # podcast:transcript types; LRC is not one the spec lists, so it is not announced.
 TRANSCRIPT_TYPES = {".srt": "application/x-subrip", ".vtt": "text/vtt"}
 CHAPTERS_TYPE = "application/json+chapters"
+# Apple Podcasts takes cover art only as JPEG or PNG.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # A description is the first paragraph; podcast apps show a few lines of it.
 DESCRIPTION_MAX_CHARS = 600
 # Shorter paragraphs (a dateline, a byline) do not describe the article.
@@ -107,6 +109,16 @@ class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
             xml_elem(f"{{{PODCAST_NS}}}transcript", entry).attrib.update(
                 {"url": url, "type": kind, "rel": "captions"})
         return entry
+
+
+def check_channel(channel: Channel) -> None:
+    """Refuse, before any work, what podcast apps would refuse."""
+    if not channel.base_url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"--base-url {channel.base_url} must be an http(s) address: the feed "
+                          "links every file under it")
+    if channel.image and not channel.image.lower().endswith(IMAGE_SUFFIXES):
+        raise ConfigError(f"--feed-image {channel.image} must end in .jpg or .png "
+                          "(podcast apps take only those)")
 
 
 def file_url(base_url: str, path: Path) -> str:
@@ -247,11 +259,7 @@ def describe_channel(fg: Any, channel: Channel, feed_name: str) -> None:
     if channel.author:
         fg.podcast.itunes_author(channel.author)
     if channel.image:
-        try:
-            fg.podcast.itunes_image(channel.image)
-        except ValueError:
-            raise ConfigError(f"--feed-image {channel.image} must end in .jpg or .png "
-                              "(podcast apps take only those)") from None
+        fg.podcast.itunes_image(channel.image)
         fg.image(url=channel.image, title=channel.title, link=channel.base_url)
     fg.podcast.itunes_explicit("no")
     fg.podcastindex.guid = str(uuid.uuid5(PODCAST_GUID_NAMESPACE, feed_address(channel, feed_name)))
