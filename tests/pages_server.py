@@ -46,7 +46,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet in test output
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         self.served.user_agents.append(self.headers.get("User-Agent", ""))
         self.served.paths.append(self.path)
         route = self.path.strip("/").split("/")

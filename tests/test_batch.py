@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pages_server import PAGES, Served
 
 import tts.batch
 import tts.engines
-from pages_server import PAGES, Served
 from tts.batch import expand_inputs, make_jobs, output_stem
 from tts.errors import InputError
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
-
 from pages_server import PAGES
+
 from tts.feed import PODCAST_NS, clock, parse_clock
 
 ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")

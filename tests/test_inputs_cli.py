@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mutagen.id3 import ID3
-
 from conftest import ffmpeg_chapters
+from mutagen.id3 import ID3
 from pages_server import PAGES, Served
 
 # Fast offline renders: the tests here are about what is read, not how it sounds.

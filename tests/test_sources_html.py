@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from pages_server import PAGES, Served
+
 from tts.errors import FetchError, InputError
 from tts.sources import load_article
 from tts.sources.html import decode_html, html_article, page_title

@@ -23,7 +23,14 @@ from tts.sources import AUTO, article_files, load_article
 from tts.sources.url import is_url
 from tts.synth import AdaptiveLimit
 from tts.text import parse_article
-from tts.types import (STDIN_SOURCE, Article, EngineChosen, Listener, RenderResult, ignore)
+from tts.types import (
+    STDIN_SOURCE,
+    Article,
+    EngineChosen,
+    Listener,
+    RenderResult,
+    ignore,
+)
 from tts.version import __version__
 
 # Remembers, per output, what it was made from, so a rerun skips what is up to date.

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime
 import email.utils
 import uuid
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 import mutagen
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -150,7 +150,7 @@ def duration_seconds(audio: Path) -> int:
     info = mutagen.File(audio)
     if info is None or info.info is None:
         raise InputError(f"cannot read the length of {audio}; render it again")
-    return round(info.info.length)
+    return round(float(info.info.length))
 
 
 def make_item(article: Article, name: str, audio: Path, base_url: str,
@@ -251,7 +251,7 @@ def feed_xml(channel: Channel, items: Sequence[FeedItem], feed_name: str) -> str
     describe_channel(fg, channel, feed_name)
     for item in items:
         add_item(fg, item)
-    return fg.rss_str(pretty=True).decode("utf-8")
+    return bytes(fg.rss_str(pretty=True)).decode("utf-8")
 
 
 def describe_channel(fg: Any, channel: Channel, feed_name: str) -> None:

@@ -21,7 +21,7 @@ MANIFEST_VERSION = 1
 
 def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], engine: Engine,
                    config: RenderConfig, duration_ms: int, source: str, output: Path,
-                   meta: ArticleMeta = ArticleMeta()) -> dict[str, Any]:
+                   meta: ArticleMeta | None = None) -> dict[str, Any]:
     """Everything a player or a later tool needs to line the audio up with the text.
 
     Times are milliseconds in the output file, after ``--speed``; a paragraph with
@@ -31,7 +31,8 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "manifest_version": MANIFEST_VERSION,
         "generator": f"article-tts {__version__}",
         "source": source_label(source),
-        "article": {key: value for key, value in dataclasses.asdict(meta).items() if value},
+        "article": {key: value for key, value in dataclasses.asdict(meta or ArticleMeta()).items()
+                    if value},
         "output": "stdout" if is_stdout(output) else output.name,
         "engine": {"name": engine.name, "options": engine.cache_key()},
         "settings": settings(config),

@@ -65,12 +65,13 @@ def language_code(lang: str) -> str:
 
 
 def make_tags(paragraphs: Sequence[Paragraph], config: RenderConfig, engine: str,
-              source: str, meta: ArticleMeta = ArticleMeta()) -> Tags:
+              source: str, meta: ArticleMeta | None = None) -> Tags:
     """The tags for one render: the user's, else the article's own metadata, else defaults.
 
     The author is the artist and the site the album; the comment is the page's
     canonical URL when it has one.
     """
+    meta = meta or ArticleMeta()
     return Tags(
         title=config.title or meta.title or default_title(paragraphs, source),
         artist=config.artist or meta.author,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from tts.arabic import is_arabic
 from tts.diacritize import diacritize_texts

@@ -12,7 +12,7 @@ from tts.errors import FetchError
 from tts.version import __version__
 
 # Names us and our version, so a site's operator knows what read the page.
-USER_AGENT = f"article-tts/{__version__} (reads articles aloud; python-requests/{requests.__version__})"
+USER_AGENT = f"article-tts/{__version__} (reads articles aloud)"
 # A news page is well under 1 MB of HTML; a much bigger answer is not an article.
 MAX_BYTES = 5_000_000
 # Enough for http -> https -> www -> the canonical path; more is a loop.
