@@ -141,3 +141,14 @@ def test_url_with_text_format_is_a_usage_error(run, pages: Served) -> None:
     result = run("render", pages.url("pages/structured.html"), "--input-format", "markdown")
     assert result.exit_code == 2
     assert "is a web page: drop --input-format markdown" in result.stderr
+
+
+def test_play_a_url(run, pages: Served, tmp_path: Path) -> None:
+    from test_play import player
+    result = run("play", pages.url("pages/plain-cms.html"), *ESPEAK, "--player",
+                 player(tmp_path / "p"))
+    assert result.exit_code == 0, result.stderr
+    announced = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert announced[0] == "[1/6] واشنطن تطالب بوقف فوري للهجوم على طرابلس"
+    assert announced[3] == "[4/6] انسحاب قوة أميركية"
+    assert (tmp_path / "p" / "received.wav").stat().st_size > 100_000

@@ -229,19 +229,24 @@ def render_command(inputs: tuple[str, ...], output: Path | None, input_format: s
         if len(inputs) > 1 or batch.output_dir is not None or batch.feed is not None:
             render_many(inputs, output, input_format, lang_given, dry_run, quiet, batch, settings)
             return
-        source = inputs[0]
-        target = output or default_output(source)
-        article = load_article(source, input_format)
-        config = article_config(make_config(settings), article, lang_given)
-        if dry_run:
-            print_article(article)
-            print_dry_run(run_dry(article, config, quiet))
-            return
-        with Progress(quiet) as progress:
-            result = render(article, target, config, progress.on_event, source=source,
-                            sink=click.get_binary_stream("stdout"))
-        if not quiet:
-            click.echo(summary(result), err=True)
+        render_one(inputs[0], output, input_format, lang_given, dry_run, quiet, settings)
+
+
+def render_one(source: str, output: Path | None, input_format: str, lang_given: bool,
+               dry_run: bool, quiet: bool, settings: dict[str, Any]) -> None:
+    """One input to one file (or standard output), as ``render`` always did."""
+    target = output or default_output(source)
+    article = load_article(source, input_format)
+    config = article_config(make_config(settings), article, lang_given)
+    if dry_run:
+        print_article(article)
+        print_dry_run(run_dry(article, config, quiet))
+        return
+    with Progress(quiet) as progress:
+        result = render(article, target, config, progress.on_event, source=source,
+                        sink=click.get_binary_stream("stdout"))
+    if not quiet:
+        click.echo(summary(result), err=True)
 
 
 @main.command("play")
@@ -521,6 +526,7 @@ class BatchReport:
     def __init__(self, quiet: bool, total: int) -> None:
         self.quiet, self.total, self.number = quiet, total, 0
         self.engine_shown = False
+        self.progress = Progress(quiet)
 
     def started(self, job: Job) -> None:
         self.number += 1
@@ -528,7 +534,7 @@ class BatchReport:
             click.echo(f"[{self.number}/{self.total}] {job.source}", err=True)
 
     def listener_for(self, job: Job) -> Callable[[Event], None]:
-        progress = Progress(self.quiet)
+        self.progress = progress = Progress(self.quiet)
 
         def on_event(event: Event) -> None:
             if isinstance(event, EngineChosen):
@@ -539,6 +545,7 @@ class BatchReport:
         return on_event
 
     def finished(self, outcome: Outcome) -> None:
+        self.progress.__exit__()  # a render that failed midway leaves its bar open
         if self.quiet:
             return
         if outcome.result is not None:
