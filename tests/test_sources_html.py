@@ -171,3 +171,16 @@ def test_nothing_listening_is_a_fetch_error(pages: Served) -> None:
 def test_compressed_chunked_answer(pages: Served) -> None:
     article = load_article(pages.url("gzip-chunked/plain-cms.html"))
     assert article.blocks == read("plain-cms.html").blocks
+
+
+def test_reading_a_page_makes_no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """trafilatura and its helpers (htmldate, courlan, jusText) get HTML, and must not fetch."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a connection was attempted while reading a page")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for name in ("structured.html", "plain-cms.html", "comments.html"):
+        html = (PAGES / name).read_text(encoding="utf-8")
+        assert html_article(html, name, url="https://news.example/story.html").blocks

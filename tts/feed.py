@@ -216,10 +216,14 @@ def read_item(element: ElementTree.Element) -> FeedItem | None:
         return None
     chapters = element.find(f"{{{PODCAST_NS}}}chapters")
     transcript = element.find(f"{{{PODCAST_NS}}}transcript")
+    try:
+        published = email.utils.parsedate_to_datetime(element.findtext("pubDate", ""))
+    except (TypeError, ValueError):
+        raise InputError(f"cannot update the feed: item {guid} has no readable pubDate; "
+                         "fix or remove that item, or move the feed away") from None
     return FeedItem(
         guid=guid, title=element.findtext("title", ""),
-        description=element.findtext("description", ""),
-        published=email.utils.parsedate_to_datetime(element.findtext("pubDate", "")),
+        description=element.findtext("description", ""), published=published,
         url=enclosure.get("url", ""), length=int(enclosure.get("length", "0")),
         mime=enclosure.get("type", "audio/mpeg"),
         duration_s=parse_clock(element.findtext(f"{{{ITUNES_NS}}}duration", "0")),

@@ -26,8 +26,9 @@ WHOLE_BODY_SHARE = 0.8
 MIN_ARTICLE_WORDS = 15
 # A teaser ends with an ellipsis where the article goes on.
 TRUNCATED = re.compile(r"(\.\.\.|\u2026|\[\u2026\])\s*$")
-# Where a <meta> may declare the charset: only the page's head, by the HTML standard's 1024 bytes.
-META_CHARSET_BYTES = 1024
+# Where a <meta> may declare the charset: the HTML standard says the first 1024 bytes,
+# but CMS heads full of scripts put it later, so look a little further.
+META_CHARSET_BYTES = 4096
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Encodings detection chooses between: Arabic sites still serve the two legacy ones.
 DETECTABLE = ["utf_8", "cp1256", "iso8859_6"]
@@ -52,7 +53,7 @@ def decode_html(data: bytes, name: str, header_charset: str | None = None) -> st
 
 def meta_charset(data: bytes) -> str | None:
     """The charset a ``<meta>`` tag declares near the top of the page."""
-    found = META_CHARSET.search(data[:META_CHARSET_BYTES * 4])
+    found = META_CHARSET.search(data[:META_CHARSET_BYTES])
     return found.group(1).decode("ascii") if found else None
 
 
@@ -61,7 +62,7 @@ def try_decode(data: bytes, charset: str | None) -> str | None:
     if not charset:
         return None
     try:
-        return data.decode(charset.strip().lower().replace("windows-", "cp"))
+        return data.decode(charset.strip())
     except (LookupError, UnicodeDecodeError):
         return None
 

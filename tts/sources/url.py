@@ -55,7 +55,7 @@ def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES
         try:
             timeout = (min(CONNECT_TIMEOUT_S, total_s), min(READ_TIMEOUT_S, total_s))
             with session.get(url, stream=True, timeout=timeout) as response:
-                check_answer(url, response)
+                check_answer(url, response, max_bytes)
                 body = read_body(url, response, started, total_s, max_bytes)
                 return Page(response.url, body, header_charset(response))
         except requests.TooManyRedirects:
@@ -71,7 +71,7 @@ def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES
                              "network, or save the page and give the file") from None
 
 
-def check_answer(url: str, response: requests.Response) -> None:
+def check_answer(url: str, response: requests.Response, max_bytes: int) -> None:
     """Refuse error statuses and answers that are not web pages."""
     if response.status_code >= 400:
         raise FetchError(f"cannot fetch {url}: HTTP {response.status_code} {response.reason}; "
@@ -81,8 +81,8 @@ def check_answer(url: str, response: requests.Response) -> None:
         raise FetchError(f"cannot read {url}: HTTP {response.status_code} gave {kind or 'no type'}, "
                          "not an HTML page; give the address of the article's web page")
     length = response.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > MAX_BYTES:
-        raise too_big(url)
+    if length.isdigit() and int(length) > max_bytes:
+        raise too_big(url, max_bytes)
 
 
 def read_body(url: str, response: requests.Response, started: float, total_s: float,
@@ -108,7 +108,7 @@ def header_charset(response: requests.Response) -> str | None:
     return None
 
 
-def too_big(url: str, max_bytes: int = MAX_BYTES) -> FetchError:
+def too_big(url: str, max_bytes: int) -> FetchError:
     return FetchError(f"cannot fetch {url}: the answer is larger than {max_bytes // 1_000_000} MB, "
                       "too big for an article page; save the page and give the file")
 
