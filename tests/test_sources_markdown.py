@@ -60,3 +60,17 @@ def test_markdown_files_by_extension(tmp_path, name: str) -> None:  # type: igno
     path = tmp_path / name
     path.write_text("# عنوان\n\nنص [رابط](x.html).", encoding="utf-8")
     assert list(load_article(str(path)).blocks) == [Block("عنوان", True), Block("نص رابط.")]
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"<!DOCTYPE html><html><body><p>x</p></body></html>", "html"),
+    (b"\xef\xbb\xbf<!-- saved from url=(0040)https://news.example/ -->\n<html lang='ar'>", "html"),
+    ("---\ntitle: عنوان\n---\nنص".encode(), "markdown"),
+    ("# عنوان\n\nنص".encode(), "markdown"),
+    ("نص فيه [رابط](https://example.com).".encode(), "markdown"),
+    ("سطر أول.\nسطر ثان.".encode(), "text"),
+    ("العدد #5 من المجلة.".encode(), "text"),
+])
+def test_standard_input_is_sniffed(data: bytes, expected: str) -> None:
+    from tts.sources import detect_format
+    assert detect_format("-", data) == expected

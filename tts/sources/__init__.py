@@ -20,9 +20,12 @@ EXTENSIONS = {".md": MARKDOWN, ".markdown": MARKDOWN, ".html": HTML, ".htm": HTM
               ".xhtml": HTML, ".txt": TEXT}
 # The files a folder given as input stands for.
 ARTICLE_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
-# Sniffing standard input: markup a web page starts with, and Markdown's usual marks
-# (front matter, an ATX heading, a link) at the start of a line.
-HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
+# Sniffing standard input: markup a web page starts with (after a BOM, and comments such as
+# a browser's "saved from url"), and Markdown's usual marks (front matter, an ATX heading,
+# a list item, a link) at the start of a line.
+HTML_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(<!--.*?-->\s*)*"
+                        rb"(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
+                        re.IGNORECASE | re.DOTALL)
 MARKDOWN_MARKS = re.compile(r"\A---\n|^#{1,6} \S|^\s*[-*] \S.*\n|\[[^\]\n]+\]\([^)\s]+\)", re.MULTILINE)
 
 Fetcher = Callable[[str], Page]
