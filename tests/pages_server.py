@@ -43,7 +43,7 @@ class Handler(BaseHTTPRequestHandler):
     served: Served
     protocol_version = "HTTP/1.1"  # chunked answers need it
 
-    def log_message(self, format: str, *args: object) -> None:  # quiet in test output
+    def log_message(self, fmt: str, *args: object) -> None:  # quiet in test output
         pass
 
     def do_GET(self) -> None:

@@ -47,7 +47,7 @@ def test_folders_expand_to_their_articles(tmp_path: Path) -> None:
 
 
 def test_a_folder_without_articles_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="holds no .txt, .md or .html files"):
+    with pytest.raises(InputError, match=r"holds no \.txt, \.md or \.html files"):
         expand_inputs([str(tmp_path)])
 
 

@@ -84,7 +84,7 @@ def test_title_loses_the_site_suffix(title: str, site: str | None, expected: str
 
 
 def test_empty_page_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="no article text found in .*empty.html") as caught:
+    with pytest.raises(InputError, match=r"no article text found in .*empty\.html") as caught:
         read("empty.html")
     assert caught.value.exit_code == 2
 
