@@ -184,3 +184,15 @@ def test_reading_a_page_makes_no_connection(monkeypatch: pytest.MonkeyPatch) -> 
     for name in ("structured.html", "plain-cms.html", "comments.html"):
         html = (PAGES / name).read_text(encoding="utf-8")
         assert html_article(html, name, url="https://news.example/story.html").blocks
+
+
+def test_article_body_holding_html_is_read_by_its_paragraphs() -> None:
+    page = (PAGES / "structured.html").read_text(encoding="utf-8")
+    start = page.index('"articleBody": "') + len('"articleBody": "')
+    end = page.index('"', start)
+    paragraphs = page[start:end].split("\\n")
+    as_html = "".join(f"<p>{p.replace('روسيا', '&quot;روسيا&quot;')}</p>" for p in paragraphs)
+    article = html_article(page[:start] + as_html + page[end:], "cms.html")
+    texts = [b.text for b in article.blocks]
+    assert len(texts) == 5 and texts[1].startswith('منعت "روسيا"')
+    assert not any("<" in t or "&quot;" in t for t in texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -26,6 +27,9 @@ WHOLE_BODY_SHARE = 0.8
 MIN_ARTICLE_WORDS = 15
 # A teaser ends with an ellipsis where the article goes on.
 TRUNCATED = re.compile(r"(\.\.\.|\u2026|\[\u2026\])\s*$")
+# Some CMSs put HTML in articleBody: a tag in it means it is markup, read by its blocks.
+MARKUP = re.compile(r"<(p|br|div|h[1-6])[\s/>]", re.IGNORECASE)
+PARAGRAPH_TAGS = ("p", "h2", "h3", "h4", "li", "blockquote")
 # Where a <meta> may declare the charset: the HTML standard says the first 1024 bytes,
 # but CMS heads full of scripts put it later, so look a little further.
 META_CHARSET_BYTES = 4096
@@ -67,30 +71,30 @@ def try_decode(data: bytes, charset: str | None) -> str | None:
         return None
 
 
-def html_article(html: str, source: str = STDIN_SOURCE, url: str | None = None) -> Article:
+def html_article(page: str, source: str = STDIN_SOURCE, url: str | None = None) -> Article:
     """The article a web page holds; InputError (exit 2) when it holds no article text."""
-    if not html.strip():
+    if not page.strip():
         raise no_article(source)
-    tree = parse_tree(html, source)
+    tree = parse_tree(page, source)
     structured = structured_article(tree)
-    extracted = extract_main_text(html, url)
+    extracted = extract_main_text(page, url)
     blocks = extracted_blocks(extracted.body if extracted is not None else None)
     body = structured.get("articleBody")
-    if isinstance(body, str) and holds_whole(body, blocks):
-        blocks = [Block(p) for p in split_paragraphs(body)]
+    if isinstance(body, str) and holds_whole(body_text(body), blocks):
+        blocks = [Block(p) for p in body_paragraphs(body)]
     if word_count(blocks) < MIN_ARTICLE_WORDS:
         raise no_article(source)
     meta = page_meta(tree, structured, extracted, url)
     return Article(tuple(with_headline(blocks, meta.title)), meta, source)
 
 
-def extract_main_text(html: str, url: str | None) -> Any:
+def extract_main_text(page: str, url: str | None) -> Any:
     """trafilatura's main text and metadata (a Document), without comments, tables or links."""
     # Imported here: it takes most of a second, which only web pages should pay for.
     import trafilatura
 
     return trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        page, url=url, with_metadata=True, include_comments=False, include_tables=False,
         include_images=False, include_links=False)
 
 
@@ -99,10 +103,10 @@ def no_article(source: str) -> InputError:
                       "built by JavaScript, or be an index page); give the article's own page")
 
 
-def parse_tree(html: str, source: str) -> Any:
+def parse_tree(page: str, source: str) -> Any:
     """The page's element tree (lxml's HTML parser recovers from broken markup)."""
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8"),
+        return lxml.html.document_fromstring(page.encode("utf-8"),
                                              parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (etree.ParserError, ValueError):
         raise no_article(source) from None
@@ -154,6 +158,21 @@ def holds_whole(body: str, extracted: list[Block]) -> bool:
         return False
     found = sum(len(b.text) for b in extracted if not b.heading)
     return len(body) >= WHOLE_BODY_SHARE * found
+
+
+def body_text(body: str) -> str:
+    """articleBody as plain text: some CMSs put HTML (and entities) in it."""
+    return "\n\n".join(body_paragraphs(body))
+
+
+def body_paragraphs(body: str) -> list[str]:
+    """articleBody's paragraphs: its HTML blocks when it holds markup, else by line shape."""
+    body = html.unescape(body)
+    if not MARKUP.search(body):
+        return split_paragraphs(body)
+    fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+    texts = [" ".join(e.text_content().split()) for e in fragment.iter(*PARAGRAPH_TAGS)]
+    return [t for t in texts if t] or split_paragraphs(fragment.text_content())
 
 
 def word_count(blocks: list[Block]) -> int:
