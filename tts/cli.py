@@ -250,7 +250,7 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
 
 
 @main.command("play")
-@click.argument("input", type=str, metavar="INPUT")
+@click.argument("source", type=str, metavar="INPUT")
 @speech_options
 @source_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -262,7 +262,8 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
 @report_options
 def play_command(source: str, output: Path | None, player: str | None, input_format: str,
                  quiet: bool, debug: bool, **settings: Any) -> None:
-    """Listen to INPUT while it renders: speech starts after the first chunk.
+    """Listen to INPUT (a file, a URL, or - for standard input) while it renders:
+    speech starts after the first chunk.
 
     Each paragraph is printed as playback reaches it. Ctrl-C stops; what was
     synthesized stays cached.
@@ -272,6 +273,7 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
       article-tts play data/article.txt
       article-tts play data/article.txt --engine espeak --rate 150
       article-tts play data/article.txt --player "mpv --really-quiet -" -o article.mp3
+      article-tts play https://example.com/news/story.html
     """
     with reported_errors(debug):
         if output is not None and is_stdout(output):
