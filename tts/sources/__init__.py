@@ -7,8 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tts.errors import ConfigError
-from tts.sources.html import decode_html, html_article
-from tts.sources.markdown import markdown_article
 from tts.sources.text import decode_text, display_name, read_bytes, text_article
 from tts.sources.url import Page, fetch, is_url
 from tts.types import STDIN_SOURCE, Article
@@ -46,20 +44,24 @@ def load_article(source: str, input_format: str = AUTO, fetcher: Fetcher = fetch
             raise ConfigError(f"{source} is a web page: drop --input-format {input_format}, "
                               "or save the page's text to a file and give that")
         page = fetcher(source)
-        html = decode_html(page.body, source, page.charset)
-        return html_article(html, source, url=page.url)
+        return parse_bytes(page.body, HTML, source, page.charset, page.url)
     data = read_bytes(source)
     chosen = input_format if input_format != AUTO else detect_format(source, data)
     return parse_bytes(data, chosen, source)
 
 
-def parse_bytes(data: bytes, input_format: str, source: str) -> Article:
-    """The article in ``data``, read as ``input_format``."""
+def parse_bytes(data: bytes, input_format: str, source: str, charset: str | None = None,
+                url: str | None = None) -> Article:
+    """The article in ``data``, read as ``input_format`` (a page's header charset and final URL)."""
+    # The HTML and Markdown readers are imported when needed: their parsers take a tenth
+    # of a second to load, which plain text (and `play`'s first audio) should not pay.
     name = display_name(source)
     if input_format == HTML:
-        return html_article(decode_html(data, name), source)
+        from tts.sources.html import decode_html, html_article
+        return html_article(decode_html(data, name, charset), source, url=url)
     text = decode_text(data, name)
     if input_format == MARKDOWN:
+        from tts.sources.markdown import markdown_article
         return markdown_article(text, source)
     return text_article(text, source)
 
