@@ -19,6 +19,7 @@ from tts.types import ArticleMeta, Block
     ("*مائل* و __عريض__.", [Block("مائل و عريض.")]),
     # Images and HTML comments are not read, nor is the space they leave.
     ("صورة ![طرابلس](tripoli.jpg).", [Block("صورة.")]),
+    ("المصدر: <https://news.example/a.html>.", [Block("المصدر:.")]),
     ("قبل <!-- ملاحظة --> بعد.", [Block("قبل بعد.")]),
     ("<!-- تعليق كامل -->\n\nنص.", [Block("نص.")]),
     # Code blocks are not read; inline code is a word of the sentence.

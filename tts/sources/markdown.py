@@ -18,6 +18,8 @@ from tts.types import STDIN_SOURCE, Article, ArticleMeta, Block
 # Inline tokens whose text is heard; everything else (images, inline HTML such as
 # comments, emphasis markers, link targets) is markup, not words.
 HEARD_INLINE = frozenset({"text", "code_inline"})
+# <https://...>: a link whose text is its target, which is not read.
+AUTOLINK = "autolink"
 # Line breaks inside a paragraph are only where the writer's editor wrapped.
 BREAK_INLINE = frozenset({"softbreak", "hardbreak"})
 # Blocks read (or skipped) as a whole, the walk moving past their closing token.
@@ -84,9 +86,11 @@ def closing(tokens: Sequence[Token], start: int) -> int:
 
 def inline_text(token: Token) -> str:
     """The words of an inline token: link text kept, images, HTML and markers dropped."""
-    parts = []
+    parts, in_autolink = [], False
     for child in token.children or []:
-        if child.type in HEARD_INLINE:
+        if child.type in ("link_open", "link_close") and child.markup == AUTOLINK:
+            in_autolink = child.type == "link_open"
+        elif child.type in HEARD_INLINE and not in_autolink:
             parts.append(child.content)
         elif child.type in BREAK_INLINE:
             parts.append(" ")
