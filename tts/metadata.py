@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
@@ -32,8 +33,10 @@ ISO_639_2 = {
     "ko": "kor", "bn": "ben", "sw": "swa", "ku": "kur", "ps": "pus", "so": "som",
 }
 UNDETERMINED = "und"
-# ID3's TDRC takes a timestamp without a UTC offset: the date part (2019-04-08) is kept.
+# ID3's TDRC takes a timestamp without a UTC offset: the date part (2019-04-08) is kept,
+# and only from an ISO 8601 date (mutagen silently empties anything else).
 ISO_DATE_CHARS = 10
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}){0,2}")
 # ID3 CHAP frames give byte offsets too; this value says "not given, use the times".
 NO_OFFSET = 0xFFFFFFFF
 
@@ -194,7 +197,7 @@ def write_id3(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
         id3.add(TPE1(encoding=3, text=tags.artist))
     if tags.album:
         id3.add(TALB(encoding=3, text=tags.album))
-    if tags.date:
+    if tags.date and ISO_DATE.match(tags.date):
         id3.add(TDRC(encoding=3, text=tags.date[:ISO_DATE_CHARS]))
     id3.add(TLAN(encoding=3, text=tags.language))
     id3.add(COMM(encoding=3, lang=tags.language, desc="", text=tags.comment))
