@@ -122,7 +122,7 @@ def structured_article(tree: Any) -> dict[str, Any]:
         for item in json_objects(data):
             types = item.get("@type")
             names = types if isinstance(types, list) else [types]
-            if any(name in ARTICLE_TYPES for name in names):
+            if any(isinstance(name, str) and name in ARTICLE_TYPES for name in names):
                 return item
     return {}
 
