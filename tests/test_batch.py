@@ -133,3 +133,22 @@ def test_each_article_speaks_its_own_language(run, tmp_path: Path) -> None:
     langs = [json.loads((tmp_path / "out" / f"{n}.json").read_text(encoding="utf-8"))["settings"]
              ["lang"] for n in ("en", "structured")]
     assert langs == ["en", "ar"]
+
+
+@pytest.mark.parametrize(("declared", "expected"), [
+    ("ar-EG", "ar"), ("en_GB", "en"), ("AR", "ar"), ("", None), (None, None), ("x-default", None),
+])
+def test_base_lang(declared: str | None, expected: str | None) -> None:
+    from tts.batch import base_lang
+    assert base_lang(declared) == expected
+
+
+def test_dry_run_of_a_batch_reads_each_and_writes_nothing(run, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "b.md").write_text("# عنوان\n\n" + SECOND, encoding="utf-8")
+    result = run("render", str(tmp_path / "a.txt"), str(tmp_path / "b.md"), str(tmp_path / "c.txt"),
+                 "-O", "out", *ESPEAK, "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "== [2/3]" in result.stdout and "(1) # عنوان" in result.stdout
+    assert "failed: no such file" in result.stdout
+    assert not (tmp_path / "out").exists()

@@ -152,3 +152,11 @@ def test_play_a_url(run, pages: Served, tmp_path: Path) -> None:
     assert announced[0] == "[1/6] واشنطن تطالب بوقف فوري للهجوم على طرابلس"
     assert announced[3] == "[4/6] انسحاب قوة أميركية"
     assert (tmp_path / "p" / "received.wav").stat().st_size > 100_000
+
+
+def test_input_format_overrides_the_extension(run, write_text) -> None:
+    src = write_text("# عنوان\n\nنص **مهم**.", "notes.txt")
+    as_text = run("render", str(src), *ESPEAK, "--dry-run")
+    assert "(2) نص **مهم**." in as_text.stdout
+    as_markdown = run("render", str(src), *ESPEAK, "--dry-run", "--input-format", "markdown")
+    assert "(1) # عنوان\n(2) نص مهم." in as_markdown.stdout

@@ -139,7 +139,7 @@ def base_lang(lang: str | None) -> str | None:
     if not lang:
         return None
     code = lang.replace("_", "-").split("-")[0].strip().lower()
-    return code if code.isalpha() else None
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None  # ISO 639-1 or -2
 
 
 def article_config(config: RenderConfig, article: Article, lang_given: bool) -> RenderConfig:
