@@ -139,7 +139,7 @@ def test_each_article_speaks_its_own_language(run, tmp_path: Path) -> None:
     ("ar-EG", "ar"), ("en_GB", "en"), ("AR", "ar"), ("", None), (None, None), ("x-default", None),
 ])
 def test_base_lang(declared: str | None, expected: str | None) -> None:
-    from tts.batch import base_lang
+    from tts.config import base_lang
     assert base_lang(declared) == expected
 
 

@@ -152,7 +152,8 @@ def test_mp3_with_more_paragraphs_than_a_ctoc_holds(tmp_path: Path) -> None:
 
 def test_headings_start_chapters_titled_by_them() -> None:
     from tts.sources.markdown import markdown_article
-    article = markdown_article("مقدمة قصيرة.\n\n# أولا\n\nنص أول.\n\nنص ثان.\n\n## ثانيا بعنوان أطول من ست كلمات هنا\n\nنص ثالث.")
+    article = markdown_article("مقدمة قصيرة.\n\n# أولا\n\nنص أول.\n\nنص ثان.\n\n"
+                               "## ثانيا بعنوان أطول من ست كلمات هنا\n\nنص ثالث.")
     paragraphs = parse_article(article)
     assert [p.heading for p in paragraphs] == [False, True, False, False, True, False]
     timeline = [Placed(Chunk(i, 0, p.spoken, 0, len(p.spoken), Break.PARAGRAPH), i * 1000, i * 1000 + 800)
@@ -169,7 +170,7 @@ def test_a_heading_is_its_own_paragraph_with_the_paragraph_pause() -> None:
     from tts.sources.markdown import markdown_article
     paragraphs = parse_article(markdown_article("# عنوان القسم\n\nنص القسم هنا."))
     chunks = chunk_article(paragraphs, 100)
-    assert [(c.paragraph, c.text, c.brk) for c in chunks][0] == (0, "عنوان القسم", Break.PARAGRAPH)
+    assert (chunks[0].paragraph, chunks[0].text, chunks[0].brk) == (0, "عنوان القسم", Break.PARAGRAPH)
 
 
 def test_make_tags_from_the_articles_metadata() -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tts import engines, metadata
-from tts.config import RenderConfig
+from tts.config import RenderConfig, article_config
 from tts.errors import ArticleTTSError, ConfigError, InputError
 from tts.export import write_text
 from tts.feed import Channel, FeedItem, make_item, write_feed
 from tts.manifest import settings
-from tts.render import render
+from tts.pipeline import render
 from tts.sources import AUTO, article_files, load_article
 from tts.sources.url import is_url
 from tts.synth import AdaptiveLimit
@@ -132,22 +132,6 @@ def make_jobs(sources: Sequence[str]) -> list[Job]:
         taken.add(name.casefold())
         jobs.append(Job(source, name))
     return jobs
-
-
-def base_lang(lang: str | None) -> str | None:
-    """The language part of a declared code (``ar-EG`` -> ``ar``), as the engines take it."""
-    if not lang:
-        return None
-    code = lang.replace("_", "-").split("-")[0].strip().lower()
-    return code if code.isalpha() and 2 <= len(code) <= 3 else None  # ISO 639-1 or -2
-
-
-def article_config(config: RenderConfig, article: Article, lang_given: bool) -> RenderConfig:
-    """The config for one article: its own language when --lang was not given."""
-    declared = base_lang(article.meta.lang)
-    if lang_given or declared is None or declared == config.lang:
-        return config
-    return replace(config, lang=declared)
 
 
 def fingerprint(article: Article, config: RenderConfig, batch: BatchSettings) -> str:

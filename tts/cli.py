@@ -17,7 +17,7 @@ from tts import engines
 from tts.version import __version__
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import ClipCache, default_dir
-from tts.config import RenderConfig
+from tts.config import RenderConfig, article_config
 from tts.options import ALL as OPTIONS
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
@@ -28,7 +28,7 @@ from tts.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.player import find_player
 from tts.pipeline import DryRun, dry_run, render
 from tts.batch import (DONE, FAILED, UP_TO_DATE, Batch, BatchSettings, Job, Outcome,
-                       article_config, expand_inputs, make_jobs, output_stem, publish_feed)
+                       expand_inputs, make_jobs, output_stem, publish_feed)
 from tts.feed import Channel, check_channel
 from tts.subtitles import WRITERS as SUBTITLE_FORMATS
 from tts.sources import INPUT_FORMATS, load_article
