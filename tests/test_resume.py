@@ -104,7 +104,8 @@ def test_dry_run_makes_no_request_and_writes_nothing(short: Path, run, google: F
     assert result.exit_code == 0, result.stderr
     assert google.attempts == 0 and not Path("out.mp3").exists()
     article, chunks = result.stdout.split("\n\n", 1)  # the paragraphs read, then the chunks
-    assert article.splitlines()[0].startswith("(1) ") and article.splitlines()[-1].startswith("(13) ")
+    assert article.splitlines()[0].startswith("(1) ")
+    assert article.splitlines()[-1].startswith(f"({PARAGRAPHS}) ")
     lines = chunks.strip().splitlines()
     chunk_lines, summary = lines[:-1], lines[-1]
     assert chunk_lines[0].startswith("[1] ") and chunk_lines[-1].startswith(f"[{PARAGRAPHS}] ")
