@@ -236,8 +236,9 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
                dry_run: bool, quiet: bool, settings: dict[str, Any]) -> None:
     """One input to one file (or standard output), as ``render`` always did."""
     target = output or default_output(source)
+    config = make_config(settings)  # a bad option is reported before any fetch
     article = load_article(source, input_format)
-    config = article_config(make_config(settings), article, lang_given)
+    config = article_config(config, article, lang_given)
     if dry_run:
         print_article(article)
         print_dry_run(run_dry(article, config, quiet))
@@ -279,9 +280,10 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
         if output is not None and is_stdout(output):
             raise click.UsageError("play prints the paragraphs on standard output; "
                                    "use `article-tts render -o -` to send audio there")
+        config = make_config(settings)
         command = find_player(player)
         text = load_article(source, input_format)
-        config = article_config(make_config(settings), text, was_given("lang"))
+        config = article_config(config, text, was_given("lang"))
         announce = (lambda n, t, s: None) if quiet else print_paragraph
         with Progress(quiet, bar=False) as progress:
             result = play(text, config, command, output, progress.on_event, announce=announce,
