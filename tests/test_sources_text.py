@@ -149,8 +149,9 @@ HEADLINE = "روسيا تمنع بيانا لمجلس الأمن"
     # A headline block on top of either shape.
     (HEADLINE + "\n\n" + "\n".join(WHOLE), [HEADLINE, *WHOLE]),
     (HEADLINE + "\n\n" + "\n".join(WRAPPED) + "\n\n" + WHOLE[1], [HEADLINE, " ".join(WRAPPED), WHOLE[1]]),
-    # A headline line right above whole-line paragraphs, no blank line.
+    # A headline line right above either shape, no blank line.
     (HEADLINE + "\n" + "\n".join(WHOLE), [HEADLINE, *WHOLE]),
+    (HEADLINE + "\n" + "\n".join(WRAPPED), [HEADLINE, " ".join(WRAPPED)]),
     # Quotes and Arabic question marks end sentences too.
     ("سأل: لماذا؟\nقال: «لا أعرف.»\nانتهى.", ["سأل: لماذا؟", "قال: «لا أعرف.»", "انتهى."]),
 ])

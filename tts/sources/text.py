@@ -113,11 +113,15 @@ def split_paragraphs(text: str) -> list[str]:
     Blank lines separate blocks. Within a block, lines that each end a sentence
     are whole paragraphs and stay apart; lines cut mid-sentence (hard-wrapped)
     are joined. Text without blank lines is one paragraph per line, unless its
-    lines are long and cut mid-sentence, which is one wrapped paragraph.
+    lines are long and cut mid-sentence, which is one wrapped paragraph (under a
+    short headline line, perhaps).
     """
     blocks = split_blocks(text)
     if len(blocks) == 1 and not looks_wrapped(blocks[0]):
-        return blocks[0]
+        lines = blocks[0]
+        if len(lines) > 2 and len(lines[0]) < WRAPPED_MIN_CHARS and looks_wrapped(lines[1:]):
+            return [lines[0], " ".join(lines[1:])]  # a headline right above a wrapped paragraph
+        return lines
     paragraphs: list[str] = []
     for block in blocks:
         paragraphs += block if ends_sentences(block) else [" ".join(block)]
