@@ -85,3 +85,7 @@ class ChunkFailed(EngineError):
 
 class PlayerError(ArticleTTSError):
     """No player, or the player stopped before the end."""
+
+
+class FetchError(ArticleTTSError):
+    """A web page could not be fetched: the message names the URL and the HTTP status or cause."""

@@ -15,7 +15,7 @@ from tts.master import Mixer, Outlet
 from tts.player import AudioPlayer, PlayerCommand
 from tts.outputs import AudioOutput, prepare_outputs, write_side_files
 from tts.pipeline import LOOKAHEAD, make_plan, stream
-from tts.types import STDIN_SOURCE, Layout, Listener, Plan, PlayResult, ignore
+from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
 
 # The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
 PLAYER_CEILING_DB = -1.0
@@ -79,7 +79,7 @@ class Announcer:
             self.done += 1
 
 
-def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
+def play(text: str | Article, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
          listener: Listener = ignore, announce: Announce = lambda n, t, s: None, *,
          source: str = STDIN_SOURCE) -> PlayResult:
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.
