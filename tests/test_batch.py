@@ -102,7 +102,8 @@ def test_rerun_renders_only_what_changed(run, tmp_path: Path) -> None:
 def test_one_engine_probe_and_one_limit_for_the_batch(run, tmp_path: Path, offline: None,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     probes: list[str] = []
-    monkeypatch.setattr(tts.engines, "check_reachable",
+    import tts.engines.google  # check_google imports it when called
+    monkeypatch.setattr(tts.engines.google, "check_reachable",
                         lambda tld, timeout: probes.append(tld) or (False, "cannot reach Google"))
     limits = []
     real_render = tts.batch.render
