@@ -8,7 +8,7 @@ import pytest
 from pages_server import PAGES, Served
 
 import tts.batch
-import tts.engines
+import tts.engines.google  # check_google imports check_reachable from it when called
 from tts.batch import expand_inputs, make_jobs, output_stem
 from tts.errors import InputError
 
@@ -102,7 +102,6 @@ def test_rerun_renders_only_what_changed(run, tmp_path: Path) -> None:
 def test_one_engine_probe_and_one_limit_for_the_batch(run, tmp_path: Path, offline: None,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     probes: list[str] = []
-    import tts.engines.google  # check_google imports it when called
     monkeypatch.setattr(tts.engines.google, "check_reachable",
                         lambda tld, timeout: probes.append(tld) or (False, "cannot reach Google"))
     limits = []
