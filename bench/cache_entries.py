@@ -24,7 +24,8 @@ from pydub import AudioSegment
 from tts.audio import trim_silence
 from tts.cache import ClipCache
 from tts.engines.espeak import EspeakEngine
-from tts.text import engine_texts, parse_article, read_source
+from tts.sources.text import read_source
+from tts.text import engine_texts, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from tts.diacritize import WORD, model
 from tts.engines.espeak import EspeakEngine
-from tts.text import parse_article, read_source, spoken_for
+from tts.sources.text import read_source
+from tts.text import parse_article, spoken_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SEPARATOR = "|"

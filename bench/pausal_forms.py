@@ -20,7 +20,8 @@ from pathlib import Path
 from tts.diacritize import diacritize_texts
 from tts.engines.espeak import EspeakEngine
 from tts.rules import ESPEAK_RULES, Rule, respell
-from tts.text import parse_article, read_source
+from tts.sources.text import read_source
+from tts.text import parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEPARATOR = "|"

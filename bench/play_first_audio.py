@@ -19,7 +19,7 @@ from tts.config import RenderConfig
 from tts.playback import play
 from tts.player import PlayerCommand
 from tts.pipeline import render
-from tts.text import read_source
+from tts.sources.text import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))

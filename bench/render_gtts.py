@@ -29,7 +29,8 @@ from pydub import AudioSegment
 from tts.config import RenderConfig
 from tts.export import export
 from tts.pipeline import render
-from tts.text import parse_article, read_source
+from tts.sources.text import read_source
+from tts.text import parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))

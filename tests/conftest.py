@@ -16,6 +16,7 @@ from pydub import AudioSegment
 from fakes import (ENDPOINT, HOST, MS_PER_CHAR, PAD_MS, FakeGoogle, encode_mp3,  # noqa: F401
                    fake_speech, rpc_parameter, serve)
 from tts.audio import ffmpeg_exe
+from pages_server import Served, serve_pages
 from tts.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +108,10 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     def invoke(*args: str, input: bytes | str | None = None) -> Result:  # noqa: A002 - CliRunner's name
         return runner.invoke(main, list(args), input=input, catch_exceptions=False)
     return invoke
+
+
+@pytest.fixture
+def pages() -> Iterator[Served]:
+    """The fixture pages served over real HTTP on 127.0.0.1."""
+    with serve_pages() as served:
+        yield served

@@ -110,3 +110,19 @@ def test_say_with_a_lexicon_writes_the_file_and_shows_the_spoken_form(tmp_path: 
     assert lines[1].startswith("phonemes: ") and "Haft'ar" in lines[1]
     ms = tts.say("قال حفتر", engine="espeak", lexicons=names, output=tmp_path / "h.wav")
     assert abs(len(decode((tmp_path / "h.wav").read_bytes(), 22_050)) - ms) < 30
+def test_render_takes_markdown_paths_and_articles(tmp_path: Path) -> None:
+    from mutagen.id3 import ID3
+
+    from tts.sources import load_article
+    notes = tmp_path / "notes.md"
+    notes.write_text("---\ntitle: Notes\nlang: en\n---\n# First\n\nThe council met today.",
+                     encoding="utf-8")
+    result = render(notes, tmp_path / "notes.mp3", engine="espeak", tashkeel=False)
+    tags = ID3(result.output)
+    assert result.paragraphs == 2 and str(tags["TIT2"]) == "Notes"
+    assert str(tags["TLAN"]) == "eng"  # the front matter's language, as lang was not given
+    page = ROOT / "tests" / "fixtures" / "pages" / "structured.html"
+    article = load_article(str(page))
+    again = render(article, tmp_path / "page.mp3", engine="espeak", tashkeel=False, lang="ar")
+    assert again.paragraphs == 5
+    assert str(ID3(again.output)["TPE1"]) == "سارة المصري"

@@ -13,7 +13,8 @@ from tts.chunk import chunk_article, chunk_text
 from tts.types import Break, Chunk
 from tts.errors import ConfigError
 from tts.normalize import normalize
-from tts.text import parse_article, read_source
+from tts.sources.text import read_source
+from tts.text import parse_article
 
 ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"
 # Written out here, not imported, so a change to the module's table cannot

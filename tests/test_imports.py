@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tts"
-# Only these may import the pipeline: the command line, playback and the public API.
-PIPELINE_USERS = {"tts.cli", "tts.playback", "tts.api"}
+# Only these may import the pipeline: the command line, playback, the public API, and the
+# batch, which runs the pipeline once per article.
+PIPELINE_USERS = {"tts.cli", "tts.playback", "tts.api", "tts.batch"}
 
 
 def module_name(path: Path) -> str:

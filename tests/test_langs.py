@@ -101,11 +101,14 @@ def test_dry_run_shows_each_chunks_language(run, google: FakeGoogle, write_text)
     path = write_text("قال NATO إن القوات انسحبت.\n\nThe BBC said 3% of 5-10 people.")
     result = run("render", str(path), "--engine", "gtts", "--dry-run")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[:4] == [
+    # The article's metadata and paragraphs come first, then a "[n]" line per chunk.
+    chunk_lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert chunk_lines[:4] == [
         "[1] ar: قال", "[1] en: NATO", "[1] ar: إن القوات انسحبت.",
         "[2] en: The B-B-C said 3% of 5-10 people."]
     result = run("render", str(path), "--engine", "espeak", "--no-tashkeel", "--dry-run")
-    assert result.stdout.splitlines()[:2] == [
+    chunk_lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert chunk_lines[:2] == [
         "[1] ar+en: قال NATO إِن القوات انسحبت.", "[2] en: The B-B-C said 3% of 5-10 people."]
 
 

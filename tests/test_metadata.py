@@ -160,3 +160,38 @@ def test_mp3_with_more_paragraphs_than_a_ctoc_holds(tmp_path: Path) -> None:
     export(tone(60_000), out)
     write_id3(out, Tags("t", None, None, "ara", "c"), chapters)
     assert len(ffmpeg_chapters(out)) == len(fitted)
+
+
+def test_headings_start_chapters_titled_by_them() -> None:
+    from tts.sources.markdown import markdown_article
+    article = markdown_article("مقدمة قصيرة.\n\n# أولا\n\nنص أول.\n\nنص ثان.\n\n"
+                               "## ثانيا بعنوان أطول من ست كلمات هنا\n\nنص ثالث.")
+    paragraphs = parse_article(article)
+    assert [p.heading for p in paragraphs] == [False, True, False, False, True, False]
+    timeline = [Placed(Chunk(i, 0, p.spoken, 0, len(p.spoken), Break.PARAGRAPH), i * 1000, i * 1000 + 800)
+                for i, p in enumerate(paragraphs)]
+    assert make_chapters(paragraphs, timeline, 6000) == [
+        Chapter("مقدمة قصيرة.", 0, 1000),
+        Chapter("أولا", 1000, 4000),
+        Chapter("ثانيا بعنوان أطول من ست كلمات هنا", 4000, 6000),
+    ]
+
+
+def test_a_heading_is_its_own_paragraph_with_the_paragraph_pause() -> None:
+    from tts.chunk import chunk_article
+    from tts.sources.markdown import markdown_article
+    paragraphs = parse_article(markdown_article("# عنوان القسم\n\nنص القسم هنا."))
+    chunks = chunk_article(paragraphs, 100)
+    assert (chunks[0].paragraph, chunks[0].text, chunks[0].brk) == (0, "عنوان القسم", Break.PARAGRAPH)
+
+
+def test_make_tags_from_the_articles_metadata() -> None:
+    from tts.types import ArticleMeta
+    meta = ArticleMeta(title="عنوان", author="سارة", site="الموقع", date="2019-04-08T09:30:00+02:00",
+                       url="https://news.example/a")
+    tags = make_tags(parse_article("نص."), RenderConfig(), "espeak", "a.html", meta)
+    assert (tags.title, tags.artist, tags.album, tags.comment, tags.date) == (
+        "عنوان", "سارة", "الموقع", "https://news.example/a", "2019-04-08T09:30:00+02:00")
+    mine = make_tags(parse_article("نص."), RenderConfig(title="T", artist="A", album="B"), "espeak",
+                     "a.html", meta)
+    assert (mine.title, mine.artist, mine.album) == ("T", "A", "B")

@@ -104,7 +104,10 @@ def test_dry_run_makes_no_request_and_writes_nothing(short: Path, run, google: F
     result = render_gtts(run, short, "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert google.attempts == 0 and not Path("out.mp3").exists()
-    lines = result.stdout.strip().splitlines()
+    article, chunks = result.stdout.split("\n\n", 1)  # the paragraphs read, then the chunks
+    assert article.splitlines()[0].startswith("(1) ")
+    assert article.splitlines()[-1].startswith(f"({PARAGRAPHS}) ")
+    lines = chunks.strip().splitlines()
     chunk_lines, summary = lines[:-1], lines[-1]
     assert chunk_lines[0].startswith("[1] ") and chunk_lines[-1].startswith(f"[{PARAGRAPHS}] ")
     n = len(chunk_lines)
@@ -117,7 +120,7 @@ def test_dry_run_counts_cached(short: Path, run, google: FakeGoogle) -> None:
     made = google.attempts
     result = render_gtts(run, short, "--dry-run")
     assert f"{made} cached, 0 requests to make" in result.stdout
-    assert "(cached)" in result.stdout.splitlines()[0]
+    assert "(cached)" in result.stdout.split("\n\n", 1)[1].splitlines()[0]
 
 
 def test_cache_info_and_clear(short: Path, google: FakeGoogle, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

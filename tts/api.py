@@ -9,24 +9,28 @@ from typing import Any
 
 from tts import langs, pipeline, playback
 from tts.cache import default_dir
-from tts.config import RenderConfig
+from tts.config import RenderConfig, article_config
 from tts.engines.base import PhonemeReader
 from tts.errors import ConfigError
 from tts.player import find_player
-from tts.text import read_source
-from tts.types import STDIN_SOURCE, Listener, PlayResult, RenderResult, ignore
+from tts.sources import load_article
+from tts.sources.text import text_article
+from tts.types import STDIN_SOURCE, Article, Listener, PlayResult, RenderResult, ignore
 
 # Stands for "not given", so ``cache_dir=None`` can still mean "keep nothing".
 _DEFAULT: Any = object()
 
 
-def render(article: str | os.PathLike[str], output: str | os.PathLike[str], *,
+def render(article: str | os.PathLike[str] | Article, output: str | os.PathLike[str], *,
            config: RenderConfig | None = None, listener: Listener = ignore,
            cache_dir: str | os.PathLike[str] | None = _DEFAULT, **options: Any) -> RenderResult:
     """Speak ``article`` into the audio file ``output``; nothing is written unless all succeeds.
 
-    ``article`` is the text itself (a ``str``) or the path of a file to read (a
-    ``pathlib.Path`` or other path object). ``options`` are RenderConfig's fields
+    ``article`` is the text itself (a ``str``), the path of a file to read (a
+    ``pathlib.Path`` or other path object: text, Markdown or HTML by its extension), or an
+    ``Article`` from ``tts.sources.load_article`` (which also takes URLs). Without a
+    ``lang`` option (or a ``config``), an article that declares its language is read in
+    it. ``options`` are RenderConfig's fields
     (``engine="espeak"``, ``pause_ms=500``, ``subtitles="a.srt"``...), or pass a whole
     ``config``. Finished clips go to the same cache as the command line's unless
     ``cache_dir`` names another folder, or is ``None`` to keep nothing.
@@ -34,10 +38,11 @@ def render(article: str | os.PathLike[str], output: str | os.PathLike[str], *,
     """
     settings = make_config(config, cache_dir, options)
     text, source = read_article(article, settings.max_input)
+    settings = article_config(settings, text, "lang" in options or config is not None)
     return pipeline.render(text, Path(output), settings, listener, source=source)
 
 
-def play(article: str | os.PathLike[str], *, player: str | None = None,
+def play(article: str | os.PathLike[str] | Article, *, player: str | None = None,
          output: str | os.PathLike[str] | None = None, config: RenderConfig | None = None,
          listener: Listener = ignore, cache_dir: str | os.PathLike[str] | None = _DEFAULT,
          **options: Any) -> PlayResult:
@@ -49,6 +54,7 @@ def play(article: str | os.PathLike[str], *, player: str | None = None,
     """
     settings = make_config(config, cache_dir, options)
     text, source = read_article(article, settings.max_input)
+    settings = article_config(settings, text, "lang" in options or config is not None)
     target = None if output is None else Path(output)
     return playback.play(text, settings, find_player(player), target, listener, source=source)
 
@@ -82,16 +88,18 @@ def spoken_lines(text: str, *, config: RenderConfig | None = None,
     return lines
 
 
-def read_article(article: str | os.PathLike[str], limit: int) -> tuple[str, str]:
-    """The article's text and the name of its source: a file's path, or ``-`` for text.
+def read_article(article: str | os.PathLike[str] | Article, limit: int) -> tuple[Article, str]:
+    """The article and the name of its source: a file's path, a URL, or ``-`` for text.
 
     A file larger than ``limit`` bytes is refused before it is read."""
+    if isinstance(article, Article):
+        return article, article.source
     if isinstance(article, str):
-        return article, STDIN_SOURCE
+        return text_article(article), STDIN_SOURCE
     if isinstance(article, os.PathLike):
         name = os.fspath(article)
-        return read_source(name, limit), name
-    raise ConfigError(f"article must be text (str) or a file path (pathlib.Path), "
+        return load_article(name, limit=limit), name
+    raise ConfigError(f"article must be text (str), a file path (pathlib.Path) or an Article, "
                       f"not {type(article).__name__}")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
@@ -16,7 +18,7 @@ from tts.version import __version__
 from tts.cache import ENV_VAR as CACHE_ENV_VAR
 from tts.cache import SIZE_ENV_VAR as CACHE_SIZE_ENV_VAR
 from tts.cache import ClipCache, default_dir, parse_size
-from tts.config import RenderConfig
+from tts.config import RenderConfig, article_config
 from tts.options import ALL as OPTIONS
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
@@ -33,9 +35,13 @@ from tts.pipeline import DryRun, dry_run, render
 from tts.api import say, spoken_lines
 from tts.signals import Terminated, handle_ending_signals
 from tts.streams import audio_sink, silence_stdout
-from tts.text import read_source
-from tts.types import (STDIN_SOURCE, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult,
-                       Writing)
+from tts.batch import (DONE, FAILED, UP_TO_DATE, Batch, BatchSettings, Job, Outcome,
+                       expand_inputs, make_jobs, output_stem, publish_feed)
+from tts.feed import Channel, check_channel
+from tts.subtitles import WRITERS as SUBTITLE_FORMATS
+from tts.sources import INPUT_FORMATS, load_article
+from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
+                       RenderResult, Writing)
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -171,6 +177,28 @@ file_options = options(
     *(click_option(o) for o in FILE[4:]),
 )
 
+source_options = options(
+    click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto",
+                 show_default=True, help="How to read INPUT: auto goes by the URL, the file's "
+                 "extension, or a look at standard input."),
+)
+
+batch_options = options(
+    click.option("-O", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+                 help="Folder for the outputs of several inputs, named by file stem or URL "
+                      "slug; needed with more than one INPUT."),
+    click.option("--feed", type=click.Path(dir_okay=False, path_type=Path), metavar="FEED.xml",
+                 help="Also write or update a podcast feed (RSS 2.0, iTunes, Podcasting 2.0); "
+                      "a bare name goes in the output folder."),
+    click.option("--base-url", metavar="URL",
+                 help="Where the output folder is published (for the feed's file links)."),
+    click.option("--feed-title", help="The feed's title [default: the output folder's name]."),
+    click.option("--feed-author", help="The feed's author."),
+    click.option("--feed-language", help="The feed's language [default: --lang, else the "
+                                         "first article's]."),
+    click.option("--feed-image", metavar="URL", help="The feed's cover art (.jpg or .png)."),
+)
+
 report_options = options(
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
     click.option("--debug", is_flag=True, help="Show tracebacks."),
@@ -214,21 +242,26 @@ def lexicon_paths(given: Sequence[Path]) -> tuple[Path, ...]:
 
 
 @main.command("render")
-@source_argument
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @speech_options
+@source_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Audio file to write; its extension picks the format; - for standard "
                    "output [default: output/<input name>.mp3].")
 @click.option("--format", type=click.Choice([f[1:] for f in FORMATS]),
-              help="Format of the audio sent to standard output with -o - [default: mp3].")
+              help="Format of the audio sent to standard output with -o -, or of each file "
+                   "written with -O [default: mp3].")
 @file_options
 @click_option(SPEED)
 @click.option("-n", "--dry-run", is_flag=True,
-              help="Print the chunks and what would be requested; make no audio.")
+              help="Print the metadata, paragraphs and chunks, and what would be requested; "
+                   "make no audio.")
+@batch_options
 @report_options
-def render_command(source: str, output: Path | None, quiet: bool, debug: bool, dry_run: bool,
-                   **settings: Any) -> None:
-    """Render INPUT (a text file, or - for standard input) to one audio file.
+def render_command(inputs: tuple[str, ...], output: Path | None, input_format: str, quiet: bool,
+                   debug: bool, dry_run: bool, **settings: Any) -> None:
+    """Render each INPUT (a text, Markdown or HTML file, an http(s) URL, a folder of
+    articles, or - for standard input) to an audio file.
 
     Finished clips are cached: rerunning the same command after a failure
     resumes, and after an edit only the changed paragraphs are synthesized.
@@ -243,24 +276,42 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
       cat article.txt | article-tts render - --pause 1000
       article-tts render data/article.txt -o news.m4a --title "Evening news" --speed 1.25
       article-tts render data/article.txt --subtitles out.srt --manifest out.json
+      article-tts render https://example.com/news/story.html
+      article-tts render notes.md news/ https://example.com/a.html -O episodes/
+      article-tts render news/ -O site/ --feed feed.xml --base-url https://example.com/site
     """
     with reported_errors(debug):
-        config = make_config(settings)
-        target = output or default_output(source)
-        sink = audio_sink() if is_stdout(target) and not dry_run else None
-        text = read_source(source, config.max_input)
-        if dry_run:
-            print_dry_run(run_dry(text, config, quiet))
+        lang_given = was_given("lang")
+        batch = pop_batch_settings(settings)
+        if len(inputs) > 1 or batch.output_dir is not None or batch.feed is not None:
+            render_many(inputs, output, input_format, lang_given, dry_run, quiet, batch, settings)
             return
-        with Progress(quiet) as progress:
-            result = render(text, target, config, progress.on_event, source=source, sink=sink)
-        if not quiet:
-            click.echo(summary(result), err=True)
+        render_one(inputs[0], output, input_format, lang_given, dry_run, quiet, settings)
+
+
+def render_one(source: str, output: Path | None, input_format: str, lang_given: bool,
+               dry_run: bool, quiet: bool, settings: dict[str, Any]) -> None:
+    """One input to one file (or standard output), as ``render`` always did."""
+    target = output or default_output(source)
+    config = make_config(settings)  # a bad option is reported before any fetch
+    sink = audio_sink() if is_stdout(target) and not dry_run else None
+    article = load_article(source, input_format, limit=config.max_input)
+    config = article_config(config, article, lang_given)
+    if dry_run:
+        print_article(article)
+        print_dry_run(run_dry(article, config, quiet))
+        return
+    with Progress(quiet) as progress:
+        result = render(article, target, config, progress.on_event, source=source,
+                        sink=sink)
+    if not quiet:
+        click.echo(summary(result), err=True)
 
 
 @main.command("play")
 @source_argument
 @speech_options
+@source_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the rendered audio to this file at the end.")
 @file_options
@@ -268,9 +319,10 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
               help="A command that plays WAV from its standard input "
                    "[default: ffplay, mpv, paplay, pw-play, aplay or afplay].")
 @report_options
-def play_command(source: str, output: Path | None, player: str | None, quiet: bool, debug: bool,
-                 **settings: Any) -> None:
-    """Listen to INPUT while it renders: speech starts after the first chunk.
+def play_command(source: str, output: Path | None, player: str | None, input_format: str,
+                 quiet: bool, debug: bool, **settings: Any) -> None:
+    """Listen to INPUT (a file, a URL, or - for standard input) while it renders:
+    speech starts after the first chunk.
 
     Each paragraph is printed as playback reaches it. Ctrl-C stops; what was
     synthesized stays cached.
@@ -280,6 +332,7 @@ def play_command(source: str, output: Path | None, player: str | None, quiet: bo
       article-tts play data/article.txt
       article-tts play data/article.txt --engine espeak --rate 150
       article-tts play data/article.txt --player "mpv --really-quiet -" -o article.mp3
+      article-tts play https://example.com/news/story.html
     """
     with reported_errors(debug):
         if output is not None and is_stdout(output):
@@ -287,7 +340,8 @@ def play_command(source: str, output: Path | None, player: str | None, quiet: bo
                                    "use `article-tts render -o -` to send audio there")
         config = make_config(settings)
         command = find_player(player)
-        text = read_source(source, config.max_input)
+        text = load_article(source, input_format, limit=config.max_input)
+        config = article_config(config, text, was_given("lang"))
         announce = (lambda n, t, s: None) if quiet else print_paragraph
         with Progress(quiet, bar=False) as progress:
             result = play(text, config, command, output, progress.on_event, announce=announce,
@@ -339,7 +393,7 @@ def print_paragraph(number: int, total: int, original: str) -> None:
     click.echo(f"[{number}/{total}] {original}")
 
 
-def run_dry(text: str, config: RenderConfig, quiet: bool) -> DryRun:
+def run_dry(text: str | Article, config: RenderConfig, quiet: bool) -> DryRun:
     with Progress(quiet) as progress:
         return dry_run(text, config, progress.on_event)
 
@@ -418,9 +472,29 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 
 def default_output(source: str) -> Path:
-    """``output/<input stem>.mp3``, or ``output/stdin.mp3`` for standard input."""
-    stem = "stdin" if source == STDIN_SOURCE else Path(source).stem
-    return DEFAULT_OUTPUT_DIR / f"{stem}.mp3"
+    """``output/<input stem or URL slug>.mp3``, or ``output/stdin.mp3`` for standard input."""
+    return DEFAULT_OUTPUT_DIR / f"{output_stem(source)}.mp3"
+
+
+def was_given(name: str) -> bool:
+    """True when the user set option ``name`` (on the command line or by its variable)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, click.core.ParameterSource.DEFAULT)
+
+
+def print_article(article: Article) -> None:
+    """What was read: the metadata found, then each paragraph (headings marked #)."""
+    meta = article.meta
+    fields = {"Title": meta.title, "Author": meta.author, "Site": meta.site, "Date": meta.date,
+              "Language": meta.lang, "URL": meta.url}
+    for label, value in fields.items():
+        if value:
+            click.echo(f"{label}: {value}")
+    for warning in article.warnings:
+        click.echo(f"Warning: {warning}")
+    for number, block in enumerate(article.blocks, 1):
+        click.echo(f"({number}) {'# ' if block.heading else ''}{block.text}")
+    click.echo("")
 
 
 def summary(result: RenderResult) -> str:
@@ -471,3 +545,140 @@ class Progress:
             self.__exit__()
             self.bar = None
             click.echo(f"Encoding {shown(event.output)}...", err=True)
+
+
+@dataclass(frozen=True)
+class BatchArgs:
+    """The options that only a batch (several inputs, an output folder, a feed) uses."""
+
+    output_dir: Path | None
+    feed: Path | None
+    base_url: str | None
+    feed_title: str | None
+    feed_author: str | None
+    feed_language: str | None
+    feed_image: str | None
+
+
+def pop_batch_settings(settings: dict[str, Any]) -> BatchArgs:
+    return BatchArgs(*(settings.pop(f.name) for f in dataclasses.fields(BatchArgs)))
+
+
+def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
+                   settings: dict[str, Any]) -> BatchSettings:
+    """Where and what a batch writes; --subtitles and --manifest name kinds of file, not files."""
+    if args.output_dir is None:
+        raise click.UsageError("several inputs (or --feed) need -O/--output-dir DIR for their "
+                               "outputs; -o names a single file")
+    if args.feed is not None and not args.base_url:
+        raise click.UsageError("--feed needs --base-url URL: where the output folder is "
+                               "published, so the feed can link each file")
+    subtitles, manifest = settings.pop("subtitles"), settings.pop("manifest")
+    kind = None
+    if subtitles is not None:
+        kind = subtitles.suffix or f".{subtitles.name.lstrip('.')}"
+        check_format(kind, "--subtitles")
+    return BatchSettings(args.output_dir, f".{settings.get('format') or 'mp3'}", input_format,
+                         lang_given, kind, manifest is not None, chapters_file=args.feed is not None)
+
+
+def check_format(suffix: str, option: str) -> None:
+    if suffix not in SUBTITLE_FORMATS:
+        raise click.UsageError(f"{option} takes srt, vtt or lrc with several inputs (each "
+                               f"article gets its own file), not {suffix}")
+
+
+def render_many(inputs: Sequence[str], output: Path | None, input_format: str, lang_given: bool,
+                dry_run: bool, quiet: bool, args: BatchArgs, settings: dict[str, Any]) -> None:
+    """Render every input into the output folder, report each, then sum up; exit 1 if any failed."""
+    if output is not None:
+        raise click.UsageError("-o/--output names one file; with several inputs give "
+                               "-O/--output-dir DIR")
+    batch = batch_settings(args, input_format, lang_given, settings)
+    channel = make_channel(args, batch.output_dir)
+    config = make_config(settings)
+    jobs = make_jobs(expand_inputs(inputs))
+    if dry_run:
+        dry_run_many(jobs, config, batch, quiet)
+        return
+    report = BatchReport(quiet, len(jobs))
+    outcomes = Batch(config, batch, report.listener_for).run(jobs, report.finished, report.started)
+    if args.feed is not None and channel is not None:
+        path, count = publish_feed(args.feed, channel, outcomes, batch, config)
+        if not quiet:
+            click.echo(f"Feed: {path} ({count} items)", err=True)
+    report.summary(outcomes)
+    if not all(o.ok for o in outcomes):
+        sys.exit(1)
+
+
+def dry_run_many(jobs: Sequence[Job], config: RenderConfig, batch: BatchSettings,
+                 quiet: bool) -> None:
+    """The dry run of each article in turn; one that cannot be read is reported and skipped."""
+    for number, job in enumerate(jobs, 1):
+        click.echo(f"== [{number}/{len(jobs)}] {job.source} -> {job.name}{batch.suffix}")
+        try:
+            article = load_article(job.source, batch.input_format)
+            print_article(article)
+            print_dry_run(run_dry(article, article_config(config, article, batch.lang_given),
+                                  quiet))
+        except ArticleTTSError as exc:
+            click.echo(f"failed: {exc}")
+
+
+def make_channel(args: BatchArgs, output_dir: Path) -> Channel | None:
+    """The feed's channel from the options, checked before any work; None without --feed."""
+    if args.feed is None or args.base_url is None:
+        return None
+    channel = Channel(args.feed_title or output_dir.resolve().name, args.base_url,
+                      args.feed_author, args.feed_language, args.feed_image)
+    check_channel(channel)
+    return channel
+
+
+class BatchReport:
+    """A line as each article starts and ends, its progress bar between, and the summary."""
+
+    def __init__(self, quiet: bool, total: int) -> None:
+        self.quiet, self.total, self.number = quiet, total, 0
+        self.engine_shown = False
+        self.progress = Progress(quiet)
+
+    def started(self, job: Job) -> None:
+        self.number += 1
+        if not self.quiet:
+            click.echo(f"[{self.number}/{self.total}] {job.source}", err=True)
+
+    def listener_for(self, job: Job) -> Callable[[Event], None]:
+        self.progress = progress = Progress(self.quiet)
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, EngineChosen):
+                if self.engine_shown:
+                    return  # one engine for the whole batch: say it once
+                self.engine_shown = True
+            progress.on_event(event)
+        return on_event
+
+    def finished(self, outcome: Outcome) -> None:
+        self.progress.__exit__()  # a render that failed midway leaves its bar open
+        if self.quiet:
+            return
+        if outcome.result is not None:
+            click.echo(f"[{self.number}/{self.total}] {summary(outcome.result)}", err=True)
+        else:
+            click.echo(f"[{self.number}/{self.total}] {outcome.job.source}: {outcome.status}"
+                       f"{': ' + outcome.detail if outcome.detail else ''}", err=True)
+
+    def summary(self, outcomes: Sequence[Outcome]) -> None:
+        """Counts, then each failure with its reason (also with -q: they are errors)."""
+        failed = [o for o in outcomes if not o.ok]
+        if not self.quiet:
+            counts = {s: sum(o.status == s for o in outcomes) for s in (DONE, UP_TO_DATE, FAILED)}
+            click.echo(f"{len(outcomes)} articles: " + ", ".join(f"{n} {s}" for s, n in
+                                                                  counts.items()), err=True)
+            for o in outcomes:
+                if o.ok and o.output is not None:
+                    click.echo(f"  {o.status:<10} {o.job.source} -> {o.output}", err=True)
+        for o in failed:
+            click.echo(f"  failed     {o.job.source}: {o.detail}", err=True)

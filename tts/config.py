@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from tts.errors import ConfigError
 from tts.intake import DEFAULT_MAX_INPUT
 from tts.options import ALL as OPTIONS
 from tts.options import default
+from tts.types import Article
 
 # Bitrates as ffmpeg spells them ("64k"); anything else is a typo, not a preference.
 BITRATE_PATTERN = re.compile(r"^[1-9][0-9]{1,3}k$")
@@ -94,3 +95,19 @@ class RenderConfig:
     def clause_pause_ms(self) -> int:
         """Pause at a clause break: about half a sentence pause."""
         return self.sentence_pause_ms // 2
+
+
+def base_lang(lang: str | None) -> str | None:
+    """The language part of a declared code (``ar-EG`` -> ``ar``), as the engines take it."""
+    if not lang:
+        return None
+    code = lang.replace("_", "-").split("-")[0].strip().lower()
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None  # ISO 639-1 or -2
+
+
+def article_config(config: RenderConfig, article: Article, lang_given: bool) -> RenderConfig:
+    """The config for one article: its own language when --lang was not given."""
+    declared = base_lang(article.meta.lang)
+    if lang_given or declared is None or declared == config.lang:
+        return config
+    return replace(config, lang=declared)

@@ -94,3 +94,7 @@ class StdoutClosed(ArticleTTSError):
     """
 
     exit_code = 141
+
+
+class FetchError(ArticleTTSError):
+    """A web page could not be fetched: the message names the URL and the HTTP status or cause."""

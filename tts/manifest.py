@@ -13,14 +13,15 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.export import is_stdout
 from tts.metadata import source_label
-from tts.types import Paragraph, Placed
+from tts.types import ArticleMeta, Paragraph, Placed
 
 # Bumped when a field changes meaning or goes away; new fields keep the version.
 MANIFEST_VERSION = 1
 
 
 def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], engine: Engine,
-                   config: RenderConfig, duration_ms: int, source: str, output: Path) -> dict[str, Any]:
+                   config: RenderConfig, duration_ms: int, source: str, output: Path,
+                   meta: ArticleMeta | None = None) -> dict[str, Any]:
     """Everything a player or a later tool needs to line the audio up with the text.
 
     Times are milliseconds in the output file, after ``--speed``; a paragraph with
@@ -30,6 +31,8 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "manifest_version": MANIFEST_VERSION,
         "generator": f"article-tts {__version__}",
         "source": source_label(source),
+        "article": {key: value for key, value in dataclasses.asdict(meta or ArticleMeta()).items()
+                    if value},
         "output": "stdout" if is_stdout(output) else output.name,
         "engine": {"name": engine.name, "options": engine.cache_key()},
         "settings": settings(config),
@@ -63,6 +66,7 @@ def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str,
     """One paragraph: its texts, its span, and each chunk's span."""
     return {
         "index": paragraph.index,
+        "heading": paragraph.heading,
         "original": paragraph.original,
         "spoken": paragraph.spoken,
         "start_ms": placed[0].start_ms if placed else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import cast
 
 from mutagen import FileType
 from mutagen.flac import FLAC
-from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TIT2, TLAN, TPE1, TSSE, CTOCFlags
+from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TSSE, CTOCFlags
 from mutagen.id3._tags import save_frame
 from mutagen.mp4 import MP4
 from mutagen._vorbis import VComment
@@ -18,7 +19,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.wave import WAVE
 
 from tts.config import RenderConfig
-from tts.types import STDIN_SOURCE, Chapter, Paragraph, Placed, Tags
+from tts.types import STDIN_SOURCE, ArticleMeta, Chapter, Paragraph, Placed, Tags
 
 # A first paragraph this short is a headline: a better title than the file name.
 TITLE_MAX_CHARS = 80
@@ -35,6 +36,10 @@ ISO_639_2 = {
     "ko": "kor", "bn": "ben", "sw": "swa", "ku": "kur", "ps": "pus", "so": "som",
 }
 UNDETERMINED = "und"
+# ID3's TDRC takes a timestamp without a UTC offset: the date part (2019-04-08) is kept,
+# and only from an ISO 8601 date (mutagen silently empties anything else).
+ISO_DATE_CHARS = 10
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}){0,2}")
 # ID3 CHAP frames give byte offsets too; this value says "not given, use the times".
 NO_OFFSET = 0xFFFFFFFF
 
@@ -53,7 +58,9 @@ CTOC_MAX_ENTRIES = 255
 
 
 def source_label(source: str) -> str:
-    """The input's file name as tags show it; ``stdin`` for standard input."""
+    """The input's file name as tags show it; a URL whole; ``stdin`` for standard input."""
+    if source.lower().startswith(("http://", "https://")):
+        return source
     return "stdin" if source == STDIN_SOURCE else Path(source).name
 
 
@@ -72,14 +79,20 @@ def language_code(lang: str) -> str:
 
 
 def make_tags(paragraphs: Sequence[Paragraph], config: RenderConfig, engine: str,
-              source: str) -> Tags:
-    """The tags for one render: the user's, else defaults from the text and the input."""
+              source: str, meta: ArticleMeta | None = None) -> Tags:
+    """The tags for one render: the user's, else the article's own metadata, else defaults.
+
+    The author is the artist and the site the album; the comment is the page's
+    canonical URL when it has one.
+    """
+    meta = meta or ArticleMeta()
     return Tags(
-        title=config.title or default_title(paragraphs, source),
-        artist=config.artist,
-        album=config.album,
+        title=config.title or meta.title or default_title(paragraphs, source),
+        artist=config.artist or meta.author,
+        album=config.album or meta.site,
         language=language_code(config.lang),
-        comment=f"Read aloud from {source_label(source)} by the {engine} engine",
+        comment=meta.url or f"Read aloud from {source_label(source)} by the {engine} engine",
+        date=meta.date,
     )
 
 
@@ -94,21 +107,37 @@ def first_words(text: str) -> str:
 
 def make_chapters(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
                   duration_ms: int) -> list[Chapter]:
-    """A chapter per spoken paragraph, from where its speech starts to where the next one's does."""
+    """A chapter per spoken paragraph, from where its speech starts to where the next one's does.
+
+    A heading starts a chapter titled by it that runs over the paragraphs under it,
+    up to the next heading; paragraphs before the first heading are a chapter each.
+    """
     starts: dict[int, int] = {}
     for placed in timeline:
         starts.setdefault(placed.chunk.paragraph, placed.start_ms)
-    indexes = sorted(starts)
+    indexes = [i for i in sorted(starts) if starts_chapter(paragraphs, i)]
     ends = [starts[i] for i in indexes[1:]] + [duration_ms]
-    return [Chapter(first_words(paragraphs[i].original), starts[i], max(end, starts[i]))
+    return [Chapter(chapter_title(paragraphs[i]), starts[i], max(end, starts[i]))
             for i, end in zip(indexes, ends, strict=True)]
+
+
+def starts_chapter(paragraphs: Sequence[Paragraph], index: int) -> bool:
+    """A heading does; so does a paragraph that no heading above it covers."""
+    return paragraphs[index].heading or not any(p.heading for p in paragraphs[:index])
+
+
+def chapter_title(paragraph: Paragraph) -> str:
+    """A heading whole (up to the length a chapter list shows), else the paragraph's first words."""
+    if paragraph.heading and len(paragraph.original) <= CHAPTER_TITLE_MAX_CHARS:
+        return paragraph.original
+    return first_words(paragraph.original)
 
 
 def ffmetadata(tags: Tags, chapters: Sequence[Chapter]) -> str:
     """ffmpeg's metadata file: global tags, then a [CHAPTER] section per chapter."""
     lines = [";FFMETADATA1"]
     fields = {"title": tags.title, "artist": tags.artist, "album": tags.album,
-              "language": tags.language, "comment": tags.comment}
+              "language": tags.language, "comment": tags.comment, "date": tags.date}
     lines += [f"{key}={escape(value)}" for key, value in fields.items() if value]
     for chapter in chapters:
         lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={chapter.start_ms}",
@@ -203,13 +232,18 @@ def id3_tag(tags: Tags, chapters: Sequence[Chapter]) -> ID3:
     return id3
 
 
-def text_frames(tags: Tags) -> list[TIT2 | TPE1 | TALB | TLAN | TSSE]:
-    """The ID3 text frames the tags fill (title, artist, album, language, encoder)."""
-    frames: list[TIT2 | TPE1 | TALB | TLAN | TSSE] = [TIT2(encoding=UTF16, text=tags.title)]
+def text_frames(tags: Tags) -> list[TIT2 | TPE1 | TALB | TDRC | TLAN | TSSE]:
+    """The ID3 text frames the tags fill (title, artist, album, date, language, encoder).
+
+    The date is given as TDRC; saving as ID3v2.3 turns it into TYER/TDAT.
+    """
+    frames: list[TIT2 | TPE1 | TALB | TDRC | TLAN | TSSE] = [TIT2(encoding=UTF16, text=tags.title)]
     if tags.artist:
         frames.append(TPE1(encoding=UTF16, text=tags.artist))
     if tags.album:
         frames.append(TALB(encoding=UTF16, text=tags.album))
+    if tags.date and ISO_DATE.match(tags.date):
+        frames.append(TDRC(encoding=UTF16, text=tags.date[:ISO_DATE_CHARS]))
     frames += [TLAN(encoding=UTF16, text=tags.language), TSSE(encoding=UTF16, text=tags.encoder)]
     return frames
 
@@ -230,7 +264,8 @@ def write_wav_id3(path: Path, tags: Tags) -> None:
 def write_vorbis_comments(audio: OggOpus | FLAC, tags: Tags, chapters: Sequence[Chapter]) -> None:
     """Vorbis comments, chapters as CHAPTERnnn/CHAPTERnnnNAME (the convention ffmpeg reads)."""
     fields = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
-              "LANGUAGE": tags.language, "COMMENT": tags.comment, "ENCODER": tags.encoder}
+              "LANGUAGE": tags.language, "COMMENT": tags.comment, "ENCODER": tags.encoder,
+              "DATE": tags.date}
     if audio.tags is None:
         cast(FileType, audio).add_tags()
     comments = cast(VComment, audio.tags)  # add_tags() set it
@@ -248,7 +283,7 @@ def write_mp4(path: Path, tags: Tags) -> None:
     """iTunes-style atoms; the language is the audio track's, set by ffmpeg."""
     mp4 = MP4(path)
     fields = {"\xa9nam": tags.title, "\xa9ART": tags.artist, "\xa9alb": tags.album,
-              "\xa9cmt": tags.comment, "\xa9too": tags.encoder}
+              "\xa9cmt": tags.comment, "\xa9too": tags.encoder, "\xa9day": tags.date}
     for key, value in fields.items():
         if value:
             mp4[key] = [value]

@@ -70,7 +70,8 @@ RATE_RANGE = (80, 450)
 SPEECH = (
     Option("engine", ("--engine",), "auto uses Google when it answers within 2 s, else the "
            "offline espeak voice.", default="auto", envvar=ENGINE_ENV),
-    Option("lang", ("--lang",), "Language code (gTTS; espeak voice).", default="ar"),
+    Option("lang", ("--lang",), "Language code (gTTS; espeak voice); when not given, a web "
+           "page's or front matter's own language, else ar.", default="ar"),
     Option("tld", ("--tld",), "Google host domain, for accents.", default="com"),
     Option("slow", ("--slow",), "Slower Google reading.", default=False, kind=bool,
            show_default=False),
@@ -95,10 +96,11 @@ SPEECH = (
 )
 
 FILE = (
-    Option("title", ("--title",), "Title tag [default: the first line when short, else the "
-           "file name].", show_default=False),
-    Option("artist", ("--artist",), "Artist tag.", show_default=False),
-    Option("album", ("--album",), "Album tag.", show_default=False),
+    Option("title", ("--title",), "Title tag [default: the article's headline, else the first "
+           "line when short, else the file name].", show_default=False),
+    Option("artist", ("--artist",), "Artist tag [default: the article's author].",
+           show_default=False),
+    Option("album", ("--album",), "Album tag [default: the article's site].", show_default=False),
     Option("chapters", ("--chapters/--no-chapters",), "A chapter per paragraph in the audio "
            "file.", default=True, kind=bool),
     Option("loudness", ("--loudness",), "Integrated loudness to normalize to.",

@@ -73,7 +73,8 @@ class AudioOutput:
     def __init__(self, plan: Plan, output: Path, config: RenderConfig, source: str,
                  sink: BinaryIO | None = None) -> None:
         self.plan, self.config = plan, config
-        self.tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
+        self.tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source,
+                                       plan.meta)
         suffix = stdout_suffix(config) if export.is_stdout(output) else export.format_for(output)
         self.target = export.AudioTarget(output, suffix, config.bitrate, config.speed,
                                          self.describe, sink or sys.stdout.buffer)
@@ -116,13 +117,13 @@ class AudioOutput:
 def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, output: Path,
                      config: RenderConfig, source: str) -> None:
     """Subtitles and manifest, when asked for, from the timeline as written."""
-    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source)
+    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source, plan.meta)
     if config.subtitles is not None:
         cues = subtitles.make_cues(plan.paragraphs, timeline, duration_ms)
         export.write_text(config.subtitles, subtitles.format_subtitles(config.subtitles, cues, tags))
     if config.manifest is not None:
         data = manifest.build_manifest(as_said(plan, timeline), timeline, plan.engine, config,
-                                       duration_ms, source, output)
+                                       duration_ms, source, output, plan.meta)
         export.write_text(config.manifest, manifest.manifest_json(data))
 
 

@@ -17,10 +17,11 @@ from tts.engines.base import Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
 from tts.master import Mixer
 from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_together
-from tts.synth import Synthesizer
+from tts.synth import AdaptiveLimit, Synthesizer
 from tts.text import engine_texts, parse_article, spoken_for
 from tts.timeline import pauses_after
-from tts.types import (STDIN_SOURCE, Chunk, ChunkDone, Clip, EngineChosen, Listener, Notice,
+from tts.types import (STDIN_SOURCE, Article, ArticleMeta, Chunk, ChunkDone, Clip, EngineChosen,
+                       Listener, Notice,
                        Paragraph, Plan, Planned, RenderResult, Writing, ignore)
 
 # --rate is in words per minute; an engine's pace is measured at this default.
@@ -29,13 +30,16 @@ DEFAULT_RATE_WPM = 175
 LOOKAHEAD = 8
 
 
-def render(text: str, output: Path, config: RenderConfig, listener: Listener = ignore, *,
-           source: str = STDIN_SOURCE, sink: BinaryIO | None = None) -> RenderResult:
-    """Speak ``text`` into ``output``; nothing is written unless the whole render succeeds.
+def render(text: str | Article, output: Path, config: RenderConfig, listener: Listener = ignore, *,
+           source: str = STDIN_SOURCE, sink: BinaryIO | None = None,
+           limit: AdaptiveLimit | None = None) -> RenderResult:
+    """Speak ``text`` (plain text, or an Article from tts.sources) into ``output``; nothing is
+    written unless the whole render succeeds.
 
     ``source`` is where the text came from (a file name, or "-" for standard
     input): it names the render in the default title and in the tags. An
-    ``output`` of ``-`` sends the audio to ``sink`` (standard output) instead.
+    ``output`` of ``-`` sends the audio to ``sink`` (standard output) instead. ``limit``
+    shares one request limit between the renders of a batch.
 
     One streamed pass: each clip, as it is made, is measured and spooled, and the
     encoder reads the spool a little behind, levelled and limited (tts.master).
@@ -47,7 +51,7 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = i
     with written_together(output, config):
         with AudioOutput(plan, output, config, source, sink) as audio, \
                 Mixer([audio.outlet()], config.loudness) as mixer:
-            for clip, pause in stream(plan, config, listener, LOOKAHEAD):
+            for clip, pause in stream(plan, config, listener, LOOKAHEAD, limit):
                 audio.record(clip, mixer.add(clip, pause))
             listener(Writing(output))
             mixer.finish()
@@ -57,7 +61,7 @@ def render(text: str, output: Path, config: RenderConfig, listener: Listener = i
                         plan.engine.name, time.perf_counter() - started, timeline)
 
 
-def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
+def make_plan(text: str | Article, config: RenderConfig, listener: Listener = ignore,
               defer_engine_form: bool = False) -> Plan:
     """Parse the article, choose the engine, and cut the text to the engine's limit.
 
@@ -67,6 +71,9 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
     paragraph's tashkeel, not the whole article's.
     """
     paragraphs = parse_article(text, config.lang)
+    meta = text.meta if isinstance(text, Article) else ArticleMeta()
+    for warning in text.warnings if isinstance(text, Article) else ():
+        listener(Notice(warning))
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
@@ -78,7 +85,7 @@ def make_plan(text: str, config: RenderConfig, listener: Listener = ignore,
         paragraphs = spoken_for(engine, paragraphs, config.tashkeel, config.lang)
     chunks = chunk_article(paragraphs, engine.max_chars, config.lang, engine.inline_languages)
     listener(Planned(len(paragraphs), len(chunks)))
-    return Plan(paragraphs, engine, chunks, prepare)
+    return Plan(paragraphs, engine, chunks, prepare, meta)
 
 
 def with_lexicon(paragraphs: list[Paragraph], engine: Engine, config: RenderConfig) -> list[Paragraph]:
@@ -115,19 +122,22 @@ def open_cache(config: RenderConfig, listener: Listener = ignore) -> ClipCache |
     return cache
 
 
-def make_synthesizer(plan: Plan, config: RenderConfig, listener: Listener) -> Synthesizer:
+def make_synthesizer(plan: Plan, config: RenderConfig, listener: Listener,
+                     limit: AdaptiveLimit | None = None) -> Synthesizer:
     return Synthesizer(plan.engine, open_cache(config, listener), config.jobs, config.retries,
-                       warn=lambda message: listener(Notice(message)), prepare=plan.prepare)
+                       warn=lambda message: listener(Notice(message)), prepare=plan.prepare,
+                       limit=limit)
 
 
 def stream(plan: Plan, config: RenderConfig, listener: Listener = ignore,
-           lookahead: int | None = None) -> Iterator[tuple[Clip, int]]:
+           lookahead: int | None = None,
+           limit: AdaptiveLimit | None = None) -> Iterator[tuple[Clip, int]]:
     """Each clip in order with the pause that follows it, made at most ``lookahead`` ahead.
 
     When a chunk fails for good, the error says which paragraph, why, and how
     much work is saved for the rerun that resumes.
     """
-    synth = make_synthesizer(plan, config, listener)
+    synth = make_synthesizer(plan, config, listener, limit)
     pauses = pauses_after(plan.chunks, config)
     try:
         for clip, pause in zip(synth.clips(plan.chunks, lookahead), pauses, strict=True):
@@ -168,7 +178,7 @@ class DryRun:
         return self.cached.count(False)
 
 
-def dry_run(text: str, config: RenderConfig, listener: Listener = ignore) -> DryRun:
+def dry_run(text: str | Article, config: RenderConfig, listener: Listener = ignore) -> DryRun:
     """Plan the render, look up the cache, estimate the duration; synthesize nothing."""
     plan = make_plan(text, config, listener)
     synth = make_synthesizer(plan, config, listener)

@@ -18,7 +18,7 @@ from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_
 from tts.pipeline import LOOKAHEAD, make_plan, stream
 from tts.player import AudioPlayer, PlayerCommand
 from tts.streams import stdout_error
-from tts.types import STDIN_SOURCE, Layout, Listener, Plan, PlayResult, ignore
+from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
 
 # The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
 PLAYER_CEILING_DB = -1.0
@@ -112,7 +112,7 @@ def stdout_failures(announcer: Announcer) -> Iterator[None]:
         raise
 
 
-def play(text: str, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
+def play(text: str | Article, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
          listener: Listener = ignore, announce: Announce = lambda n, t, s: None, *,
          source: str = STDIN_SOURCE) -> PlayResult:
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.

@@ -71,12 +71,14 @@ class Synthesizer:
 
     def __init__(self, engine: Engine, cache: ClipCache | None, jobs: int = 4,
                  retries: int = 5, warn: Callable[[str], None] = lambda message: None,
-                 prepare: Callable[[Chunk], Chunk] | None = None) -> None:
+                 prepare: Callable[[Chunk], Chunk] | None = None,
+                 limit: AdaptiveLimit | None = None) -> None:
         self.engine, self.cache, self.retries, self.warn = engine, cache, retries, warn
         self.prepare = prepare  # a deferred step that gives a chunk its final text
         # An engine that is not thread-safe in-process runs one chunk at a time.
         self.jobs = min(jobs, engine.max_concurrency or jobs)
-        self.limit = AdaptiveLimit(self.jobs)
+        # A batch passes one limit for all its articles: --jobs counts the whole run.
+        self.limit = limit or AdaptiveLimit(self.jobs)
         self.stop = threading.Event()
         self.engine_key = engine.cache_key()
         self.failure: ChunkFailed | None = None  # the earliest chunk that failed for good

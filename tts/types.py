@@ -174,6 +174,8 @@ class Plan:
     chunks: list[Chunk]
     prepare: Callable[[Chunk], Chunk] | None = None
     """Turns a chunk into the engine's form just before it is spoken, when that was deferred."""
+    meta: ArticleMeta = ArticleMeta()
+    """What the input said about itself (title, author, site, date, URL), for tags and manifest."""
 
 
 # --- what the file says about itself ----------------------------------------------------------
@@ -190,6 +192,8 @@ class Tags:
     """ISO 639-2 code, e.g. ``ara``."""
     comment: str
     encoder: str = ENCODER
+    date: str | None = None
+    """Publication date, ISO 8601, when the article gives one."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,126 @@
+"""The podcast feed: written by the batch, read back by feedparser, updated without duplicates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from pages_server import PAGES
+
+from tts.feed import PODCAST_NS, clock, parse_clock
+
+ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")
+BASE = "https://podcast.example/news"
+FEED_OPTIONS = ("--feed", "feed.xml", "--base-url", BASE, "--feed-title", "نشرة",
+                "--feed-author", "غرفة الأخبار", "--feed-image", "https://podcast.example/c.jpg")
+MARKDOWN = "---\ntitle: ملاحظات\ndate: 2024-05-01\n---\n# أولا\n\nنص أول هنا.\n\n## ثانيا\n\nنص ثان."
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("structured.html", "plain-cms.html"):
+        (folder / name).write_bytes((PAGES / name).read_bytes())
+    (folder / "notes.md").write_text(MARKDOWN, encoding="utf-8")
+    return folder
+
+
+def parsed(tmp_path: Path) -> feedparser.FeedParserDict:
+    feed = feedparser.parse(str(tmp_path / "out" / "feed.xml"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def test_feed_items_have_everything_an_app_needs(run, articles: Path, tmp_path: Path) -> None:
+    result = run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS, "--subtitles", "vtt")
+    assert result.exit_code == 0, result.stderr
+    assert "Feed: out/feed.xml (3 items)" in result.stderr
+    feed = parsed(tmp_path)
+    assert feed.version == "rss20"
+    assert feed.feed.title == "نشرة" and feed.feed.author == "غرفة الأخبار"
+    assert feed.feed.language == "ar-EG"  # the first article that declares one (plain-cms.html)
+    assert feed.feed.image.href == "https://podcast.example/c.jpg"
+    assert set(feed.namespaces) >= {"itunes", "podcast"}
+    by_title = {e.title: e for e in feed.entries}
+    story = by_title["مجلس الأمن يفشل في إصدار بيان بشأن طرابلس"]
+    assert story.summary == "روسيا تعترض على صيغة بيان رئاسي يدعو إلى وقف الهجوم على العاصمة الليبية."
+    assert story.published_parsed[:3] == (2019, 4, 8)
+    (enclosure,) = story.enclosures
+    audio = tmp_path / "out" / "structured.mp3"
+    assert enclosure.href == f"{BASE}/structured.mp3"
+    assert int(enclosure.length) == audio.stat().st_size
+    assert enclosure.type == "audio/mpeg"
+    assert 20 < parse_clock(story.itunes_duration) < 120
+    assert story.podcast_chapters == {"url": f"{BASE}/structured.chapters.json",
+                                      "type": "application/json+chapters"}
+    assert story.podcast_transcript["url"] == f"{BASE}/structured.vtt"
+    assert story.podcast_transcript["type"] == "text/vtt"
+    # Newest first; the Markdown's date comes from its front matter.
+    assert [e.title for e in feed.entries] == ["ملاحظات", "مجلس الأمن يفشل في إصدار بيان بشأن طرابلس",
+                                               "واشنطن تطالب بوقف فوري للهجوم على طرابلس"]
+
+
+def test_chapters_file_is_podcasting_2_json(run, articles: Path, tmp_path: Path) -> None:
+    assert run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS).exit_code == 0
+    chapters = json.loads((tmp_path / "out" / "notes.chapters.json").read_text(encoding="utf-8"))
+    assert chapters["version"] == "1.2.0"
+    # The front matter's title is the tag, not read: the headings are the chapters.
+    assert [c["title"] for c in chapters["chapters"]] == ["أولا", "ثانيا"]
+    starts = [c["startTime"] for c in chapters["chapters"]]
+    assert starts[0] == 0 and starts == sorted(starts)
+    entry = next(e for e in parsed(tmp_path).entries if e.title == "ملاحظات")
+    assert "podcast_transcript" not in entry  # no subtitles were asked for
+
+
+def test_rerun_updates_and_never_duplicates(run, articles: Path, tmp_path: Path) -> None:
+    assert run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS).exit_code == 0
+    first = parsed(tmp_path)
+    guids = sorted(e.id for e in first.entries)
+    assert run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS).exit_code == 0
+    assert sorted(e.id for e in parsed(tmp_path).entries) == guids
+    # An edited article keeps its guid and item; a new one is added; one not given stays.
+    (articles / "notes.md").write_text(MARKDOWN.replace("نص ثان.", "نص ثان أطول بكثير من قبل."),
+                                       encoding="utf-8")
+    (tmp_path / "extra.txt").write_text("خبر جديد.\n\nنص الخبر الجديد هنا.", encoding="utf-8")
+    result = run("render", str(articles / "notes.md"), str(tmp_path / "extra.txt"), "-O", "out",
+                 *ESPEAK, *FEED_OPTIONS)
+    assert result.exit_code == 0, result.stderr
+    entries = parsed(tmp_path).entries
+    assert len(entries) == 4 and len({e.id for e in entries}) == 4
+    assert set(guids) < {e.id for e in entries}
+    notes = next(e for e in entries if e.title == "ملاحظات")
+    assert int(notes.enclosures[0].length) == (tmp_path / "out" / "notes.mp3").stat().st_size
+
+
+def test_feed_xml_namespaces(run, articles: Path, tmp_path: Path) -> None:
+    assert run("render", str(articles / "notes.md"), "-O", "out", *ESPEAK, *FEED_OPTIONS,
+               "--subtitles", "srt").exit_code == 0
+    root = ElementTree.parse(tmp_path / "out" / "feed.xml").getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    assert root.find(f"channel/{{{PODCAST_NS}}}guid") is not None
+    transcript = root.find(f"channel/item/{{{PODCAST_NS}}}transcript")
+    assert transcript is not None and transcript.get("type") == "application/x-subrip"
+    assert root.find("channel/item/guid").get("isPermaLink") == "false"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (("--feed", "feed.xml"), "--feed needs --base-url URL"),
+    (("--feed", "feed.xml", "--base-url", BASE, "--feed-image", "https://x.example/c.gif"),
+     "must end in .jpg or .png"),
+    (("-O", "out", "--subtitles", "x.txt"), "--subtitles takes srt, vtt or lrc"),
+])
+def test_feed_usage_errors(run, articles: Path, extra: tuple[str, ...], message: str) -> None:
+    options = extra if "-O" in extra else ("-O", "out", *extra)
+    result = run("render", str(articles / "notes.md"), *ESPEAK, *options)
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0, "0:00:00"), (59, "0:00:59"), (3725, "1:02:05")])
+def test_clock_round_trip(seconds: int, text: str) -> None:
+    assert clock(seconds) == text
+    assert parse_clock(text) == seconds

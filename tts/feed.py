@@ -1,0 +1,298 @@
+"""A podcast feed of rendered articles: RSS 2.0 with the iTunes and Podcasting 2.0 namespaces.
+
+feedgen writes RSS 2.0 and, through its podcast extension, the iTunes tags; it has
+no Podcasting 2.0 support, so the ``podcast:`` tags come from a small feedgen
+extension here. An existing feed is read back with ElementTree (we wrote it, so
+its shape is known) and items are replaced by guid, so a rerun never duplicates one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree
+
+import mutagen
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from tts.errors import ConfigError, InputError
+from tts.export import write_text
+from tts.metadata import TITLE_MAX_CHARS
+from tts.types import Article
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+# podcast:guid is a UUIDv5 of the feed's URL in this namespace (Podcasting 2.0 spec).
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# Item guids: a UUIDv5 of what identifies the source, so the same article keeps its guid.
+ITEM_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "article-tts:item")
+# Enclosure types podcast apps expect for each format we write.
+AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg",
+               ".opus": "audio/ogg", ".flac": "audio/flac", ".wav": "audio/wav"}
+# podcast:transcript types; LRC is not one the spec lists, so it is not announced.
+TRANSCRIPT_TYPES = {".srt": "application/x-subrip", ".vtt": "text/vtt"}
+CHAPTERS_TYPE = "application/json+chapters"
+# Apple Podcasts takes cover art only as JPEG or PNG.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+# A description is the first paragraph; podcast apps show a few lines of it.
+DESCRIPTION_MAX_CHARS = 600
+# Shorter paragraphs (a dateline, a byline) do not describe the article.
+DESCRIPTION_MIN_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Channel:
+    """The feed as a whole (``--feed-title`` and friends)."""
+
+    title: str
+    base_url: str
+    """Where the output folder is published; every file URL starts with it."""
+    author: str | None = None
+    language: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One article as an episode."""
+
+    guid: str
+    title: str
+    description: str
+    published: datetime.datetime
+    url: str
+    length: int
+    mime: str
+    duration_s: int
+    link: str | None = None
+    chapters_url: str | None = None
+    transcript_url: str | None = None
+    transcript_type: str | None = None
+
+
+class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
+    """The channel's ``podcast:guid``."""
+
+    def __init__(self) -> None:
+        self.guid: str | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST_NS}
+
+    def extend_rss(self, feed: Any) -> Any:
+        if self.guid:
+            xml_elem(f"{{{PODCAST_NS}}}guid", feed[0]).text = self.guid
+        return feed
+
+
+class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
+    """An item's ``podcast:chapters`` and ``podcast:transcript``."""
+
+    def __init__(self) -> None:
+        self.chapters: str | None = None
+        self.transcript: tuple[str, str] | None = None
+
+    def extend_rss(self, entry: Any) -> Any:
+        if self.chapters:
+            xml_elem(f"{{{PODCAST_NS}}}chapters", entry).attrib.update(
+                {"url": self.chapters, "type": CHAPTERS_TYPE})
+        if self.transcript:
+            url, kind = self.transcript
+            xml_elem(f"{{{PODCAST_NS}}}transcript", entry).attrib.update(
+                {"url": url, "type": kind, "rel": "captions"})
+        return entry
+
+
+def check_channel(channel: Channel) -> None:
+    """Refuse, before any work, what podcast apps would refuse."""
+    if not channel.base_url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"--base-url {channel.base_url} must be an http(s) address: the feed "
+                          "links every file under it")
+    if channel.image and not channel.image.lower().endswith(IMAGE_SUFFIXES):
+        raise ConfigError(f"--feed-image {channel.image} must end in .jpg or .png "
+                          "(podcast apps take only those)")
+
+
+def file_url(base_url: str, path: Path) -> str:
+    """The public URL of an output file: the base URL and the file's name."""
+    return f"{base_url.rstrip('/')}/{quote(path.name)}"
+
+
+def item_guid(article: Article, name: str) -> str:
+    """Stable for the same source: the page's canonical URL, else the source URL, else the name."""
+    key = article.meta.url or (article.source if "://" in article.source else f"file:{name}")
+    return str(uuid.uuid5(ITEM_GUID_NAMESPACE, key))
+
+
+def published(article: Article, audio: Path) -> datetime.datetime:
+    """The article's date, else the input file's modification time, else the audio's."""
+    if article.meta.date:
+        try:
+            date = datetime.datetime.fromisoformat(article.meta.date.replace("Z", "+00:00"))
+            return date if date.tzinfo else date.replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            pass
+    source = Path(article.source)
+    stamp_of = source if "://" not in article.source and source.is_file() else audio
+    return datetime.datetime.fromtimestamp(stamp_of.stat().st_mtime, datetime.timezone.utc)
+
+
+def duration_seconds(audio: Path) -> int:
+    """The audio file's length as its header says (mutagen reads every format we write)."""
+    info = mutagen.File(audio)
+    if info is None or info.info is None:
+        raise InputError(f"cannot read the length of {audio}; render it again")
+    return round(float(info.info.length))
+
+
+def make_item(article: Article, name: str, audio: Path, base_url: str,
+              transcript: Path | None = None, chapters: Path | None = None) -> FeedItem:
+    """The episode for one rendered article, from the article and the files on disk."""
+    kind = TRANSCRIPT_TYPES.get(transcript.suffix) if transcript else None
+    return FeedItem(
+        guid=item_guid(article, name),
+        title=item_title(article, name),
+        description=article.meta.description or first_paragraph(article),
+        published=published(article, audio),
+        url=file_url(base_url, audio), length=audio.stat().st_size,
+        mime=AUDIO_TYPES.get(audio.suffix, "audio/mpeg"), duration_s=duration_seconds(audio),
+        link=article.meta.url or (article.source if "://" in article.source else None),
+        chapters_url=file_url(base_url, chapters) if chapters and chapters.exists() else None,
+        transcript_url=file_url(base_url, transcript) if transcript and kind else None,
+        transcript_type=kind)
+
+
+def item_title(article: Article, name: str) -> str:
+    """The headline; else the first paragraph when short enough to be one; else the file's name."""
+    first = article.blocks[0].text if article.blocks else ""
+    return article.meta.title or (first if 0 < len(first) <= TITLE_MAX_CHARS else name)
+
+
+def first_paragraph(article: Article) -> str:
+    """The first paragraph of body text under the headline (not a dateline or a heading)."""
+    body = [b.text for b in article.blocks[1:] if not b.heading] or [article.blocks[0].text]
+    full = next((text for text in body if len(text.split()) >= DESCRIPTION_MIN_WORDS), body[0])
+    return full[:DESCRIPTION_MAX_CHARS]
+
+
+def clock(seconds: int) -> str:
+    """``H:MM:SS``, as itunes:duration takes it."""
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def parse_clock(text: str) -> int:
+    """Seconds from ``H:MM:SS``, ``MM:SS`` or plain seconds."""
+    total = 0
+    for part in text.strip().split(":"):
+        total = total * 60 + int(float(part or 0))
+    return total
+
+
+def read_items(path: Path) -> list[FeedItem]:
+    """The items of a feed this module wrote before; [] when there is none yet."""
+    if not path.exists():
+        return []
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (ElementTree.ParseError, OSError) as exc:
+        raise InputError(f"cannot update {path}: it is not a readable feed ({exc}); "
+                         "move it away and rerun to write a new one") from None
+    return [item for element in root.iter("item") if (item := read_item(element)) is not None]
+
+
+def read_item(element: ElementTree.Element) -> FeedItem | None:
+    """One ``<item>`` back as a FeedItem; None for an item without guid or enclosure."""
+    guid, enclosure = element.findtext("guid"), element.find("enclosure")
+    if not guid or enclosure is None:
+        return None
+    chapters = element.find(f"{{{PODCAST_NS}}}chapters")
+    transcript = element.find(f"{{{PODCAST_NS}}}transcript")
+    try:
+        published = email.utils.parsedate_to_datetime(element.findtext("pubDate", ""))
+    except (TypeError, ValueError):
+        raise InputError(f"cannot update the feed: item {guid} has no readable pubDate; "
+                         "fix or remove that item, or move the feed away") from None
+    return FeedItem(
+        guid=guid, title=element.findtext("title", ""),
+        description=element.findtext("description", ""), published=published,
+        url=enclosure.get("url", ""), length=int(enclosure.get("length", "0")),
+        mime=enclosure.get("type", "audio/mpeg"),
+        duration_s=parse_clock(element.findtext(f"{{{ITUNES_NS}}}duration", "0")),
+        link=element.findtext("link"),
+        chapters_url=chapters.get("url") if chapters is not None else None,
+        transcript_url=transcript.get("url") if transcript is not None else None,
+        transcript_type=transcript.get("type") if transcript is not None else None)
+
+
+def merge(old: Sequence[FeedItem], new: Sequence[FeedItem]) -> list[FeedItem]:
+    """Old items with new ones put in place by guid, newest first."""
+    by_guid = {item.guid: item for item in old}
+    by_guid.update({item.guid: item for item in new})
+    return sorted(by_guid.values(), key=lambda item: item.published, reverse=True)
+
+
+def feed_xml(channel: Channel, items: Sequence[FeedItem], feed_name: str) -> str:
+    """The whole feed as RSS 2.0 text."""
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension,
+                          atom=False)
+    fg.title(channel.title)
+    fg.link(href=channel.base_url)
+    fg.description(channel.title)
+    fg.generator("article-tts")
+    if channel.language:
+        fg.language(channel.language)
+    describe_channel(fg, channel, feed_name)
+    for item in items:
+        add_item(fg, item)
+    return bytes(fg.rss_str(pretty=True)).decode("utf-8")
+
+
+def describe_channel(fg: Any, channel: Channel, feed_name: str) -> None:
+    """The channel's iTunes tags and its podcast:guid."""
+    if channel.author:
+        fg.podcast.itunes_author(channel.author)
+    if channel.image:
+        fg.podcast.itunes_image(channel.image)
+        fg.image(url=channel.image, title=channel.title, link=channel.base_url)
+    fg.podcast.itunes_explicit("no")
+    fg.podcastindex.guid = str(uuid.uuid5(PODCAST_GUID_NAMESPACE, feed_address(channel, feed_name)))
+
+
+def feed_address(channel: Channel, feed_name: str) -> str:
+    """The feed's own URL without its scheme and trailing slashes, as podcast:guid hashes it."""
+    url = f"{channel.base_url.rstrip('/')}/{feed_name}"
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def add_item(fg: Any, item: FeedItem) -> None:
+    """One episode in feedgen's terms, the Podcasting 2.0 tags through our extension."""
+    entry = fg.add_entry(order="append")
+    entry.guid(item.guid, permalink=False)
+    entry.title(item.title)
+    entry.description(item.description)
+    entry.pubDate(item.published)
+    entry.enclosure(item.url, str(item.length), item.mime)
+    if item.link:
+        entry.link(href=item.link)
+    entry.podcast.itunes_duration(clock(item.duration_s))
+    entry.podcastindex.chapters = item.chapters_url
+    if item.transcript_url and item.transcript_type:
+        entry.podcastindex.transcript = (item.transcript_url, item.transcript_type)
+
+
+def write_feed(path: Path, channel: Channel, new_items: Sequence[FeedItem]) -> int:
+    """Write or update the feed at ``path`` (atomically); how many items it now holds."""
+    items = merge(read_items(path), new_items)
+    write_text(path, feed_xml(channel, items, path.name))
+    return len(items)
