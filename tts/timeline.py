@@ -9,6 +9,7 @@ from pydub import AudioSegment
 
 from tts import audio
 from tts.config import RenderConfig
+from tts.timing import scale_words
 from tts.types import Break, Chunk, Clip, Placed, Plan
 
 
@@ -38,10 +39,12 @@ def assemble(plan: Plan, clips: Sequence[Clip],
     pauses = pauses_after(plan.chunks, config)
     joined, spans = audio.join([(c.audio, p) for c, p in zip(clips, pauses, strict=True)],
                                clips[0].audio.frame_rate)
-    return joined, [Placed(c.chunk, s.start_ms, s.end_ms, c.cached) for c, s in zip(clips, spans, strict=True)]
+    return joined, [Placed(c.chunk, s.start_ms, s.end_ms, c.cached, c.words)
+                    for c, s in zip(clips, spans, strict=True)]
 
 
 def at_speed(timeline: Sequence[Placed], speed: float) -> list[Placed]:
     """The timeline as heard once the tempo is ``speed`` times faster."""
-    return [replace(p, start_ms=round(p.start_ms / speed), end_ms=round(p.end_ms / speed))
+    return [replace(p, start_ms=round(p.start_ms / speed), end_ms=round(p.end_ms / speed),
+                    words=scale_words(p.words, speed))
             for p in timeline]
