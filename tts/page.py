@@ -111,7 +111,8 @@ def meta_html(page: PageInput, text: dict[str, str]) -> str:
     """The line under the title: artist, album, length, how it was made."""
     parts = [page.tags.artist, page.tags.album, f"{text['duration']} {clock(page.duration_ms)}",
              page.tags.comment]
-    return " · ".join(html.escape(p) for p in parts if p)
+    # Each part isolated: an English comment beside Arabic keeps its own direction.
+    return " · ".join(f"<bdi>{html.escape(p)}</bdi>" for p in parts if p)
 
 
 def player_html(src: str, text: dict[str, str]) -> str:
@@ -121,7 +122,7 @@ def player_html(src: str, text: dict[str, str]) -> str:
     return (f'<section class="player" aria-label="{text["player"]}">'
             f'<audio id="audio" controls preload="metadata" src="{html.escape(src)}"></audio>'
             f'<div class="controls" hidden><label for="speed">{text["speed"]}</label> '
-            f'<select id="speed">{options}</select>'
+            f'<select id="speed" dir="ltr">{options}</select>'
             f'<p class="keys">{html.escape(text["keys"].format(step=SEEK_STEP_S))}</p></div>'
             f'<p class="status" role="status" data-error="{html.escape(text["error"])}"></p>'
             f"</section>")
