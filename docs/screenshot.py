@@ -36,9 +36,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "article.html"
         text = (ROOT / "data" / "article.txt").read_text(encoding="utf-8")
-        render(text, Path(folder) / "article.mp3", RenderConfig(engine="espeak", html=page, title=TITLE,
-                                                                 artist="إيران برس"),
-               source="article.txt")
+        config = RenderConfig(engine="espeak", html=page, title=TITLE, artist="إيران برس")
+        render(text, Path(folder) / "article.mp3", config, source="article.txt")
         browser = Browser(binary)
         try:
             browser.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT,
@@ -51,7 +50,8 @@ def main() -> None:
             browser.screenshot(Path(folder) / "shot.png", WIDTH, HEIGHT)
         finally:
             browser.close()
-        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(Path(folder) / "shot.png"),
+        shot = Path(folder) / "shot.png"
+        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(shot),
                         "-vf", PALETTE, str(ROOT / "docs" / "readalong.png")], check=True)
     print(ROOT / "docs" / "readalong.png")
 

@@ -1,4 +1,4 @@
-"""A small driver for headless Chromium over the DevTools protocol, for tests of the read-along page.
+"""A small headless-Chromium driver over the DevTools protocol, for the read-along page's tests.
 
 Debian's ``chromium`` runs with a fresh profile and no network features; nothing is downloaded.
 """

@@ -61,7 +61,8 @@ def test_cues_give_back_each_paragraphs_original_text(text: str, max_chars: int)
     words = article_words(paragraphs, timeline, 10**9)
     cues = make_cues(paragraphs, words, 10**9)
     # Joined, the cues are the original word for word: nothing lost, no word split.
-    assert " ".join(c.text for c in cues).split() == " ".join(p.original for p in paragraphs).split()
+    written = " ".join(p.original for p in paragraphs).split()
+    assert " ".join(c.text for c in cues).split() == written
     assert "المیادین" in " ".join(c.text for c in cues)  # the original Persian yeh, not ي
     # Every cue starts with its first word and ends with its last.
     assert all((c.start_ms, c.end_ms) == (c.words[0].start_ms, c.words[-1].end_ms) for c in cues)

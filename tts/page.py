@@ -1,4 +1,4 @@
-"""The read-along page: one self-contained HTML file with the article, the audio and the spoken word lit."""
+"""The read-along page: one self-contained HTML file, the article beside its audio, the word lit."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def check_page(path: Path, output: Path) -> None:
 
 
 def audio_source(output: Path, page: Path, embed: bool) -> str:
-    """The page's ``<audio src>``: the file relative to the page, or the file itself as a data URI."""
+    """The page's ``<audio src>``: the file relative to the page, or inside it as a data URI."""
     if embed:
         mime = MIME_TYPES.get(output.suffix.lower(), "application/octet-stream")
         return f"data:{mime};base64,{base64.b64encode(output.read_bytes()).decode('ascii')}"

@@ -1,4 +1,4 @@
-"""Subtitles (SRT, VTT, LRC) cut for reading, timed by their words, in the article's original words."""
+"""Subtitles (SRT, VTT, LRC) cut for reading and timed by their words, as the article is written."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def line_length(words: Sequence[Word]) -> int:
 
 
 def line_break_cost(words: Sequence[Word], cut: int) -> float | None:
-    """How bad a line break before ``words[cut]`` is: uneven lines, a phrase broken; None if too long."""
+    """How bad a break before ``words[cut]`` is (uneven lines, a broken phrase); None: too long."""
     top, bottom = line_length(words[:cut]), line_length(words[cut:])
     if top > MAX_LINE_CHARS or bottom > MAX_LINE_CHARS:
         return None
@@ -240,7 +240,7 @@ def lrc_line(line: Sequence[Word], rtl: bool, word_timing: bool) -> str:
 
 
 def format_lrc(cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> str:
-    """LRC, as music players show lyrics: a line per subtitle line, an empty line where a pause starts."""
+    """LRC, as music players show lyrics: a line per subtitle line, an empty one at each pause."""
     header = {"ti": tags.title, "ar": tags.artist, "al": tags.album, "re": tags.encoder}
     lines = [f"[{key}:{value}]" for key, value in header.items() if value]
     for cue, following in zip(cues, [*cues[1:], None]):

@@ -1,4 +1,4 @@
-"""Word timings: estimated, trimmed, scaled, and carried from the spoken form to the written words."""
+"""Word timings: estimated, trimmed, scaled, and carried from the spoken to the written words."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def settle_ends(words: Sequence[WordTime], audio: AudioSegment) -> tuple[WordTim
         piece = audio[word.start_ms:word.end_ms]
         quiet = detect_leading_silence(piece.reverse(), SILENCE_DBFS, SILENCE_STEP_MS) \
             if len(piece) else 0
-        settled.append(replace(word, end_ms=max(word.start_ms, word.end_ms - min(quiet, len(piece)))))
+        end = max(word.start_ms, word.end_ms - min(quiet, len(piece)))
+        settled.append(replace(word, end_ms=end))
     return tuple(settled)
 
 
