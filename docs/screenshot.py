@@ -19,7 +19,7 @@ from browser import Browser, find_chromium  # noqa: E402
 
 from tts.audio import ffmpeg_exe  # noqa: E402
 from tts.config import RenderConfig  # noqa: E402
-from tts.render import render  # noqa: E402
+from tts.pipeline import render  # noqa: E402
 
 # A 64-colour palette keeps the PNG small in the repository (140 KB -> 63 KB); text stays sharp.
 PALETTE = "split[a][b];[a]palettegen=max_colors=64[p];[b][p]paletteuse=dither=none"

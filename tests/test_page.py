@@ -13,7 +13,7 @@ import pytest
 from browser import Browser, find_chromium, in_ci
 from tts.config import RenderConfig
 from tts.errors import ConfigError
-from tts.render import render
+from tts.pipeline import render
 
 TEXT = ("منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي.\n\n"
         "وطالبت روسيا بتعديل صيغة البيان، بحيث يطلب من كل الأطراف وقف القتال في عام ٢٠١٩.\n\n"

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
+from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
@@ -22,6 +23,18 @@ MARKS = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640"
 SILENCE_DBFS = -50.0
 # Step of the scan for the silence after a word: fine enough for a highlight.
 SILENCE_STEP_MS = 5
+
+
+@runtime_checkable
+class WordTimer(Protocol):
+    """An engine that also reports when each word of the text is heard (espeak-ng does).
+
+    Engines without it get their word times estimated from the clip's length.
+    """
+
+    def synthesize_words(self, text: str) -> tuple[AudioSegment, tuple[WordTime, ...]]:
+        """Speak ``text``; also its words' times: offsets into ``text``, ms into the audio."""
+        ...
 
 
 def weight(token: str) -> int:

@@ -8,7 +8,6 @@ from typing import Protocol, runtime_checkable
 from pydub import AudioSegment
 
 from tts.rules import Rule
-from tts.types import WordTime
 
 
 @runtime_checkable
@@ -40,16 +39,4 @@ class Engine(Protocol):
 
     def cache_key(self) -> Mapping[str, str]:
         """Everything besides the text that changes the audio (engine version, voice, speed)."""
-        ...
-
-
-@runtime_checkable
-class WordTimer(Protocol):
-    """An engine that also reports when each word of the text is heard (espeak-ng does).
-
-    Engines without it get their word times estimated from the clip's length.
-    """
-
-    def synthesize_words(self, text: str) -> tuple[AudioSegment, tuple[WordTime, ...]]:
-        """Speak ``text``; also the words' times in ms from the audio's start, offsets into ``text``."""
         ...
