@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -130,7 +131,7 @@ def srt_cues(text: str) -> list[tuple[int, int, list[str]]]:
     for block in text.strip().split("\n\n"):
         lines = block.splitlines()
         start, _, end = lines[1].split()
-        cues.append((ms(start), ms(end), [re.sub("[\u202a-\u202e]", "", l) for l in lines[2:]]))
+        cues.append((ms(start), ms(end), [re.sub("[\u202a-\u202e]", "", line) for line in lines[2:]]))
     return cues
 
 
@@ -143,7 +144,7 @@ def test_seed_article_subtitles_are_readable_and_original(seed_render) -> None:
         " ".join(p.original for p in paragraphs).split()
     assert all(len(lines) <= 2 and all(len(line) <= 42 for line in lines) for _, _, lines in cues)
     assert all(1000 <= end - start <= 7000 for start, end, _ in cues)
-    assert all(end <= following for (_, end, _), (following, _, _) in zip(cues, cues[1:]))
+    assert all(end <= following for (_, end, _), (following, _, _) in pairwise(cues))
     assert cues[-1][1] <= result.duration_ms
 
 
@@ -153,7 +154,7 @@ def test_seed_article_manifest_times_every_written_word(seed_render) -> None:
     words = [w for p in manifest["paragraphs"] for c in p["chunks"] for w in c["words"]]
     assert [w["text"] for w in words] == ARTICLE.read_text(encoding="utf-8").split()
     assert all(0 <= w["start_ms"] <= w["end_ms"] <= result.duration_ms for w in words)
-    assert all(a["end_ms"] <= b["start_ms"] for a, b in zip(words, words[1:]))
+    assert all(a["end_ms"] <= b["start_ms"] for a, b in pairwise(words))
     # Real times, not an even spread: espeak's words differ in length.
     lengths = {w["end_ms"] - w["start_ms"] for w in words}
     assert len(lengths) > len(words) // 3

@@ -47,7 +47,7 @@ def test_manifest_words_come_from_the_clips_times_in_output_time() -> None:
     offsets = [chunk.text.index(w) for w in spoken]
     times = [(0, 300), (300, 500), (500, 900), (900, 1000), (1000, 1500)]
     clip_words = tuple(WordTime(o, o + len(w), a, b)
-                       for o, w, (a, b) in zip(offsets, spoken, times))
+                       for o, w, (a, b) in zip(offsets, spoken, times, strict=True))
     timeline = [Placed(chunk, 1000, 2500, words=clip_words)]
     data = build_manifest(paragraphs, timeline, EspeakEngine("ar"), RenderConfig(), 2500, "-",
                           Path("a.mp3"), article_words(paragraphs, timeline, 2500))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from pydub import AudioSegment
@@ -87,7 +88,7 @@ def test_written_words_span_what_is_spoken_for_them() -> None:
     assert by_text["أ"][0] == 1100 and by_text["ب"][1] == 1400
     assert by_text["٥٠٪"] == (1500, 1700)  # 50 بالمئة
     assert by_text["-"] == (1700, 1700)  # a dash takes no time
-    assert all(a.end_ms <= b.start_ms for a, b in zip(words, words[1:]))
+    assert all(a.end_ms <= b.start_ms for a, b in pairwise(words))
 
 
 def spans(text: str) -> list[tuple[int, str]]:
@@ -109,10 +110,10 @@ def test_article_words_never_pass_the_audio_end() -> None:
 def test_cached_clip_keeps_its_word_times(tmp_path: Path) -> None:
     engine, cache = EspeakEngine("ar"), ClipCache(tmp_path)
     chunk = Chunk(0, 0, DIACRITIZED, 0, len(DIACRITIZED), Break.PARAGRAPH)
-    made = list(Synthesizer(engine, cache).clips([chunk]))[0]
-    again = list(Synthesizer(engine, cache).clips([chunk]))[0]
+    made = next(iter(Synthesizer(engine, cache).clips([chunk])))
+    again = next(iter(Synthesizer(engine, cache).clips([chunk])))
     assert not made.cached and again.cached and again.words == made.words and made.words
     # A clip stored without its times (an older cache) is made again, not estimated.
     synth = Synthesizer(engine, cache)
     next(tmp_path.rglob("*.words.json")).unlink()
-    assert not list(synth.clips([chunk]))[0].cached
+    assert not next(iter(synth.clips([chunk]))).cached

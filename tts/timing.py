@@ -48,7 +48,7 @@ def spread(spans: Sequence[tuple[int, int]], text: str, start_ms: int,
     weights = [weight(text[a:b]) for a, b in spans]
     total = sum(weights) or 1
     times, done = [], 0
-    for (a, b), share in zip(spans, weights):
+    for (a, b), share in zip(spans, weights, strict=True):
         begin = start_ms + (end_ms - start_ms) * done // total
         done += share
         times.append(WordTime(a, b, begin, start_ms + (end_ms - start_ms) * done // total))
@@ -157,7 +157,7 @@ def written_words(paragraph: Paragraph, placed: Sequence[Placed]) -> list[Word]:
         words = chunk_words(p)
         offsets = original_offsets(paragraph.spoken, paragraph.original,
                                    spoken_positions(paragraph, p, words))
-        for word, offset in zip(words, offsets):
+        for word, offset in zip(words, offsets, strict=True):
             token = next((i for i, (_, end) in enumerate(tokens) if offset < end), len(tokens) - 1)
             start, end, chunk = timed.get(token, (word.start_ms, word.end_ms, p.chunk.index))
             timed[token] = (min(start, word.start_ms), max(end, word.end_ms), chunk)
@@ -176,10 +176,10 @@ def fill_untimed(paragraph: Paragraph, tokens: Sequence[tuple[int, int]],
         if index not in timed:
             groups[max(0, bisect.bisect_right(owners, index) - 1)].append(index)
     result = []
-    for owner, group in zip(owners, groups):
+    for owner, group in zip(owners, groups, strict=True):
         start_ms, end_ms, chunk = timed[owner]
         spans = [tokens[i] for i in sorted(group)]
-        for (a, b), t in zip(spans, spread(spans, paragraph.original, start_ms, end_ms)):
+        for (a, b), t in zip(spans, spread(spans, paragraph.original, start_ms, end_ms), strict=True):
             result.append(Word(paragraph.original[a:b], paragraph.index, chunk, a, b,
                                t.start_ms, t.end_ms))
     return result

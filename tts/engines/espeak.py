@@ -390,7 +390,7 @@ def word_times(text: str, events: list[tuple[int, int]], length_ms: int) -> tupl
     ordered = [starts[i] for i in sorted(starts)]
     ends = [ms for _, _, ms in ordered[1:]] + [length_ms]
     return tuple(WordTime(a, b, ms, max(ms, end))
-                 for (a, b, ms), end in zip(ordered, ends))
+                 for (a, b, ms), end in zip(ordered, ends, strict=True))
 
 
 def espeak_version() -> str:
