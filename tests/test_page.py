@@ -124,17 +124,37 @@ def test_browser_seeks_on_click_and_keys(browser: Browser, rendered: dict[str, A
     browser.wait_for(f"Math.abs(document.getElementById('audio').currentTime * 1000 - "
                      f"{words[7]['start_ms']}) < 2 && "
                      f"document.querySelector('article').dataset.currentWord === '7'")
-    for key, code in (("ArrowRight", 39),):
-        browser.send("Input.dispatchKeyEvent", type="keyDown", key=key, code=key,
-                     windowsVirtualKeyCode=code)
-        browser.send("Input.dispatchKeyEvent", type="keyUp", key=key, code=key,
-                     windowsVirtualKeyCode=code)
+    press(browser, "ArrowRight", "ArrowRight", 39)
     expected = words[7]["start_ms"] / 1000 + 5
     browser.wait_for(f"Math.abs(document.getElementById('audio').currentTime - {expected}) < 0.01")
     browser.evaluate("document.getElementById('speed').value = '1.5';"
                      "document.getElementById('speed').dispatchEvent(new Event('change'))")
     assert browser.evaluate("document.getElementById('audio').playbackRate") == 1.5
+    press(browser, " ", "Space", 32)
+    browser.wait_for("!document.getElementById('audio').paused")
+    press(browser, " ", "Space", 32)
+    browser.wait_for("document.getElementById('audio').paused")
     assert browser.errors() == []
+
+
+def press(browser: Browser, key: str, code: str, key_code: int) -> None:
+    """A real key press, as the keyboard sends it to the focused page."""
+    for kind in ("keyDown", "keyUp"):
+        browser.send("Input.dispatchKeyEvent", type=kind, key=key, code=code,
+                     windowsVirtualKeyCode=key_code)
+
+
+def test_focus_order_follows_the_page(browser: Browser, rendered: dict[str, Any]) -> None:
+    browser.open(rendered["page"].as_uri())
+    order: list[str] = []
+    for _ in range(40):
+        press(browser, "Tab", "Tab", 9)
+        focused = browser.evaluate("(e => e.classList.contains('para') ? 'para' : "
+                                   "e.id || e.className || e.tagName)(document.activeElement)")
+        if not order or order[-1] != focused:  # the audio player's own buttons are one stop here
+            order.append(focused)
+    # The skip link, the player and its speed menu, the chapter links, then the paragraphs.
+    assert order[:5] == ["skip", "audio", "speed", "A", "para"]
 
 
 def test_page_without_javascript_still_reads_and_plays(browser: Browser,
