@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 from pathlib import Path
 
 from tts.chunk import (CLAUSE_LEVEL, CONNECTOR_LEVEL, FUNCTION_WORDS, SENTENCE_LEVEL, SPACE_LEVEL,
-                       bare_word, classify_gap, find_gaps)
+                       bare_word, classify_gap)
 from tts.errors import ConfigError
 from tts.metadata import clock
 from tts.types import Paragraph, Tags, Word
@@ -21,9 +22,15 @@ MAX_LINES = 2
 MAX_CUE_MS = 7000
 MIN_CUE_MS = 1000
 # What a cut costs where it falls: between sentences a cue ends naturally, inside
-# a clause it breaks a phrase, and after a preposition it breaks it badly.
+# a clause it breaks a phrase.
 CUT_COST = {SENTENCE_LEVEL: 0.0, CLAUSE_LEVEL: 20.0, CONNECTOR_LEVEL: 35.0, SPACE_LEVEL: 60.0}
-AFTER_FUNCTION_WORD_COST = 40.0
+# Inside a clause, where in the phrase: after a preposition or particle the cut leaves
+# it hanging; before a word with the article (ال) it mostly parts a noun from its
+# adjective or complement (مجلس | الأمن, العاصمة | الليبية); before a preposition it
+# starts a phrase, the most natural place left.
+LEANING_COST = 40.0
+DEFINITE_COST = 25.0
+BEFORE_FUNCTION_WORD_COST = -15.0
 # Each cue costs a little (fewer, fuller cues), a full one more than two half ones
 # (cues of even length), and one under MIN_CUE_MS a lot (it flashes by unread).
 CUE_COST = 15.0
@@ -31,12 +38,13 @@ FILL_COST = 30.0
 SHORT_COST = 500.0
 # A line break is chosen the same way, against how uneven the two lines are (in characters).
 LINE_CUT_COST = {SENTENCE_LEVEL: -12.0, CLAUSE_LEVEL: -8.0, CONNECTOR_LEVEL: -4.0, SPACE_LEVEL: 0.0}
-LINE_LEANING_COST = 12.0
+LINE_PHRASE_SCALE = 0.3
 # Unicode's embedding controls: players draw subtitles with a left-to-right base
 # direction (mpv, libass in VSFilter mode), which puts an Arabic line's full stop on
 # its right; a line embedded as right-to-left keeps it at the end, on the left.
 RLE, PDF = "\u202b", "\u202c"
 RTL_CLASSES = frozenset({"R", "AL"})
+ARTICLE = "ال"
 
 
 @dataclass(frozen=True)
@@ -82,10 +90,8 @@ def line_break_cost(words: Sequence[Word], cut: int) -> float | None:
     top, bottom = line_length(words[:cut]), line_length(words[cut:])
     if top > MAX_LINE_CHARS or bottom > MAX_LINE_CHARS:
         return None
-    before, after = words[cut - 1].text, words[cut].text
-    level = classify_gap(before, after)
-    leaning = level > CLAUSE_LEVEL and bare_word(before) in FUNCTION_WORDS
-    return abs(top - bottom) + LINE_CUT_COST[level] + (LINE_LEANING_COST if leaning else 0.0)
+    level, phrase = phrase_cost(words[cut - 1].text, words[cut].text)
+    return abs(top - bottom) + LINE_CUT_COST[level] + LINE_PHRASE_SCALE * phrase
 
 
 def break_lines(words: Sequence[Word]) -> tuple[tuple[Word, ...], ...] | None:
@@ -107,12 +113,27 @@ def cue_cost(words: Sequence[Word], whole: bool, cut_cost: float) -> float:
     return CUE_COST + FILL_COST * fill * fill + cut_cost + (SHORT_COST if short else 0.0)
 
 
-def cut_costs(paragraph: Paragraph, words: Sequence[Word]) -> list[float]:
+def phrase_cost(before: str, after: str) -> tuple[int, float]:
+    """The boundary level between two words, and what a cut there costs inside a clause."""
+    level = classify_gap(before, after)
+    if level <= CLAUSE_LEVEL:
+        return level, 0.0
+    cost = LEANING_COST if bare_word(before) in FUNCTION_WORDS else 0.0
+    following = bare_word(after)
+    if following in FUNCTION_WORDS:
+        cost += BEFORE_FUNCTION_WORD_COST
+    elif following.startswith(ARTICLE):
+        cost += DEFINITE_COST
+    return level, cost
+
+
+def cut_costs(words: Sequence[Word]) -> list[float]:
     """The cost of ending a cue after each word but the last."""
-    gaps = find_gaps(paragraph.original, [(w.start, w.end) for w in words])
-    return [CUT_COST[g.level] + (AFTER_FUNCTION_WORD_COST
-                                 if g.after_function_word and g.level > CLAUSE_LEVEL else 0.0)
-            for g in gaps]
+    costs = []
+    for before, after in pairwise(words):
+        level, phrase = phrase_cost(before.text, after.text)
+        costs.append(CUT_COST[level] + phrase)
+    return costs
 
 
 def fits(words: Sequence[Word]) -> bool:
@@ -121,12 +142,12 @@ def fits(words: Sequence[Word]) -> bool:
             and break_lines(words) is not None)
 
 
-def segment(paragraph: Paragraph, words: Sequence[Word]) -> list[tuple[int, int]]:
+def segment(words: Sequence[Word]) -> list[tuple[int, int]]:
     """(first, end) word indexes of the cheapest cues within the limits (dynamic programming).
 
     A single word is always allowed, so a paragraph can always be cut.
     """
-    n, costs = len(words), cut_costs(paragraph, words)
+    n, costs = len(words), cut_costs(words)
     best, back = [0.0] + [math.inf] * n, [0] * (n + 1)
     for end in range(1, n + 1):
         cut = costs[end - 1] if end < n else 0.0
@@ -156,7 +177,7 @@ def make_cues(paragraphs: Sequence[Paragraph], words: Sequence[Word],
     cues = []
     for paragraph in paragraphs:
         own = by_paragraph.get(paragraph.index, [])
-        for first, end in segment(paragraph, own) if own else []:
+        for first, end in segment(own) if own else []:
             piece = own[first:end]
             lines = break_lines(piece) or (tuple(piece),)
             cues.append(Cue(min(piece[0].start_ms, duration_ms),
