@@ -13,6 +13,7 @@ import pytest
 from browser import Browser, find_chromium, in_ci
 from tts.config import RenderConfig
 from tts.errors import ConfigError
+from tts.page import audio_source
 from tts.pipeline import render
 
 TEXT = ("منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي.\n\n"
@@ -167,3 +168,8 @@ def test_page_without_javascript_still_reads_and_plays(browser: Browser,
         assert "بومبيو" in browser.evaluate("document.querySelector('main').innerText")
     finally:
         browser.send("Emulation.setScriptExecutionDisabled", value=False)
+
+
+def test_audio_is_linked_relative_to_the_page(tmp_path: Path) -> None:
+    audio, page = tmp_path / "media" / "ملف 1.mp3", tmp_path / "site" / "index.html"
+    assert audio_source(audio, page, embed=False) == "../media/%D9%85%D9%84%D9%81%201.mp3"

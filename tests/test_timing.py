@@ -8,9 +8,13 @@ from pathlib import Path
 from pydub import AudioSegment
 from pydub.generators import Sine
 
+from conftest import FakeGoogle
 from tts.cache import ClipCache
+from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
+from tts.pipeline import render
 from tts.synth import Synthesizer, trimmed
+from tts.text import parse_article
 from tts.timing import (article_words, estimate_words, original_offsets, settle_ends,
                         shift_words, written_words)
 from tts.types import Break, Chunk, Paragraph, Placed, WordTime
@@ -117,3 +121,16 @@ def test_cached_clip_keeps_its_word_times(tmp_path: Path) -> None:
     synth = Synthesizer(engine, cache)
     next(tmp_path.rglob("*.words.json")).unlink()
     assert not next(iter(synth.clips([chunk]))).cached
+
+
+def test_google_words_are_estimated_within_each_clip(google: FakeGoogle, tmp_path: Path) -> None:
+    text = ("قال الوزير إن المحادثات مستمرة حتى الآن، وأضاف أن الوفد سيعود غدا إلى العاصمة "
+            "لمواصلة البحث في تفاصيل الاتفاق الذي طال انتظاره منذ سنوات.")
+    result = render(text, tmp_path / "a.wav", RenderConfig(engine="gtts", cache_dir=None))
+    paragraphs = parse_article(text)
+    words = article_words(paragraphs, result.timeline, result.duration_ms)
+    assert [w.text for w in words] == text.split()
+    assert len(result.timeline) >= 2  # Google's 100 characters: more than one clip
+    for placed in result.timeline:
+        inside = [w for w in words if w.chunk == placed.chunk.index]
+        assert inside and inside[0].start_ms == placed.start_ms and inside[-1].end_ms == placed.end_ms
