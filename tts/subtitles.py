@@ -264,7 +264,7 @@ def format_lrc(cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> st
     """LRC, as music players show lyrics: a line per subtitle line, an empty one at each pause."""
     header = {"ti": tags.title, "ar": tags.artist, "al": tags.album, "re": tags.encoder}
     lines = [f"[{key}:{value}]" for key, value in header.items() if value]
-    for cue, following in zip(cues, [*cues[1:], None]):
+    for cue, following in zip(cues, [*cues[1:], None], strict=True):
         rtl = is_rtl(cue.text)
         lines += [lrc_line(line, rtl, word_timing) for line in cue.lines]
         if following is None or cue.end_ms // 10 < following.start_ms // 10:
