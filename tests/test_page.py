@@ -43,6 +43,8 @@ def manifest_words(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 def test_page_is_arabic_right_to_left_with_timed_words(rendered: dict[str, Any]) -> None:
     html = rendered["page"].read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html and "<title>خبر</title>" in html
+    assert '<meta name="author" content="غرفة الأخبار">' in html
+    assert '<meta name="description" content="منعت روسيا في مجلس الأمن' in html
     assert 'src="audio/talk%201.mp3"' in html  # relative to the page, a space escaped
     spans = re.findall(r'<span class="w" data-start="(\d+)" data-end="(\d+)">([^<]*)</span>', html)
     words = manifest_words(rendered["manifest"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tts.errors import ConfigError
 from tts.export import check_writable, is_stdout
-from tts.metadata import first_words
+from tts.metadata import ELLIPSIS, first_words
 from tts.subtitles import is_rtl
 from tts.types import ENCODER, Paragraph, Tags, Word
 
@@ -22,6 +22,8 @@ MIME_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg",
               ".m4a": "audio/mp4", ".wav": "audio/wav", ".flac": "audio/flac"}
 # Speeds offered by the page's control (the audio's own --speed is 1 here).
 PLAYBACK_RATES = (0.75, 1.0, 1.25, 1.5, 2.0)
+# Link previews and search results show about this much of a description.
+DESCRIPTION_CHARS = 160
 # How far the arrow keys move, in seconds.
 SEEK_STEP_S = 5
 # The page's own words, in the article's language when we have them, else English.
@@ -128,6 +130,14 @@ def player_html(src: str, text: dict[str, str]) -> str:
             f"</section>")
 
 
+def description(paragraphs: Sequence[Paragraph]) -> str:
+    """The article's opening, as search results and link previews show a page."""
+    text = " ".join(" ".join(p.original.split()) for p in paragraphs if p.speakable)
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + ELLIPSIS
+
+
 def make_page(page: PageInput, src: str) -> str:
     """The whole HTML document: offline (no CDN, no web fonts), readable without JavaScript."""
     text = ui_text(page.lang)
@@ -138,7 +148,7 @@ def make_page(page: PageInput, src: str) -> str:
     lang = html.escape(page.lang.replace("_", "-"))
     body = "\n".join(paragraph_html(p, by_paragraph.get(p.index, [])) for p in page.paragraphs)
     title = html.escape(page.tags.title)
-    author = f'<meta name="author" content="{html.escape(page.tags.artist)}">' \
+    author = f'\n<meta name="author" content="{html.escape(page.tags.artist)}">' \
         if page.tags.artist else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}" dir="{direction}">
@@ -147,6 +157,7 @@ def make_page(page: PageInput, src: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <meta name="generator" content="{html.escape(ENCODER)}">{author}
+<meta name="description" content="{html.escape(description(page.paragraphs))}">
 <style>{asset("readalong.css")}</style>
 </head>
 <body>
