@@ -152,15 +152,19 @@ def written_words(paragraph: Paragraph, placed: Sequence[Placed]) -> list[Word]:
     shares the time of the written word before it, by letters.
     """
     tokens = [m.span() for m in WORD.finditer(paragraph.original)]
-    timed: dict[int, tuple[int, int, int]] = {}  # token -> (start_ms, end_ms, chunk index)
+    token_ends = [end for _, end in tokens]
+    heard: list[tuple[WordTime, int]] = []  # each spoken word, with its chunk's index
+    positions: list[int] = []
     for p in placed:
         words = chunk_words(p)
-        offsets = original_offsets(paragraph.spoken, paragraph.original,
-                                   spoken_positions(paragraph, p, words))
-        for word, offset in zip(words, offsets, strict=True):
-            token = next((i for i, (_, end) in enumerate(tokens) if offset < end), len(tokens) - 1)
-            start, end, chunk = timed.get(token, (word.start_ms, word.end_ms, p.chunk.index))
-            timed[token] = (min(start, word.start_ms), max(end, word.end_ms), chunk)
+        heard += [(word, p.chunk.index) for word in words]
+        positions += spoken_positions(paragraph, p, words)
+    offsets = original_offsets(paragraph.spoken, paragraph.original, positions)
+    timed: dict[int, tuple[int, int, int]] = {}  # token -> (start_ms, end_ms, chunk index)
+    for (word, chunk_index), offset in zip(heard, offsets, strict=True):
+        token = min(bisect.bisect_right(token_ends, offset), len(tokens) - 1)
+        start, end, chunk = timed.get(token, (word.start_ms, word.end_ms, chunk_index))
+        timed[token] = (min(start, word.start_ms), max(end, word.end_ms), chunk)
     if not timed or not tokens:
         return []
     return fill_untimed(paragraph, tokens, timed)
