@@ -5,11 +5,14 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydub import AudioSegment
 from pydub.generators import Sine
 
 from conftest import FakeGoogle
 from tts.cache import ClipCache
+from tts.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
 from tts.pipeline import render
@@ -134,3 +137,27 @@ def test_google_words_are_estimated_within_each_clip(google: FakeGoogle, tmp_pat
     for placed in result.timeline:
         inside = [w for w in words if w.chunk == placed.chunk.index]
         assert inside and inside[0].start_ms == placed.start_ms and inside[-1].end_ms == placed.end_ms
+
+
+WORDS = st.sampled_from(["قال", "الوزير", "٥٠٪", "2019-2020", "أ.ف.ب", "نيسان/أبريل", "-", "،",
+                         "فوراً", "المیادین", "د.محمد", "(البيان)", "«نعم»", "إلخ", "abc", "5%",
+                         "مُحَمَّد", "٣", "*", "1440هـ"])
+ARTICLES = st.lists(st.lists(WORDS, min_size=1, max_size=30), min_size=1, max_size=4)
+
+
+@settings(deadline=None, max_examples=150)
+@given(ARTICLES, st.integers(8, 120))
+def test_every_written_word_gets_a_time_in_order(paragraph_words: list[list[str]],
+                                                 max_chars: int) -> None:
+    text = "\n\n".join(" ".join(words) for words in paragraph_words) + "\n\nقال."
+    paragraphs = parse_article(text)
+    chunks = [c for p in paragraphs if p.speakable for c in chunk_text(p.spoken, max_chars, p.index)]
+    timeline, at = [], 0
+    for chunk in chunks:  # each chunk heard for 60 ms a character, 200 ms apart
+        timeline.append(Placed(chunk, at, at + 60 * len(chunk.text)))
+        at += 60 * len(chunk.text) + 200
+    words = article_words(paragraphs, timeline, at)
+    spoken = [p for p in paragraphs if p.speakable]
+    assert [w.text for w in words] == [t for p in spoken for t in p.original.split()]
+    assert all(0 <= w.start_ms <= w.end_ms <= at for w in words)
+    assert all(a.end_ms <= b.start_ms for a, b in pairwise(words))
