@@ -34,8 +34,12 @@
     }
   }
 
+  // The paragraph being heard: shaded in the text, marked in the chapter list.
   function markChapter(word) {
     var id = word ? word.parentNode.id : "";
+    var reading = article.querySelector(".reading");
+    if (reading && reading.id !== id) { reading.classList.remove("reading"); }
+    if (word) { word.parentNode.classList.add("reading"); }
     links.forEach(function (link) {
       if (link.getAttribute("href") === "#" + id) { link.setAttribute("aria-current", "true"); }
       else { link.removeAttribute("aria-current"); }
