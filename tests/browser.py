@@ -45,16 +45,24 @@ class Browser:
         self.process = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={self.profile}",
                                          "about:blank"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port = self._port()
-        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list",
-                                                    timeout=WAIT_S).read())
-        page = next(t for t in targets if t["type"] == "page")
-        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=WAIT_S,
-                                                  suppress_origin=True)
+        try:
+            self.socket = self._connect()
+        except BaseException:
+            self._stop()
+            raise
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
         for domain in ("Page", "Runtime", "Log"):
             self.send(f"{domain}.enable")
+
+    def _connect(self) -> websocket.WebSocket:
+        """A DevTools connection to the browser's first page."""
+        port = self._port()
+        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list",
+                                                    timeout=WAIT_S).read())
+        page = next(t for t in targets if t["type"] == "page")
+        return websocket.create_connection(page["webSocketDebuggerUrl"], timeout=WAIT_S,
+                                           suppress_origin=True)
 
     def _port(self) -> int:
         """The debugging port Chromium chose, from the file it writes into its profile."""
@@ -127,13 +135,17 @@ class Browser:
         try:
             self.socket.close()
         finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            shutil.rmtree(self.profile, ignore_errors=True)
+            self._stop()
+
+    def _stop(self) -> None:
+        """End the browser this driver started, and remove its throwaway profile."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
 
 
 def in_ci() -> bool:
