@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import wave
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import platformdirs
 from pydub import AudioSegment
 
 from tts.options import CACHE_DIR_ENV
+from tts.types import WordTime
 
 APP_NAME = "article-tts"
 ENV_VAR = CACHE_DIR_ENV
@@ -24,6 +25,8 @@ ENV_VAR = CACHE_DIR_ENV
 # v2: clips are stored with their edge silence already trimmed.
 LAYOUT = "clips-v2"
 WAV_HEADER_BYTES = 44  # what write_wav's plain PCM header takes
+# A clip's word times live beside it (``<key>.words.json``), so the clip format can change alone.
+WORDS_SUFFIX = ".words.json"
 
 
 def default_dir() -> Path:
@@ -113,6 +116,35 @@ class ClipCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    # --- word times: a JSON file beside each clip, kept apart from the clip's own format ---
+
+    def put_words(self, key: str, words: Sequence[WordTime]) -> None:
+        """Store the word times of the clip under ``key`` (before the clip: a clip is never
+        found without them), atomically."""
+        path = self.path_for(key).parent / f"{key}{WORDS_SUFFIX}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = [[w.start, w.end, w.start_ms, w.end_ms] for w in words]
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=WORDS_SUFFIX)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"words": rows}, handle)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get_words(self, key: str) -> tuple[WordTime, ...] | None:
+        """The word times stored with the clip under ``key``; None when absent or damaged."""
+        path = self.path_for(key).parent / f"{key}{WORDS_SUFFIX}"
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))["words"]
+            return tuple(WordTime(*(int(v) for v in row)) for row in rows)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)
+            return None
 
     def info(self) -> CacheInfo:
         files = [f for f in self.clips.rglob("*.wav") if not f.name.startswith(".tmp-")] \

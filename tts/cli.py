@@ -146,7 +146,13 @@ file_options = options(
     click.option("--subtitles", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
                  help="Also write subtitles: .srt, .vtt or .lrc, by the extension."),
     click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-                 metavar="FILE.json", help="Also write a JSON manifest: paragraphs, chunks, times."),
+                 metavar="FILE.json",
+                 help="Also write a JSON manifest: paragraphs, chunks, words, times."),
+    click_option(OPTIONS["word_timing"]),
+    click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="PAGE.html",
+                 help="Also write a read-along web page: the text beside the audio, the spoken "
+                      "word highlighted."),
+    click_option(OPTIONS["embed_audio"]),
     *(click_option(o) for o in FILE[4:]),
 )
 
@@ -204,6 +210,7 @@ def render_command(source: str, output: Path | None, quiet: bool, debug: bool, d
       cat article.txt | article-tts render - --pause 1000
       article-tts render data/article.txt -o news.m4a --title "Evening news" --speed 1.25
       article-tts render data/article.txt --subtitles out.srt --manifest out.json
+      article-tts render data/article.txt -o out/article.mp3 --html out/article.html
     """
     with reported_errors(debug):
         config = make_config(settings)
