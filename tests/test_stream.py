@@ -129,8 +129,10 @@ class BuzzEngine:
     tashkeel = False
     rules = ()
     chars_per_second = 16.0
+    inline_languages = False
+    phoneme_input = False
 
-    def synthesize(self, text: str) -> AudioSegment:
+    def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
         t = np.arange(len(text) * 60 * RATE // 1000) / RATE
         wave = 0.3 * np.sign(np.sin(2 * math.pi * 120 * t)) * (0.6 + 0.4 * np.sin(2 * math.pi * 3 * t))
         return AudioSegment((wave * 32767).astype(np.int16).tobytes(), sample_width=2,
@@ -206,7 +208,7 @@ def test_the_next_paragraph_gets_its_tashkeel_while_this_one_is_spoken() -> None
         return with_text(chunk, text=chunk.text + " ـَ")
 
     class Speaker(BuzzEngine):
-        def synthesize(self, text: str) -> AudioSegment:
+        def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
             index = int(text.split()[1])
             if index + 1 < len(started):  # is the next one being prepared meanwhile?
                 overlapped.append(started[index + 1].wait(timeout=5))
