@@ -20,7 +20,7 @@ from tts.synth import Synthesizer, trimmed
 from tts.text import parse_article
 from tts.timing import (article_words, estimate_words, original_offsets, settle_ends,
                         shift_words, written_words)
-from tts.types import Break, Chunk, Paragraph, Placed, WordTime
+from tts.types import Break, Chunk, Clip, Paragraph, Placed, WordTime
 
 RATE = 22_050
 DIACRITIZED = "مَنَعَتْ رُوسِيَا فِي عَامِ 2019 صُدُورَ بَيَانٍ، رِئَاسِيٍّ."
@@ -173,3 +173,15 @@ def test_every_written_word_gets_a_time_in_order(paragraph_words: list[list[str]
     assert [w.text for w in words] == [t for p in spoken for t in p.original.split()]
     assert all(0 <= w.start_ms <= w.end_ms <= at for w in words)
     assert all(a.end_ms <= b.start_ms for a, b in pairwise(words))
+
+
+def test_streamed_timeline_carries_word_times_to_output_time_after_speed() -> None:
+    from tts.timeline import at_speed
+    from tts.types import FrameSpan
+    rate = 1000  # one frame a ms
+    chunk = Chunk(0, 0, "قال نعم", 0, 7, Break.PARAGRAPH)
+    clip = Clip(chunk, AudioSegment.empty(), False, words=(WordTime(0, 3, 0, 400), WordTime(4, 7, 400, 900)))
+    [placed] = at_speed([(clip, FrameSpan(1000, 1900))], rate, 2.0, 10_000)
+    assert (placed.start_ms, placed.end_ms) == (500, 950)
+    # Relative to the chunk's start, at the output's speed, inside its span.
+    assert [(w.start_ms, w.end_ms) for w in placed.words] == [(0, 200), (200, 450)]
