@@ -31,6 +31,7 @@ bench: $(BIN)/article-tts
 	$(BIN)/python bench/render_gtts.py
 	$(BIN)/python bench/play_first_audio.py
 	$(BIN)/python bench/cache_entries.py
+	$(BIN)/python bench/word_onsets.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.wav .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -250,7 +251,8 @@ def test_bad_finish_options_are_usage_errors(run, write_text, args: tuple[str, .
 def test_help_shows_the_new_options(run) -> None:
     help_text = run("render", "-h").stdout
     for option in ("--title", "--artist", "--album", "--no-chapters", "--subtitles", "--manifest",
-                   "--speed", "--loudness", "--no-loudness", "--subtitles out.srt"):
+                   "--speed", "--loudness", "--no-loudness", "--subtitles out.srt", "--word-timing",
+                   "--html", "--embed-audio"):
         assert option in help_text, option
 
 
@@ -273,7 +275,8 @@ def test_outputs_get_the_usual_file_mode(run, offline: None, write_text, tmp_pat
 
 @pytest.mark.parametrize("args", [("--manifest", "article.txt"),
                                   ("-o", "a.mp3", "--manifest", "a.mp3"),
-                                  ("--subtitles", "s.srt", "--manifest", "s.srt")])
+                                  ("--subtitles", "s.srt", "--manifest", "s.srt"),
+                                  ("--html", "p.html", "--manifest", "p.html")])
 def test_two_outputs_at_one_path_are_refused(run, write_text, args: tuple[str, ...]) -> None:
     src = write_text("مرحبا بكم.")
     result = run("render", str(src), "--engine", "espeak", *args)
@@ -301,3 +304,25 @@ def test_unknown_voice_is_a_usage_error_before_any_work(run, write_text) -> None
     assert "Synthesizing" not in result.stderr
     voices = run("voices")
     assert voices.exit_code == 0 and " ar " in f" {voices.stdout} "
+
+
+def test_read_along_outputs(run, offline: None, write_text) -> None:
+    src = write_text("منعت روسيا صدور البيان. وطالبت بتعديل صيغته.")
+    result = run("render", str(src), "--engine", "espeak", "-o", "out/news.mp3",
+                 "--subtitles", "news.vtt", "--word-timing", "--html", "news.html")
+    assert result.exit_code == 0, result.stderr
+    vtt = Path("news.vtt").read_text(encoding="utf-8")
+    assert re.search(r"<00:00:0\d\.\d{3}>", vtt)  # a word timestamp inside a cue
+    page = Path("news.html").read_text(encoding="utf-8")
+    assert 'src="out/news.mp3"' in page and 'class="w"' in page
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("--embed-audio",), ["--embed-audio", "--html"]),
+    (("-o", "-", "--html", "p.html"), ["--html", "-o FILE"]),
+])
+def test_page_options_misused_are_usage_errors(run, write_text, args: tuple[str, ...],
+                                               words: list[str]) -> None:
+    result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", *args)
+    assert result.exit_code == 2, result.stderr
+    assert all(word in result.stderr for word in words), result.stderr

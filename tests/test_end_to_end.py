@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -119,9 +121,40 @@ def test_seed_article_manifest(seed_render) -> None:
     assert all(c["cached"] is False for c in chunks)
 
 
-def test_seed_article_subtitles_show_the_original_text(seed_render) -> None:
-    _, out = seed_render
-    blocks = out.with_suffix(".srt").read_text(encoding="utf-8").strip().split("\n\n")
+def srt_cues(text: str) -> list[tuple[int, int, list[str]]]:
+    """(start_ms, end_ms, lines without bidi controls) of each SubRip block."""
+    def ms(stamp: str) -> int:
+        h, m, rest = stamp.split(":")
+        s, f = rest.split(",")
+        return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(f)
+    cues = []
+    for block in text.strip().split("\n\n"):
+        lines = block.splitlines()
+        start, _, end = lines[1].split()
+        cues.append((ms(start), ms(end), [re.sub("[\u202a-\u202e]", "", line) for line in lines[2:]]))
+    return cues
+
+
+def test_seed_article_subtitles_are_readable_and_original(seed_render) -> None:
+    result, out = seed_render
+    cues = srt_cues(out.with_suffix(".srt").read_text(encoding="utf-8"))
     paragraphs = parse_article(ARTICLE.read_text(encoding="utf-8"))
-    # espeak speaks a whole paragraph per chunk: a cue per paragraph, as written.
-    assert [block.splitlines()[2] for block in blocks] == [p.original for p in paragraphs]
+    # The article as written, cut into cues of at most 2 lines of 42 characters, 1 to 7 s.
+    assert " ".join(" ".join(lines) for _, _, lines in cues).split() == \
+        " ".join(p.original for p in paragraphs).split()
+    assert all(len(lines) <= 2 and all(len(line) <= 42 for line in lines) for _, _, lines in cues)
+    assert all(1000 <= end - start <= 7000 for start, end, _ in cues)
+    assert all(end <= following for (_, end, _), (following, _, _) in pairwise(cues))
+    assert cues[-1][1] <= result.duration_ms
+
+
+def test_seed_article_manifest_times_every_written_word(seed_render) -> None:
+    result, out = seed_render
+    manifest = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    words = [w for p in manifest["paragraphs"] for c in p["chunks"] for w in c["words"]]
+    assert [w["text"] for w in words] == ARTICLE.read_text(encoding="utf-8").split()
+    assert all(0 <= w["start_ms"] <= w["end_ms"] <= result.duration_ms for w in words)
+    assert all(a["end_ms"] <= b["start_ms"] for a, b in pairwise(words))
+    # Real times, not an even spread: espeak's words differ in length.
+    lengths = {w["end_ms"] - w["start_ms"] for w in words}
+    assert len(lengths) > len(words) // 3

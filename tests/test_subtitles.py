@@ -17,10 +17,12 @@ from tts.pipeline import render
 from tts.types import Placed
 from tts.metadata import clock
 from tts.types import Tags
-from tts.subtitles import (Cue, check_path, format_srt, format_vtt, lrc_time, make_cues,
-                           merge_short, original_offsets, paragraph_cues)
+from tts.subtitles import (Cue, break_lines, check_path, display_length, format_lrc, format_srt,
+                           format_vtt, lrc_time, make_cues)
 from tts.text import parse_article
 import itertools
+from tts.timing import article_words, original_offsets
+from tts.types import Paragraph, Word
 
 # Persian letters, Eastern digits, a date and slashes: the spoken form differs from
 # the original in many places, and the cues must still show the original.
@@ -29,11 +31,25 @@ MIXED = ("أعلنت الوزارة فی تقریر یوم ١٢/٥/٢٠٢٠ أن
          "الاشتباكات تواصلت حتى ساعة متأخرة من الليل في ضواحي العاصمة.")
 
 
+# The fake timeline speaks at a news reader's pace, with a pause after each chunk.
+MS_PER_CHAR = 75
+PAUSE_MS = 300
+
+
 def fake_timeline(text: str, max_chars: int) -> tuple[list, list[Placed]]:  # type: ignore[type-arg]
-    """Paragraphs and a timeline that gives each chunk 2 s, as if spoken."""
+    """Paragraphs and a timeline that gives each chunk MS_PER_CHAR a character, as if spoken."""
     paragraphs = parse_article(text)
     chunks = [c for p in paragraphs if p.speakable for c in chunk_text(p.spoken, max_chars, p.index)]
-    return paragraphs, [Placed(c, i * 2500, i * 2500 + 2000) for i, c in enumerate(chunks)]
+    timeline, at = [], 0
+    for chunk in chunks:
+        timeline.append(Placed(chunk, at, at + len(chunk.text) * MS_PER_CHAR))
+        at += len(chunk.text) * MS_PER_CHAR + PAUSE_MS
+    return paragraphs, timeline
+
+
+def cues_of(text: str, max_chars: int, duration_ms: int = 10**9) -> list[Cue]:
+    paragraphs, timeline = fake_timeline(text, max_chars)
+    return make_cues(paragraphs, article_words(paragraphs, timeline, duration_ms), duration_ms)
 
 
 @pytest.mark.parametrize(("text", "max_chars"), [
@@ -42,22 +58,14 @@ def fake_timeline(text: str, max_chars: int) -> tuple[list, list[Placed]]:  # ty
 ])
 def test_cues_give_back_each_paragraphs_original_text(text: str, max_chars: int) -> None:
     paragraphs, timeline = fake_timeline(text, max_chars)
-    for p in paragraphs:
-        placed = [t for t in timeline if t.chunk.paragraph == p.index]
-        cues = paragraph_cues(p, placed)
-        assert len(cues) == len(placed)
-        # Joined, the cues are the original word for word: nothing lost, no word split.
-        assert " ".join(c.text for c in cues).split() == p.original.split()
-        merged = merge_short(cues)
-        assert " ".join(c.text for c in merged).split() == p.original.split()
-
-
-def test_seed_article_has_13_paragraphs_of_cues() -> None:
-    paragraphs, timeline = fake_timeline(ARTICLE.read_text(encoding="utf-8"), 100)
-    cues = make_cues(paragraphs, timeline, 10**9)
-    assert len(paragraphs) == 13
-    assert " ".join(c.text for c in cues).split() == " ".join(p.original for p in paragraphs).split()
+    words = article_words(paragraphs, timeline, 10**9)
+    cues = make_cues(paragraphs, words, 10**9)
+    # Joined, the cues are the original word for word: nothing lost, no word split.
+    written = " ".join(p.original for p in paragraphs).split()
+    assert " ".join(c.text for c in cues).split() == written
     assert "المیادین" in " ".join(c.text for c in cues)  # the original Persian yeh, not ي
+    # Every cue starts with its first word and ends with its last.
+    assert all((c.start_ms, c.end_ms) == (c.words[0].start_ms, c.words[-1].end_ms) for c in cues)
 
 
 def test_original_offsets_map_through_digits_and_slashes() -> None:
@@ -70,18 +78,80 @@ def test_original_offsets_map_through_digits_and_slashes() -> None:
         original.index("١٢"), original.index("نيسان"), original.index("الماضي")]
 
 
-def test_short_cues_merge_into_a_neighbour() -> None:
-    cues = [Cue(0, 400, "قال"), Cue(500, 3000, "الوزير إن المحادثات مستمرة"),
-            Cue(3100, 3600, "حتى الآن."), Cue(4000, 7000, "وأضاف أن الوفد سيعود غدا")]
-    assert merge_short(cues) == [Cue(0, 3600, "قال الوزير إن المحادثات مستمرة حتى الآن."),
-                                 Cue(4000, 7000, "وأضاف أن الوفد سيعود غدا")]
-    assert merge_short(cues[1:2]) == cues[1:2]
+@pytest.mark.parametrize(("text", "max_chars"), [
+    (ARTICLE.read_text(encoding="utf-8"), 100), (MIXED, 25), (MIXED, 8),
+])
+def test_cues_keep_to_the_reading_limits(text: str, max_chars: int) -> None:
+    for cue in cues_of(text, max_chars):
+        assert len(cue.lines) <= 2
+        assert all(display_length(" ".join(w.text for w in line)) <= 42 for line in cue.lines)
+        assert cue.end_ms - cue.start_ms <= 7000
+        assert cue.end_ms - cue.start_ms >= 1000
+
+
+def word(text: str, start_ms: int, end_ms: int, at: int) -> Word:
+    return Word(text, 0, 0, at, at + len(text), start_ms, end_ms)
+
+
+def words_of(text: str, ms_per_word: int, offset_ms: int = 0) -> list[Word]:
+    """Each word of ``text`` lasting ``ms_per_word``, one after the other from ``offset_ms``."""
+    spans = [m.span() for m in re.finditer(r"\S+", text)]
+    return [word(text[a:b], offset_ms + i * ms_per_word, offset_ms + (i + 1) * ms_per_word, a)
+            for i, (a, b) in enumerate(spans)]
+
+
+def test_cues_are_cut_at_sentences_first() -> None:
+    # 8.4 s of speech: one cue would last too long, and the cut goes between the sentences.
+    text = "قال الوزير إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا إلى العاصمة."
+    paragraph = Paragraph(0, text, text)
+    cues = make_cues([paragraph], words_of(text, 700), 10**9)
+    assert [c.text.replace("\n", " ") for c in cues] == [
+        "قال الوزير إن المحادثات مستمرة.", "وأضاف أن الوفد سيعود غدا إلى العاصمة."]
+
+
+def test_a_short_paragraph_is_one_short_cue() -> None:
+    paragraph = Paragraph(0, "نعم.", "نعم.")
+    assert [(c.start_ms, c.end_ms) for c in make_cues([paragraph], words_of("نعم.", 400), 10**9)] \
+        == [(0, 400)]
+
+
+def test_two_lines_are_balanced() -> None:
+    text = "منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي يدعو قوات الجيش"
+    lines = break_lines(words_of(text, 100))
+    assert lines is not None and len(lines) == 2
+    top, bottom = (len(" ".join(w.text for w in line)) for line in lines)
+    assert abs(top - bottom) <= 8 and max(top, bottom) <= 42
+    # A line does not end on a preposition when it can end elsewhere.
+    assert lines[0][-1].text not in {"في", "من", "على"}
 
 
 def test_cues_end_within_the_audio() -> None:
-    paragraphs, timeline = fake_timeline(MIXED, 25)
-    cues = make_cues(paragraphs, timeline, 9000)
+    cues = cues_of(MIXED, 25, 9000)
     assert all(c.start_ms <= c.end_ms <= 9000 for c in cues)
+
+
+def test_arabic_lines_are_embedded_right_to_left_and_english_is_not() -> None:
+    tags = Tags("t", None, None, "ara", "c", "e")
+    arabic = Cue(0, 2000, (tuple(words_of("قال الوزير: نعم.", 500)),))
+    english = Cue(0, 2000, (tuple(words_of("He said: yes.", 500)),))
+    assert format_srt([arabic], tags).splitlines()[2] == "\u202bقال الوزير: نعم.\u202c"
+    assert format_srt([english], tags).splitlines()[2] == "He said: yes."
+    assert "\u202bقال الوزير: نعم.\u202c" in format_vtt([arabic], tags)
+    assert "[00:00.00]\u202bقال الوزير: نعم.\u202c" in format_lrc([arabic], tags)
+
+
+def test_word_timing_in_vtt_and_enhanced_lrc() -> None:
+    tags = Tags("t", None, None, "ara", "c", "e")
+    words = words_of("قال الوزير إن المحادثات مستمرة", 600, offset_ms=1200)
+    cue = Cue(1200, 4200, (tuple(words[:3]), tuple(words[3:])))
+    vtt = format_vtt([cue], tags, word_timing=True)
+    # The first word starts with the cue; each later one gets its own timestamp.
+    assert ("\u202bقال <00:00:01.800>الوزير <00:00:02.400>إن\u202c\n"
+            "\u202b<00:00:03.000>المحادثات <00:00:03.600>مستمرة\u202c") in vtt
+    assert "<00:" not in format_vtt([cue], tags)
+    lrc = format_lrc([cue], tags, word_timing=True)
+    assert "[00:01.20]\u202b<00:01.20>قال <00:01.80>الوزير <00:02.40>إن\u202c" in lrc
+    assert "[00:03.00]\u202b<00:03.00>المحادثات <00:03.60>مستمرة\u202c" in lrc
 
 
 def test_time_formats() -> None:
@@ -95,6 +165,7 @@ def test_bad_extension_lists_the_formats() -> None:
         check_path(Path("subs.txt"))
 
 
+BIDI = re.compile("[\u202a-\u202e]")
 TIME = r"(\d\d):(\d\d):(\d\d)[,.](\d{3})"
 
 
@@ -148,10 +219,10 @@ def test_written_cues_are_ordered_bounded_and_original(rendered, suffix: str) ->
     assert all(start < end for start, end, _ in cues)
     assert all(end <= next_start for (_, end, _), (next_start, _, _) in itertools.pairwise(cues))
     assert cues[-1][1] <= result.duration_ms and abs(result.duration_ms - heard) < 50
-    assert " ".join(text for _, _, text in cues).split() == MIXED.split()
-    # Each cue starts where its chunk's speech starts in the real timeline.
-    starts = {p.start_ms for p in result.timeline}
-    assert all(min(abs(start - s) for s in starts) <= 10 for start, _, _ in cues)
+    assert " ".join(BIDI.sub("", text) for _, _, text in cues).split() == MIXED.split()
+    # Each cue starts while its first word's chunk is heard, not in a pause.
+    spans = [(p.start_ms, p.end_ms) for p in result.timeline]
+    assert all(any(a - 10 <= start <= b for a, b in spans) for start, _, _ in cues)
 
 
 def test_vtt_header(rendered) -> None:  # type: ignore[no-untyped-def]
@@ -174,7 +245,7 @@ def test_cue_times_follow_the_speed(rendered, suffix: str) -> None:  # type: ign
 
 
 def test_cue_text_cannot_break_the_file() -> None:
-    cue = Cue(0, 1500, "شركة AT&T: السعر <b>ارتفع</b> --> جيدة")
+    cue = Cue(0, 1500, (tuple(words_of("شركة AT&T: السعر <b>ارتفع</b> --> جيدة", 200)),))
     tags = Tags("t", None, None, "ara", "c", "e")
     vtt = format_vtt([cue], tags)
     assert "AT&amp;T" in vtt and "&lt;b&gt;" in vtt and vtt.count("-->") == 1

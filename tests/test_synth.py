@@ -126,7 +126,7 @@ def test_a_cache_that_stops_taking_clips_is_dropped_with_a_warning(
         google: FakeGoogle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = ClipCache(tmp_path / "c")
 
-    def full(key: str, clip: object) -> None:
+    def full(key: str, clip: object, words: object = None) -> None:
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(cache, "put", full)
     warnings: list[str] = []

@@ -106,7 +106,7 @@ def read_article(article: str | os.PathLike[str] | Article, limit: int) -> tuple
 def make_config(config: RenderConfig | None, cache_dir: str | os.PathLike[str] | None,
                 options: dict[str, Any]) -> RenderConfig:
     """``config`` (or the defaults) with ``options`` applied and the cache folder resolved."""
-    for key in ("subtitles", "manifest"):
+    for key in ("subtitles", "manifest", "html"):
         if options.get(key) is not None:
             options[key] = Path(options[key])
     if "lexicons" in options:  # one path, or several

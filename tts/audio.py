@@ -59,13 +59,17 @@ def decode(data: bytes, frame_rate: int, channels: int = 1) -> AudioSegment:
 
 def trim_silence(clip: AudioSegment) -> AudioSegment:
     """Cut the silence an engine leaves at both edges, keeping a few ms of margin."""
+    start, end = speech_bounds(clip)
+    return clip[start:end]
+
+
+def speech_bounds(clip: AudioSegment) -> tuple[int, int]:
+    """Where ``trim_silence`` cuts ``clip``, in ms: (0, 0) when it is all silence."""
     lead = detect_leading_silence(clip, SILENCE_DBFS, TRIM_STEP_MS)
     tail = detect_leading_silence(clip.reverse(), SILENCE_DBFS, TRIM_STEP_MS)
     if lead >= len(clip):
-        return clip[:0]
-    start = max(0, lead - EDGE_KEEP_MS)
-    end = min(len(clip), len(clip) - tail + EDGE_KEEP_MS)
-    return clip[start:end]
+        return 0, 0
+    return max(0, lead - EDGE_KEEP_MS), min(len(clip), len(clip) - tail + EDGE_KEEP_MS)
 
 
 def conform(clip: AudioSegment, frame_rate: int, channels: int) -> AudioSegment:

@@ -173,7 +173,13 @@ file_options = options(
     click.option("--subtitles", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
                  help="Also write subtitles: .srt, .vtt or .lrc, by the extension."),
     click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-                 metavar="FILE.json", help="Also write a JSON manifest: paragraphs, chunks, times."),
+                 metavar="FILE.json",
+                 help="Also write a JSON manifest: paragraphs, chunks, words, times."),
+    click_option(OPTIONS["word_timing"]),
+    click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="PAGE.html",
+                 help="Also write a read-along web page: the text beside the audio, the spoken "
+                      "word highlighted."),
+    click_option(OPTIONS["embed_audio"]),
     *(click_option(o) for o in FILE[4:]),
 )
 
@@ -279,6 +285,7 @@ def render_command(inputs: tuple[str, ...], output: Path | None, input_format: s
       article-tts render https://example.com/news/story.html
       article-tts render notes.md news/ https://example.com/a.html -O episodes/
       article-tts render news/ -O site/ --feed feed.xml --base-url https://example.com/site
+      article-tts render data/article.txt -o out/article.mp3 --html out/article.html
     """
     with reported_errors(debug):
         lang_given = was_given("lang")

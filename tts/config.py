@@ -72,6 +72,12 @@ class RenderConfig:
     """Audio format (``mp3``, ``wav``...) for output sent to standard output; files use their extension."""
     lexicons: tuple[Path, ...] = ()
     """Pronunciation lexicon files, first one first: an entry there wins over later files'."""
+    word_timing: bool = default("word_timing")
+    """Also time each word inside the VTT cues and the LRC lines (the manifest always has words)."""
+    html: Path | None = None
+    """A read-along web page to write as well: the text, the audio, the spoken word highlighted."""
+    embed_audio: bool = default("embed_audio")
+    """Put the audio inside the page (a data URI) instead of referring to the file beside it."""
 
     def __post_init__(self) -> None:
         if not self.engine:
@@ -85,6 +91,9 @@ class RenderConfig:
             raise ConfigError(f"bitrate {self.bitrate!r} is not like 64k or 128k")
         if not self.lang:
             raise ConfigError("lang must not be empty; use a code such as ar or en")
+        if self.embed_audio and self.html is None:
+            raise ConfigError("--embed-audio puts the audio into the page --html writes; "
+                              "give --html PAGE.html too")
 
     @property
     def espeak_voice(self) -> str:

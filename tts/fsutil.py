@@ -155,6 +155,14 @@ def commit(tmp: Path, path: Path) -> None:
         pending.append((tmp, path))
 
 
+def written_form(path: Path) -> Path:
+    """Where ``path``'s new content is now: its temp file while the set is not yet replaced."""
+    for tmp, target in _PENDING.get() or ():
+        if target == path:
+            return tmp
+    return path
+
+
 @contextmanager
 def all_or_nothing() -> Iterator[None]:
     """Inside, ``commit`` only queues: every temp file is written before any replaces its target.

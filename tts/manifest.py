@@ -13,7 +13,7 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.export import is_stdout
 from tts.metadata import source_label
-from tts.types import ArticleMeta, Paragraph, Placed
+from tts.types import ArticleMeta, Paragraph, Placed, Word
 
 # Bumped when a field changes meaning or goes away; new fields keep the version.
 MANIFEST_VERSION = 1
@@ -21,11 +21,12 @@ MANIFEST_VERSION = 1
 
 def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], engine: Engine,
                    config: RenderConfig, duration_ms: int, source: str, output: Path,
-                   meta: ArticleMeta | None = None) -> dict[str, Any]:
+                   meta: ArticleMeta | None = None, words: Sequence[Word] = ()) -> dict[str, Any]:
     """Everything a player or a later tool needs to line the audio up with the text.
 
     Times are milliseconds in the output file, after ``--speed``; a paragraph with
-    nothing to speak has no chunks and null times.
+    nothing to speak has no chunks and null times. Each chunk lists its ``words``
+    as written, with their times.
     """
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -37,7 +38,8 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "engine": {"name": engine.name, "options": engine.cache_key()},
         "settings": settings(config),
         "duration_ms": duration_ms,
-        "paragraphs": [paragraph_entry(p, [t for t in timeline if t.chunk.paragraph == p.index])
+        "paragraphs": [paragraph_entry(p, [t for t in timeline if t.chunk.paragraph == p.index],
+                                       [w for w in words if w.paragraph == p.index])
                        for p in paragraphs],
     }
 
@@ -62,8 +64,9 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str, Any]:
-    """One paragraph: its texts, its span, and each chunk's span."""
+def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed],
+                    words: Sequence[Word] = ()) -> dict[str, Any]:
+    """One paragraph: its texts, its span, and each chunk's span and words."""
     return {
         "index": paragraph.index,
         "heading": paragraph.heading,
@@ -72,7 +75,9 @@ def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed]) -> dict[str,
         "start_ms": placed[0].start_ms if placed else None,
         "end_ms": placed[-1].end_ms if placed else None,
         "chunks": [{"text": p.chunk.text, "start_ms": p.start_ms, "end_ms": p.end_ms,
-                    "cached": p.cached, "lang": p.chunk.lang} for p in placed],
+                    "cached": p.cached, "lang": p.chunk.lang,
+                    "words": [{"text": w.text, "start_ms": w.start_ms, "end_ms": w.end_ms}
+                              for w in words if w.chunk == p.chunk.index]} for p in placed],
     }
 
 

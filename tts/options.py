@@ -110,10 +110,18 @@ FILE = (
            kind=bool, show_default=False),
 )
 
+# The read-along outputs; --html itself is a path, declared with --subtitles in tts.cli.
+READ_ALONG = (
+    Option("word_timing", ("--word-timing",), "Time every word in the subtitles: inline VTT "
+           "timestamps, enhanced-LRC word tags.", default=False, kind=bool, show_default=False),
+    Option("embed_audio", ("--embed-audio",), "Put the audio inside the --html page instead of "
+           "linking the file.", default=False, kind=bool, show_default=False),
+)
+
 SPEED = Option("speed", ("--speed",), "Tempo, pitch kept; chapter and subtitle times follow.",
                default=1.0, kind=float, low=SPEED_RANGE[0], high=SPEED_RANGE[1])
 
-ALL: dict[str, Option] = {o.name: o for o in (*SPEECH, *FILE, SPEED)}
+ALL: dict[str, Option] = {o.name: o for o in (*SPEECH, *FILE, *READ_ALONG, SPEED)}
 
 
 def default(name: str) -> Any:

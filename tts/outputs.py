@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from pydub import AudioSegment
 
-from tts import export, fsutil, manifest, metadata, subtitles
+from tts import export, fsutil, manifest, metadata, page, subtitles, timing
 from tts.config import RenderConfig
 from tts.errors import ConfigError, OutputError
 from tts.master import Outlet
@@ -40,13 +40,15 @@ def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOUR
         export.check_writable(config.subtitles, "--subtitles")
     if config.manifest is not None:
         export.check_writable(config.manifest, "--manifest")
+    if config.html is not None:
+        page.check_page(config.html, output)
 
 
 def refuse_clashes(output: Path, config: RenderConfig, source: str) -> None:
     """Two outputs at one path would overwrite each other, or the article itself."""
     named = {"INPUT": None if source == STDIN_SOURCE else Path(source),
              "-o/--output": None if export.is_stdout(output) else output,
-             "--subtitles": config.subtitles, "--manifest": config.manifest}
+             "--subtitles": config.subtitles, "--manifest": config.manifest, "--html": config.html}
     seen: dict[Path, str] = {}
     for option, path in named.items():
         if path is None:
@@ -116,15 +118,21 @@ class AudioOutput:
 
 def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, output: Path,
                      config: RenderConfig, source: str) -> None:
-    """Subtitles and manifest, when asked for, from the timeline as written."""
+    """Subtitles, manifest and read-along page, when asked for, from the timeline as written."""
     tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source, plan.meta)
+    words = timing.article_words(plan.paragraphs, timeline, duration_ms)
     if config.subtitles is not None:
-        cues = subtitles.make_cues(plan.paragraphs, timeline, duration_ms)
-        export.write_text(config.subtitles, subtitles.format_subtitles(config.subtitles, cues, tags))
+        cues = subtitles.make_cues(plan.paragraphs, words, duration_ms)
+        export.write_text(config.subtitles, subtitles.format_subtitles(
+            config.subtitles, cues, tags, config.word_timing))
     if config.manifest is not None:
         data = manifest.build_manifest(as_said(plan, timeline), timeline, plan.engine, config,
-                                       duration_ms, source, output, plan.meta)
+                                       duration_ms, source, output, plan.meta, words)
         export.write_text(config.manifest, manifest.manifest_json(data))
+    if config.html is not None:
+        export.write_text(config.html, page.make_page(
+            page.PageInput(plan.paragraphs, words, tags, duration_ms, config.lang),
+            page.audio_source(output, config.html, config.embed_audio)))
 
 
 def as_said(plan: Plan, timeline: Sequence[Placed]) -> list[Paragraph]:
@@ -138,9 +146,9 @@ def as_said(plan: Plan, timeline: Sequence[Placed]) -> list[Paragraph]:
 
 
 def output_set(output: Path, config: RenderConfig) -> list[Path]:
-    """The files a render writes: the audio (unless it goes to standard output), subtitles, manifest."""
+    """The files a render writes: the audio (unless it goes to standard output) and its side files."""
     paths = [] if export.is_stdout(output) else [output]
-    return paths + [p for p in (config.subtitles, config.manifest) if p is not None]
+    return paths + [p for p in (config.subtitles, config.manifest, config.html) if p is not None]
 
 
 @contextmanager

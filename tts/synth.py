@@ -11,10 +11,11 @@ from contextlib import contextmanager
 
 from pydub import AudioSegment
 
-from tts.audio import trim_silence
+from tts.audio import speech_bounds
 from tts.cache import ClipCache, clip_key
-from tts.types import Chunk, Clip
+from tts.types import Chunk, Clip, WordTime
 from tts.engines.base import Engine
+from tts.timing import WordTimer, estimate_words, settle_ends, shift_words
 from tts.errors import Cancelled, ChunkFailed, EngineError, NetworkError
 
 # First retry waits about this long; each next one twice as long, plus jitter.
@@ -143,23 +144,36 @@ class Synthesizer:
             elif self.prepare is not None:
                 chunk = self.prepare(chunk)
             key = self.key(chunk)
-            stored = self.cache.get(key) if self.cache else None
+            stored = self.from_cache(key, chunk)
             if stored is not None:
-                return Clip(chunk, stored.audio, cached=True, words=stored.words or ())
-            audio = trim_silence(self.request(chunk))
-            self.store(key, audio)
-            return Clip(chunk, audio, cached=False)
+                return stored
+            audio, words = trimmed(chunk.text, *self.request(chunk))
+            self.store(key, audio, words)
+            return Clip(chunk, audio, cached=False, words=words)
         except Exception:
             self.stop.set()  # whatever went wrong, start nothing new
             raise
 
-    def store(self, key: str, audio: AudioSegment) -> None:
+    def from_cache(self, key: str, chunk: Chunk) -> Clip | None:
+        """The stored clip with its word times. One stored without them is made again when
+        the engine reports times (an estimate would lose them); else they are estimated."""
+        stored = self.cache.get(key) if self.cache else None
+        if stored is None:
+            return None
+        audio, words = stored.audio, stored.words
+        if words is None:
+            if isinstance(self.engine, WordTimer):
+                return None
+            words = estimate_words(chunk.text, len(audio))
+        return Clip(chunk, audio, cached=True, words=words)
+
+    def store(self, key: str, audio: AudioSegment, words: tuple[WordTime, ...] = ()) -> None:
         """Keep a clip; a cache that stops taking them (disk full) is dropped with a warning."""
         cache = self.cache
         if cache is None:
             return
         try:
-            cache.put(key, audio)
+            cache.put(key, audio, words)
         except OSError as exc:
             with self.lock:
                 if self.cache is not None:
@@ -167,7 +181,7 @@ class Synthesizer:
                     self.warn(f"cannot store clips in {cache.root} ({exc.strerror or exc}); "
                               f"going on without the cache, so a rerun will not resume")
 
-    def request(self, chunk: Chunk) -> AudioSegment:
+    def request(self, chunk: Chunk) -> tuple[AudioSegment, tuple[WordTime, ...]]:
         """Ask the engine, retrying what may pass: 429, 5xx, timeouts, lost connections.
 
         A host that has never answered in this run is not retried: that is a
@@ -178,10 +192,10 @@ class Synthesizer:
                 raise Cancelled()
             try:
                 with self.limit.slot():
-                    audio = self.engine.synthesize(chunk.text, chunk.lang)
+                    spoken = speak(self.engine, chunk.text, chunk.lang)
                 self.limit.succeed()
                 self.reached = True
-                return audio
+                return spoken
             except NetworkError as exc:
                 never_reached = exc.unreachable and not self.reached
                 if not exc.retryable or never_reached or attempt == self.retries:
@@ -200,3 +214,22 @@ class Synthesizer:
                 self.failure = failure
         self.stop.set()
         return failure
+
+
+def speak(engine: Engine, text: str,
+          lang: str | None = None) -> tuple[AudioSegment, tuple[WordTime, ...]]:
+    """The engine's audio for ``text`` (in ``lang`` when not the article's), with its word
+    times when the engine reports them."""
+    if isinstance(engine, WordTimer):
+        return engine.synthesize_words(text, lang)
+    return engine.synthesize(text, lang), ()
+
+
+def trimmed(text: str, audio: AudioSegment,
+            words: tuple[WordTime, ...]) -> tuple[AudioSegment, tuple[WordTime, ...]]:
+    """The clip without its edge silence, its word times moved to match (or estimated)."""
+    start, end = speech_bounds(audio)
+    clip = audio[start:end]
+    if not words:
+        return clip, estimate_words(text, len(clip))
+    return clip, settle_ends(shift_words(words, -start, len(clip)), clip)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tts.config import RenderConfig
-from tts.types import Break, Chunk, Clip, FrameSpan, Placed
+from tts.types import Break, Chunk, Clip, FrameSpan, Placed, WordTime
 
 
 def pauses_after(chunks: Sequence[Chunk], config: RenderConfig) -> list[int]:
@@ -37,10 +37,24 @@ def at_speed(records: Sequence[tuple[Clip, FrameSpan]], rate: int, speed: float,
              frames: int) -> list[Placed]:
     """Where each clip is heard once the tempo is ``speed`` times faster, in an output
     ``frames`` long: times from sample counts, clamped to its end (atempo's output
-    length differs from the input's over ``speed`` by a few ms)."""
+    length differs from the input's over ``speed`` by a few ms).
+
+    Each clip's word times (ms from the clip's start, before --speed) are placed the
+    same way, then kept relative to the chunk's start in the output, inside its span.
+    """
     end = frames_to_ms(frames, rate)
 
     def ms(frame: int) -> int:
         return min(round(frame / speed * 1000 / rate), end)
-    return [Placed(clip.chunk, ms(span.start), ms(span.end), clip.cached)
-            for clip, span in records]
+
+    def placed(clip: Clip, span: FrameSpan) -> Placed:
+        start, stop = ms(span.start), ms(span.end)
+        origin = span.start * 1000 / rate  # the clip's start in the input, ms
+
+        def word_ms(at: int) -> int:
+            heard = min(round((origin + at) / speed), stop)
+            return max(0, heard - start)
+        words = tuple(WordTime(w.start, w.end, word_ms(w.start_ms), word_ms(w.end_ms))
+                      for w in clip.words)
+        return Placed(clip.chunk, start, stop, clip.cached, words)
+    return [placed(clip, span) for clip, span in records]

@@ -136,12 +136,35 @@ class Clip:
 
 @dataclass(frozen=True)
 class Placed:
-    """A chunk's clip and where it sits in the output, in ms."""
+    """A chunk's clip and where it sits in the output, in ms.
+
+    ``words`` are the clip's word times, still in ms from the clip's start
+    (``start_ms`` away from the output's start), at the output's speed.
+    """
 
     chunk: Chunk
     start_ms: int
     end_ms: int
     cached: bool = False
+    words: tuple[WordTime, ...] = ()
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the article as written, and when it is heard in the output file.
+
+    ``start``/``end`` are offsets into ``Paragraph.original`` (the word is
+    ``original[start:end]``, whitespace-delimited, punctuation kept); ``chunk`` is the
+    index of the paragraph's chunk it is heard in; times are ms in the output, after ``--speed``.
+    """
+
+    text: str
+    paragraph: int
+    chunk: int
+    start: int
+    end: int
+    start_ms: int
+    end_ms: int
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import difflib
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -15,6 +16,7 @@ from pydub import AudioSegment
 from tts.errors import ConfigError, EngineError, EngineUnavailable
 from tts.langs import PHONEMES, Run, primary, runs
 from tts.rules import ESPEAK_RULES
+from tts.types import WordTime
 
 # espeak-ng's own output rate for its formant voices; the real value comes back
 # from espeak_Initialize and is what we stamp on the audio.
@@ -33,6 +35,12 @@ PHONEMES_ASCII = 0  # TextToPhonemes mode: ascii mnemonics, as `espeak-ng -x` pr
 PHONEMES_SEPARATOR_SHIFT = 8  # TextToPhonemes mode bits 8-23: a character put between phonemes
 EE_OK = 0
 EE_NOT_FOUND = 2
+# espeak_EVENT_TYPE values: the list handed to the callback ends with a 0, and a
+# WORD event marks where a word of the input starts being heard.
+EVENT_LIST_TERMINATED = 0
+EVENT_WORD = 1
+# A word of the input, as espeak's WORD events point into it: whitespace-delimited.
+WORD = re.compile(r"\S+")
 
 # espeak-ng accepts 80..450 words per minute (espeakRATE_MINIMUM/MAXIMUM);
 # 175 is its default, set explicitly because the rate is process-wide state.
@@ -77,6 +85,33 @@ class _Library:
     label: str
     samples: bytearray  # filled by the callback during one espeak_Synth call
     callback: object  # kept referenced so ctypes does not free the trampoline
+    words: list[tuple[int, int]] = field(default_factory=list)
+    """(character offset into the text, ms into the audio) of each WORD event of the call."""
+
+
+class _EventId(ctypes.Union):
+    """The ``id`` union of espeak_EVENT: a number, a name, or an 8-byte phoneme string."""
+
+    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
+
+
+class _Event(ctypes.Structure):
+    """espeak_EVENT from speak_lib.h: what espeak reports alongside each buffer of samples.
+
+    ``text_position`` counts characters (not bytes) of the input from 1;
+    ``audio_position`` is ms from the start of this synthesis.
+    """
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", _EventId),
+    ]
 
 
 class _Voice(ctypes.Structure):
@@ -169,13 +204,22 @@ def _initialize(lib: ctypes.CDLL, candidate: _Candidate) -> _Library:
             "install espeak-ng-data (apt install espeak-ng-data)"
         )
     state = _Library(lib, rate, version, candidate.label, bytearray(), None)
-    state.callback = _CALLBACK_TYPE(lambda wav, count, events: _collect(state, wav, count))
+    state.callback = _CALLBACK_TYPE(
+        lambda wav, count, events: _collect(state, wav, count, events))
     lib.espeak_SetSynthCallback(state.callback)
     return state
 
 
-def _collect(state: _Library, wav: ctypes._Pointer[ctypes.c_short], count: int) -> int:
-    """Synth callback: append ``count`` 16-bit samples; NULL wav marks the end."""
+def _collect(state: _Library, wav: ctypes._Pointer[ctypes.c_short], count: int,
+             events: int | None) -> int:
+    """Synth callback: append ``count`` 16-bit samples and note the WORD events; NULL wav ends."""
+    if events:
+        event = ctypes.cast(events, ctypes.POINTER(_Event))
+        index = 0
+        while event[index].type != EVENT_LIST_TERMINATED:
+            if event[index].type == EVENT_WORD:
+                state.words.append((event[index].text_position - 1, event[index].audio_position))
+            index += 1
     if wav and count > 0:
         state.samples += ctypes.string_at(wav, count * ctypes.sizeof(ctypes.c_short))
     return 0  # 0 = continue synthesis
@@ -243,7 +287,7 @@ def _synth(state: _Library, text: str, ssml: bool = False) -> bytes:
     """
     data = text.encode("utf-8")
     flags = ESPEAK_CHARS_UTF8 | ESPEAK_PHONEMES | (ESPEAK_SSML if ssml else 0)
-    state.samples = bytearray()
+    state.samples, state.words = bytearray(), []
     code = state.lib.espeak_Synth(
         data, len(data) + 1, 0, POS_CHARACTER, 0, flags, None, None
     )
@@ -326,16 +370,46 @@ class EspeakEngine:
 
     def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
         """Speak ``text`` and return it as mono 16-bit audio at espeak's sample rate."""
-        ssml = self.markup(text) if lang is None else None
+        return self.synthesize_words(text, lang)[0]
+
+    def synthesize_words(self, text: str,
+                         lang: str | None = None) -> tuple[AudioSegment, tuple[WordTime, ...]]:
+        """Speak ``text`` (as SSML when it mixes languages); also say when each of its words
+        starts and ends, from espeak's events, their positions mapped back into ``text``."""
+        marked = self.markup_map(text) if lang is None else None
         with _LOCK:
             state = _library()
             if not text.strip():
-                return AudioSegment.silent(duration=0, frame_rate=state.sample_rate)
+                return AudioSegment.silent(duration=0, frame_rate=state.sample_rate), ()
             _select(state, self.voice_for(lang), self._rate)
-            samples = _synth(state, ssml or text, ssml is not None)
-        return AudioSegment(
-            data=samples, sample_width=2, frame_rate=state.sample_rate, channels=1
-        )
+            samples = _synth(state, marked[0] if marked else text, marked is not None)
+            events = list(state.words)
+        audio = AudioSegment(data=samples, sample_width=2, frame_rate=state.sample_rate, channels=1)
+        if marked is not None:
+            back = marked[1]
+            events = [(back[min(max(0, pos), len(back) - 1)], ms) for pos, ms in events]
+        return audio, word_times(text, events, len(audio))
+
+    def markup_map(self, text: str) -> tuple[str, list[int]] | None:
+        """``markup(text)`` with, for each of its characters, the offset in ``text`` it came
+        from (markup and entities count as the text character at or after them)."""
+        ssml = self.markup(text)
+        if ssml is None:
+            return None
+        back: list[int] = []
+
+        def emit(piece: str, at: int) -> None:
+            back.extend([at] * len(piece))
+        emit("<speak>", 0)
+        for run in runs(text, self.lang):
+            head = "" if run.lang is None else f'<voice name="{self.voice_for(run.lang)}">'
+            emit(head, run.start)
+            for offset in range(run.start, run.end):
+                emit(escape(text[offset]), offset)
+            emit("" if run.lang is None else "</voice>", run.end)
+        emit("</speak>", len(text))
+        back.append(len(text))
+        return ssml, back
 
     def cache_key(self) -> dict[str, str]:
         """Engine version, voice and rate: everything besides the text that shapes the audio."""
@@ -377,6 +451,25 @@ class EspeakEngine:
             pos = match.end()
         pieces.append(_text_to_phonemes(state, text[pos:], separator))
         return " ".join(piece for piece in pieces if piece.strip())
+
+
+def word_times(text: str, events: list[tuple[int, int]], length_ms: int) -> tuple[WordTime, ...]:
+    """Each word of ``text`` that a WORD event points into, from its first event to the next word's.
+
+    espeak sends several events for one written word it reads as several (``2019``
+    is four words spoken), all inside that word: the first one is its start. The
+    last word ends with the audio; trailing silence is cut from ends later.
+    """
+    starts: dict[int, tuple[int, int, int]] = {}
+    spans = [m.span() for m in WORD.finditer(text)]
+    for position, ms in events:
+        index = next((i for i, (a, b) in enumerate(spans) if a <= position < b), None)
+        if index is not None and index not in starts:
+            starts[index] = (*spans[index], max(0, min(ms, length_ms)))
+    ordered = [starts[i] for i in sorted(starts)]
+    ends = [ms for _, _, ms in ordered[1:]] + [length_ms]
+    return tuple(WordTime(a, b, ms, max(ms, end))
+                 for (a, b, ms), end in zip(ordered, ends, strict=True))
 
 
 def espeak_version() -> str:
