@@ -66,6 +66,8 @@ MAX_RETRIES = 20
 MAX_PAUSE_MS = 10_000
 # espeak-ng accepts 80..450 words per minute (espeakRATE_MINIMUM/MAXIMUM).
 RATE_RANGE = (80, 450)
+# espeak-ng's default rate; engines' paces (chars_per_second) are measured at it.
+DEFAULT_RATE_WPM = 175
 
 SPEECH = (
     Option("engine", ("--engine",), "auto uses Google when it answers within 2 s, else the "

@@ -16,6 +16,7 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
 from tts.master import Mixer
+from tts.options import DEFAULT_RATE_WPM
 from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_together
 from tts.synth import AdaptiveLimit, Synthesizer
 from tts.text import engine_texts, parse_article, spoken_for
@@ -24,8 +25,6 @@ from tts.types import (STDIN_SOURCE, Article, ArticleMeta, Chunk, ChunkDone, Cli
                        Listener, Notice,
                        Paragraph, Plan, Planned, RenderResult, Writing, ignore)
 
-# --rate is in words per minute; an engine's pace is measured at this default.
-DEFAULT_RATE_WPM = 175
 # Clips made ahead of the one being laid: enough to keep every worker busy, few in memory.
 LOOKAHEAD = 8
 

@@ -15,6 +15,7 @@ from pydub import AudioSegment
 
 from tts.errors import ConfigError, EngineError, EngineUnavailable
 from tts.langs import PHONEMES, Run, primary, runs
+from tts.options import DEFAULT_RATE_WPM, RATE_RANGE
 from tts.rules import ESPEAK_RULES
 from tts.types import WordTime
 
@@ -44,9 +45,8 @@ WORD = re.compile(r"\S+")
 
 # espeak-ng accepts 80..450 words per minute (espeakRATE_MINIMUM/MAXIMUM);
 # 175 is its default, set explicitly because the rate is process-wide state.
-RATE_MIN = 80
-RATE_MAX = 450
-RATE_DEFAULT = 175
+RATE_MIN, RATE_MAX = RATE_RANGE
+RATE_DEFAULT = DEFAULT_RATE_WPM
 
 # Length of each buffer handed to the callback, in ms; 0 means espeak's 60 ms.
 BUFFER_MS = 0
