@@ -34,8 +34,6 @@ from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
 from tts.types import WordTime
 
 APP_NAME = "article-tts"
-ENV_VAR = CACHE_DIR_ENV
-SIZE_ENV_VAR = CACHE_SIZE_ENV
 # Bump when the stored format changes, so old entries are simply not found (and pruned).
 # v3: one self-checking file per clip, FLAC inside.
 LAYOUT = "clips-v3"
@@ -61,7 +59,7 @@ Warn = Callable[[str], None]
 
 def default_dir() -> Path:
     """``$ARTICLE_TTS_CACHE_DIR``, else the user cache folder of this platform."""
-    return Path(os.environ.get(ENV_VAR) or platformdirs.user_cache_dir(APP_NAME))
+    return Path(os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir(APP_NAME))
 
 
 def parse_size(text: str) -> int:
@@ -74,7 +72,7 @@ def parse_size(text: str) -> int:
 
 def default_limit() -> int:
     """``$ARTICLE_TTS_CACHE_SIZE`` when set, else DEFAULT_LIMIT."""
-    value = os.environ.get(SIZE_ENV_VAR)
+    value = os.environ.get(CACHE_SIZE_ENV)
     return parse_size(value) if value else DEFAULT_LIMIT
 
 

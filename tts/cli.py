@@ -15,11 +15,10 @@ import click
 
 from tts import engines
 from tts.version import __version__
-from tts.cache import ENV_VAR as CACHE_ENV_VAR
-from tts.cache import SIZE_ENV_VAR as CACHE_SIZE_ENV_VAR
 from tts.cache import ClipCache, default_dir, parse_size
 from tts.config import RenderConfig, article_config
 from tts.options import ALL as OPTIONS
+from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError, StdoutClosed
@@ -151,11 +150,11 @@ source_argument = click.argument("source", type=str, metavar="INPUT")
 speech_options = options(
     *(click_option(o) for o in SPEECH if o.name != "bitrate"),
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                 envvar=CACHE_ENV_VAR, show_envvar=True,
+                 envvar=CACHE_DIR_ENV, show_envvar=True,
                  help="Where finished clips are kept so a rerun resumes [default: user cache]."),
     click.option("--no-cache", is_flag=True, help="Keep no clips (a failed render starts over)."),
     click.option("--cache-size", callback=lambda ctx, param, value: cache_size(value),
-                 envvar=CACHE_SIZE_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 envvar=CACHE_SIZE_ENV, show_envvar=True, metavar="SIZE",
                  help="Most the clip cache keeps, like 500M or 2G; the least recently used "
                       "clips go first [default: 1G]."),
     click_option(OPTIONS["bitrate"]),
@@ -440,10 +439,10 @@ def cache_group() -> None:
 
 cache_dir_option = options(
     click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                 envvar=CACHE_ENV_VAR, show_envvar=True,
+                 envvar=CACHE_DIR_ENV, show_envvar=True,
                  help="The cache folder [default: user cache]."),
     click.option("--cache-size", callback=lambda ctx, param, value: cache_size(value),
-                 envvar=CACHE_SIZE_ENV_VAR, show_envvar=True, metavar="SIZE",
+                 envvar=CACHE_SIZE_ENV, show_envvar=True, metavar="SIZE",
                  help="The size limit, like 500M or 2G [default: 1G]."),
 )
 
@@ -471,7 +470,7 @@ def cache_prune(cache_dir: Path | None, cache_size: int | None) -> None:
 
 @cache_group.command("clear")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar=CACHE_ENV_VAR, show_envvar=True, help="The cache folder [default: user cache].")
+              envvar=CACHE_DIR_ENV, show_envvar=True, help="The cache folder [default: user cache].")
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached clip (the next render synthesizes everything again)."""
     cache = ClipCache(cache_dir or default_dir())
