@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +30,7 @@ from tts.normalize import (
     replace_slashes_latin,
     respell_by_script,
 )
-from tts.rules import ESPEAK_RULES, SPEECH_RULES, Rule, respell
+from tts.rules import ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
 from tts.sources.text import read_source
 from tts.text import is_speakable, parse_article
 from tts.types import Paragraph
@@ -277,6 +278,29 @@ ALL_RULES = {rule.name: rule for rule in (*SPEECH_RULES, *ESPEAK_RULES)}
 @pytest.mark.parametrize(("name", "given_text", "expected"), RULE_CASES)
 def test_each_speech_rule(name: str, given_text: str, expected: str) -> None:
     assert nfc(respell(given_text, [ALL_RULES[name]])) == nfc(expected)
+
+
+def best_time(action: Callable[[], object], rounds: int = 5) -> float:
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+@pytest.mark.parametrize("rule", [*SPEECH_RULES, *ESPEAK_RULES], ids=lambda rule: rule.name)
+def test_each_rule_takes_time_in_proportion_to_the_text(rule: Rule) -> None:
+    # One rule once scanned a whole word from every letter of it: 0.85 s for 8,000
+    # letters with no space, hours for a 200,000-letter paragraph. Eight times the
+    # text must cost about eight times as much (a quadratic rule costs 64 times);
+    # both timed in this run, so a loaded machine slows both alike.
+    pattern = compiled(rule.pattern)
+    for unit in ("ب", "الكتاب "):
+        short, long = unit * (2000 // len(unit)), unit * (16000 // len(unit))
+        small = best_time(lambda text=short: pattern.sub(rule.replacement, text))
+        large = best_time(lambda text=long: pattern.sub(rule.replacement, text))
+        assert large <= 24 * small + 0.005, (rule.name, unit, small, large)
 
 
 @pytest.mark.parametrize(("given_text", "expected"), [

@@ -199,7 +199,7 @@ SPEECH_RULES: tuple[Rule, ...] = (
     Rule("sign", r"(?<![^\s(وف])(?<!\w[وف])(?<!\d\s)(?P<sign>[+\u2212-])(?=\d)",
          lambda match: "زائد " if match.group("sign") == "+" else "سالب ",
          "espeak says + and − in English (plus, minus) and drops -: -5 is heard as 5"),
-    Rule("definite ordinal", rf"(?P<before>{LETTER}[\w{HARAKAT}]*\s+)?"
+    Rule("definite ordinal", rf"(?P<before>(?<![\w{HARAKAT}]){LETTER}[\w{HARAKAT}]*\s+)?"
          rf"(?P<prefix>{NOT_AFTER_LETTER}[وف]?(?:[بك]?ال|لل))\s?(?P<number>\d{{1,2}})(?![\d]|[.,]\d)"
          r"(?=(?P<next>\s+\S+)?)", numbers.read_definite_ordinal,
          "espeak reads الـ15 as the letters aal and a cardinal; said as an ordinal "
