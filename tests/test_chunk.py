@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.chunk import chunk_article, chunk_text
+from tts.chunk import MAX_CLIP_CHARS, chunk_article, chunk_text
 from tts.types import Break, Chunk
 from tts.errors import ConfigError
 from tts.normalize import normalize
@@ -159,3 +159,25 @@ def test_no_text_is_lost(text: str, max_chars: int | None) -> None:
 @given(TEXTS, LIMITS)
 def test_no_text_is_lost_from_raw_text(text: str, max_chars: int | None) -> None:
     check_invariant(text, chunk_text(text, max_chars), max_chars)
+
+
+def test_no_chunk_is_longer_than_a_clip_may_be_whatever_the_engine() -> None:
+    # An engine that takes a whole paragraph per call (max_chars None) still gets a
+    # paragraph of 200,000 letters in bounded chunks: one clip of hours would be held whole.
+    sentence = "قالت الوزارة إن الاجتماع سيعقد غدا في العاصمة. "
+    [paragraph] = parse_article((sentence * 400).strip())
+    chunks = chunk_article([paragraph], None)
+    assert len(chunks) > 1
+    assert [c.brk for c in chunks] == [S] * (len(chunks) - 1) + [P]  # cut between sentences
+    check_invariant(paragraph.spoken, chunks, MAX_CLIP_CHARS)
+    no_spaces = "ب" * 200_000
+    chunks = chunk_article(parse_article(no_spaces), None)
+    assert "".join(c.text for c in chunks) == no_spaces
+    assert max(len(c.text) for c in chunks) <= MAX_CLIP_CHARS
+
+
+def test_news_paragraphs_stay_whole_for_a_whole_paragraph_engine() -> None:
+    paragraphs = parse_article(read_source(str(ARTICLE)))
+    chunks = chunk_article(paragraphs, None)
+    assert [(c.paragraph, c.text) for c in chunks] == [
+        (p.index, p.spoken) for p in paragraphs if p.speakable]

@@ -17,6 +17,7 @@ from pydub import AudioSegment
 
 from tts import engines
 from tts.audio import ffmpeg_exe
+from tts.chunk import MAX_CLIP_CHARS
 from tts.config import RenderConfig
 from tts.engines import EngineSpec
 from tts.engines.espeak import EspeakEngine
@@ -131,9 +132,10 @@ class BuzzEngine:
     chars_per_second = 16.0
     inline_languages = False  # a Latin run in Arabic text comes as a chunk of its own
     phoneme_input = False
+    ms_per_char = 60
 
     def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
-        t = np.arange(len(text) * 60 * RATE // 1000) / RATE
+        t = np.arange(len(text) * self.ms_per_char * RATE // 1000) / RATE
         wave = 0.3 * np.sign(np.sin(2 * math.pi * 120 * t)) * (0.6 + 0.4 * np.sin(2 * math.pi * 3 * t))
         return AudioSegment((wave * 32767).astype(np.int16).tobytes(), sample_width=2,
                             frame_rate=RATE, channels=1)
@@ -173,6 +175,22 @@ def test_render_memory_does_not_grow_with_the_article(buzz: None, tmp_path: Path
     # whole render held in memory would be 5x (16 MB of PCM against 3).
     assert large < 1.3 * small, (small, large)
     print(f"render peak traced: {small / 1e6:.1f} MB for 12 paragraphs, {large / 1e6:.1f} MB for 60")
+
+
+def test_one_enormous_paragraph_is_spoken_in_bounded_memory(buzz: None, tmp_path: Path) -> None:
+    # A paragraph with no end (a pasted log, a book without blank lines) is cut into
+    # clips of at most MAX_CLIP_CHARS, so its audio is never held whole: three times
+    # the paragraph, the same peak. As one clip it was 3x (64 MB of samples against 21).
+    config = RenderConfig(engine="buzz", cache_dir=None, loudness=None)
+    sentence = "الفقرة الطويلة تقول شيئا عن الأخبار اليوم. "
+
+    def one_paragraph(clips: int) -> str:
+        return (sentence * (clips * MAX_CLIP_CHARS // len(sentence))).strip()
+
+    small = peak_traced(lambda: render(one_paragraph(2), tmp_path / "s.wav", config))
+    large = peak_traced(lambda: render(one_paragraph(6), tmp_path / "l.wav", config))
+    assert large < 1.3 * small, (small, large)
+    assert AudioSegment.from_file(tmp_path / "l.wav").duration_seconds > 6 * MAX_CLIP_CHARS * 0.055
 
 
 def test_play_with_output_memory_does_not_grow_either(buzz: None, tmp_path: Path) -> None:

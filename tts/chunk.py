@@ -60,6 +60,11 @@ FUNCTION_WORDS = frozenset({
 })
 # Arabic diacritics and tatweel, ignored when a word is looked up in the tables.
 WORD = re.compile(r"\S+")
+# The longest chunk any engine is given, whatever it accepts: its audio is held whole
+# (about 6 minutes of speech, 16 MB, at espeak's pace), so a paragraph of 200,000 letters
+# cannot become one clip of hours. News paragraphs are far shorter (the seed article's
+# longest is 288), so they stay whole.
+MAX_CLIP_CHARS = 4000
 EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
@@ -84,12 +89,14 @@ def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None, lang: 
                   inline_languages: bool = True) -> list[Chunk]:
     """Chunks of every speakable paragraph, in order; unspeakable ones give none.
 
-    A paragraph in another language than ``lang`` gets chunks in that language; an
-    engine that does not switch voice inside one call (``inline_languages`` False)
-    also gets each run of another language as chunks of their own.
+    No chunk is longer than ``max_chars`` (``None``: a whole paragraph) nor than
+    MAX_CLIP_CHARS. A paragraph in another language than ``lang`` gets chunks in that
+    language; an engine that does not switch voice inside one call (``inline_languages``
+    False) also gets each run of another language as chunks of their own.
     """
+    limit = MAX_CLIP_CHARS if max_chars is None else min(max_chars, MAX_CLIP_CHARS)
     return [chunk for p in paragraphs if p.speakable
-            for chunk in chunk_runs(p.spoken, max_chars, p.index,
+            for chunk in chunk_runs(p.spoken, limit, p.index,
                                    language_runs(p.spoken, lang, not inline_languages))]
 
 
