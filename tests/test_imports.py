@@ -85,3 +85,18 @@ def test_no_private_name_crosses_a_module_line() -> None:
     crossing = [(module_name(p), mod, name) for p in PACKAGE.rglob("*.py")
                 for mod, name in imports_of(p) if name.startswith("_") and name != "__version__"]
     assert crossing == []
+
+
+def test_start_up_loads_only_what_a_render_of_a_file_needs() -> None:
+    # Every command pays for what `import tts.cli` loads: the network, feed, page and
+    # Markdown libraries (0.2 s together) and the cache's codec load when first used.
+    import subprocess
+    import sys
+
+    script = "import sys, tts.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                check=True).stdout.split())
+    deferred = {"requests", "urllib3", "gtts", "feedgen", "lxml", "trafilatura", "markdown_it",
+                "yaml", "charset_normalizer", "onnxruntime", "soundfile", "http", "ssl"}
+    assert "tts" in loaded
+    assert loaded & deferred == set()

@@ -24,7 +24,6 @@ from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 import platformdirs
-import soundfile
 from pydub import AudioSegment
 
 from tts.errors import ConfigError
@@ -323,6 +322,8 @@ def encode_flac(audio: AudioSegment) -> bytes:
     """``audio`` as 16-bit FLAC (empty bytes for an empty clip: FLAC needs a frame)."""
     if not audio.raw_data:
         return b""
+    import soundfile  # libsndfile loads on first use: a render with --no-cache never needs it
+
     samples = np.frombuffer(audio.raw_data, dtype="<i2").reshape(-1, audio.channels)
     buffer = io.BytesIO()
     soundfile.write(buffer, samples, audio.frame_rate, format="FLAC", subtype="PCM_16",
@@ -372,6 +373,8 @@ def decode_flac(flac: bytes, header: Mapping[str, Any]) -> AudioSegment:
     if not flac:
         pcm = b""
     else:
+        import soundfile
+
         try:
             samples, decoded_rate = soundfile.read(io.BytesIO(flac), dtype="int16",
                                                    always_2d=True)

@@ -2,14 +2,16 @@
 
 feedgen writes RSS 2.0 and, through its podcast extension, the iTunes tags; it has
 no Podcasting 2.0 support, so the ``podcast:`` tags come from a small feedgen
-extension here. An existing feed is read back with ElementTree (we wrote it, so
-its shape is known) and items are replaced by guid, so a rerun never duplicates one.
+extension here (made when a feed is written, so start-up does not load feedgen). An
+existing feed is read back with ElementTree (we wrote it, so its shape is known) and
+items are replaced by guid, so a rerun never duplicates one.
 """
 
 from __future__ import annotations
 
 import datetime
 import email.utils
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,9 +21,6 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 import mutagen
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
 
 from tts.errors import ConfigError, InputError
 from tts.export import write_text
@@ -78,37 +77,46 @@ class FeedItem:
     transcript_type: str | None = None
 
 
-class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
-    """The channel's ``podcast:guid``."""
+@functools.cache
+def podcastindex_extension() -> tuple[type[Any], type[Any]]:
+    """feedgen's extension classes for the ``podcast:`` tags (channel, item), made on first use:
+    feedgen (and lxml under it) takes about 0.1 s to import, which every render without
+    ``--feed`` would otherwise pay at start-up."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+    from feedgen.util import xml_elem
 
-    def __init__(self) -> None:
-        self.guid: str | None = None
+    class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
+        """The channel's ``podcast:guid``."""
 
-    def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST_NS}
+        def __init__(self) -> None:
+            self.guid: str | None = None
 
-    def extend_rss(self, feed: Any) -> Any:
-        if self.guid:
-            xml_elem(f"{{{PODCAST_NS}}}guid", feed[0]).text = self.guid
-        return feed
+        def extend_ns(self) -> dict[str, str]:
+            return {"podcast": PODCAST_NS}
 
+        def extend_rss(self, feed: Any) -> Any:
+            if self.guid:
+                xml_elem(f"{{{PODCAST_NS}}}guid", feed[0]).text = self.guid
+            return feed
 
-class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
-    """An item's ``podcast:chapters`` and ``podcast:transcript``."""
+    class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
+        """An item's ``podcast:chapters`` and ``podcast:transcript``."""
 
-    def __init__(self) -> None:
-        self.chapters: str | None = None
-        self.transcript: tuple[str, str] | None = None
+        def __init__(self) -> None:
+            self.chapters: str | None = None
+            self.transcript: tuple[str, str] | None = None
 
-    def extend_rss(self, entry: Any) -> Any:
-        if self.chapters:
-            xml_elem(f"{{{PODCAST_NS}}}chapters", entry).attrib.update(
-                {"url": self.chapters, "type": CHAPTERS_TYPE})
-        if self.transcript:
-            url, kind = self.transcript
-            xml_elem(f"{{{PODCAST_NS}}}transcript", entry).attrib.update(
-                {"url": url, "type": kind, "rel": "captions"})
-        return entry
+        def extend_rss(self, entry: Any) -> Any:
+            if self.chapters:
+                xml_elem(f"{{{PODCAST_NS}}}chapters", entry).attrib.update(
+                    {"url": self.chapters, "type": CHAPTERS_TYPE})
+            if self.transcript:
+                url, kind = self.transcript
+                xml_elem(f"{{{PODCAST_NS}}}transcript", entry).attrib.update(
+                    {"url": url, "type": kind, "rel": "captions"})
+            return entry
+
+    return PodcastIndexExtension, PodcastIndexEntryExtension
 
 
 def check_channel(channel: Channel) -> None:
@@ -242,10 +250,11 @@ def merge(old: Sequence[FeedItem], new: Sequence[FeedItem]) -> list[FeedItem]:
 
 def feed_xml(channel: Channel, items: Sequence[FeedItem], feed_name: str) -> str:
     """The whole feed as RSS 2.0 text."""
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     fg.load_extension("podcast")
-    fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension,
-                          atom=False)
+    fg.register_extension("podcastindex", *podcastindex_extension(), atom=False)
     fg.title(channel.title)
     fg.link(href=channel.base_url)
     fg.description(channel.title)

@@ -119,6 +119,8 @@ class AudioOutput:
 def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, output: Path,
                      config: RenderConfig, source: str) -> None:
     """Subtitles, manifest and read-along page, when asked for, from the timeline as written."""
+    if config.subtitles is None and config.manifest is None and config.html is None:
+        return  # no side files: the words' times (a tenth of a second on an article) are not needed
     tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source, plan.meta)
     words = timing.article_words(plan.paragraphs, timeline, duration_ms)
     if config.subtitles is not None:

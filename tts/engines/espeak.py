@@ -5,11 +5,11 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import difflib
+import html
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from pydub import AudioSegment
 
@@ -314,6 +314,12 @@ def _clause_phonemes(state: _Library, text: str, separator: str = "") -> list[st
         if clause:
             clauses.append(clause)
     return clauses
+
+
+def escape(text: str) -> str:
+    """``text`` safe inside SSML: ``&``, ``<`` and ``>`` as entities (quotes need none outside
+    attributes). html.escape, not xml.sax.saxutils: that one loads urllib and http at start-up."""
+    return html.escape(text, quote=False)
 
 
 class EspeakEngine:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-
-import requests
-import urllib3
+from typing import TYPE_CHECKING
 
 from tts.errors import FetchError
 from tts.version import __version__
@@ -30,6 +28,9 @@ CHUNK_BYTES = 65_536
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 SCHEMES = ("http://", "https://")
 
+if TYPE_CHECKING:
+    import requests
+
 
 @dataclass(frozen=True)
 class Page:
@@ -47,6 +48,11 @@ def is_url(source: str) -> bool:
 
 def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Page:
     """The HTML page at ``url``; FetchError (exit 1) naming the URL and the status or cause."""
+    # Imported here: requests and urllib3 take about 0.15 s to load, which a render of a
+    # file (most renders) should not pay.
+    import requests
+    import urllib3
+
     started = time.monotonic()
     with requests.Session() as session:
         session.max_redirects = MAX_REDIRECTS
@@ -120,6 +126,8 @@ def timed_out(url: str, total_s: float) -> FetchError:
 
 def reason(exc: requests.RequestException) -> str:
     """A short cause for a failed request: the connection error without urllib3's nesting."""
+    import requests
+
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect"
     return type(exc).__name__
