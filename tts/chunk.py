@@ -60,11 +60,11 @@ FUNCTION_WORDS = frozenset({
 })
 # Arabic diacritics and tatweel, ignored when a word is looked up in the tables.
 WORD = re.compile(r"\S+")
-# The longest chunk any engine is given, whatever it accepts: its audio is held whole
-# (about 6 minutes of speech, 16 MB, at espeak's pace), so a paragraph of 200,000 letters
-# cannot become one clip of hours. News paragraphs are far shorter (the seed article's
-# longest is 288), so they stay whole.
-MAX_CLIP_CHARS = 4000
+# The longest chunk any engine is given, whatever it accepts: a clip's audio is held
+# whole, and the pipeline makes a few clips ahead (about 3 minutes of speech, 8 MB, each
+# at espeak's pace), so a paragraph of 200,000 letters cannot become one clip of hours.
+# News paragraphs are far shorter (the seed article's longest is 288), so they stay whole.
+MAX_CLIP_CHARS = 2000
 EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
