@@ -181,3 +181,16 @@ def test_news_paragraphs_stay_whole_for_a_whole_paragraph_engine() -> None:
     chunks = chunk_article(paragraphs, None)
     assert [(c.paragraph, c.text) for c in chunks] == [
         (p.index, p.spoken) for p in paragraphs if p.speakable]
+
+
+@pytest.mark.parametrize(("spoken", "max_chars"), [
+    ("قال 0000، . ثم مضى", 6),             # "0000/." normalized: the stop was left alone
+    ("مرحبا . . . كيف الحال", 9),
+    ("نهاية الجملة هنا .", 16),             # a full chunk, then a lone final stop
+    ("العدد 2024، . والباقي هنا", 12),
+    ("قال: « نعم » ثم ذهب", 6),             # a lone closing quote
+])
+def test_no_chunk_is_punctuation_alone(spoken: str, max_chars: int) -> None:
+    chunks = chunk_text(spoken, max_chars)
+    check_invariant(spoken, chunks, max_chars)
+    assert all(re.search(r"[^\W_]", c.text) for c in chunks), [c.text for c in chunks]

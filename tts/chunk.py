@@ -60,6 +60,7 @@ FUNCTION_WORDS = frozenset({
 })
 # Arabic diacritics and tatweel, ignored when a word is looked up in the tables.
 WORD = re.compile(r"\S+")
+SPEAKABLE = re.compile(r"[^\W_]")  # a letter or a digit
 # The longest chunk any engine is given, whatever it accepts: a clip's audio is held
 # whole, and the pipeline makes a few clips ahead (about 3 minutes of speech, 8 MB, each
 # at espeak's pace), so a paragraph of 200,000 letters cannot become one clip of hours.
@@ -83,6 +84,9 @@ class Gap:
     end: int
     level: int
     after_function_word: bool
+    beside_silent: bool = False
+    """A word with nothing to say (``.``, ``-``, ``«``) is on one side: a cut here would
+    leave it a chunk of its own (a click, and a pause) when the chunk around it is full."""
 
 
 def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None, lang: str = "ar",
@@ -161,7 +165,8 @@ def find_gaps(spoken: str, words: Sequence[tuple[int, int]]) -> list[Gap]:
     gaps = []
     for (start, end), (next_start, next_end) in itertools.pairwise(words):
         before, after = spoken[start:end], spoken[next_start:next_end]
-        gaps.append(Gap(end, next_start, classify_gap(before, after), bare_word(before) in FUNCTION_WORDS))
+        gaps.append(Gap(end, next_start, classify_gap(before, after), bare_word(before) in FUNCTION_WORDS,
+                        not (SPEAKABLE.search(before) and SPEAKABLE.search(after))))
     return gaps
 
 
@@ -208,9 +213,11 @@ def cut_spans(first: int, last: int, gaps: Sequence[Gap], max_chars: int) -> lis
 
 
 def choose_gap(candidates: Sequence[Gap]) -> Gap | None:
-    """The furthest of the strongest gaps, avoiding a chunk ending on a function word."""
+    """The furthest of the strongest gaps, avoiding a chunk ending on a function word
+    and one beside punctuation alone."""
     if not candidates:
         return None
+    candidates = [gap for gap in candidates if not gap.beside_silent] or candidates
     fine = [gap for gap in candidates if gap.level <= CLAUSE_LEVEL or not gap.after_function_word]
     pool = fine or candidates
     strongest = min(gap.level for gap in pool)
