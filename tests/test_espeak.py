@@ -149,13 +149,24 @@ def test_engine_matches_protocol() -> None:
 def test_no_library_anywhere_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "espeakng_loader", None)
     monkeypatch.setattr(espeak.ctypes.util, "find_library", lambda name: None)
-    assert espeak._candidates() == []
+    assert list(espeak._candidates()) == []
     with pytest.raises(EngineUnavailable, match="pip install espeakng-loader"):
         espeak._load_first([])
 
 
+def test_the_system_library_is_looked_for_only_when_the_bundled_one_fails(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # find_library runs ldconfig and a gcc link: every start would pay 35 ms for it.
+    looked: list[str] = []
+    monkeypatch.setattr(espeak.ctypes.util, "find_library", lambda name: looked.append(name))
+    _, chosen = espeak._load_first(espeak._candidates())
+    assert chosen.label == "bundled" and looked == []
+    monkeypatch.setitem(sys.modules, "espeakng_loader", None)  # no bundled library
+    assert list(espeak._candidates()) == [] and looked == ["espeak-ng"]
+
+
 def test_broken_bundled_library_falls_back_to_next() -> None:
-    bundled = espeak._candidates()[0]
+    bundled = next(espeak._candidates())
     broken = espeak._Candidate("/nonexistent/libespeak-ng.so", None, "bundled")
     _, chosen = espeak._load_first([broken, bundled])
     assert chosen == bundled

@@ -8,6 +8,7 @@ import difflib
 import html
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,26 +134,25 @@ class _Voice(ctypes.Structure):
 _STATE: _Library | None = None
 
 
-def _candidates() -> list[_Candidate]:
-    """List the libraries to try: espeakng-loader's bundled one, then the system's."""
-    found: list[_Candidate] = []
+def _candidates() -> Iterator[_Candidate]:
+    """The libraries to try, in order: espeakng-loader's bundled one, then the system's.
+
+    Lazily: looking for the system's runs ldconfig and a gcc link (35 ms), not needed
+    when the bundled library loads.
+    """
     try:
         import espeakng_loader
 
-        found.append(
-            _Candidate(
-                espeakng_loader.get_library_path(), espeakng_loader.get_data_path(), "bundled"
-            )
-        )
+        yield _Candidate(espeakng_loader.get_library_path(), espeakng_loader.get_data_path(),
+                         "bundled")
     except (ImportError, RuntimeError, OSError):
         pass  # no wheel for this platform, or its data folder is missing
     system = ctypes.util.find_library("espeak-ng")
     if system:
-        found.append(_Candidate(system, None, "system"))
-    return found
+        yield _Candidate(system, None, "system")
 
 
-def _load_first(candidates: list[_Candidate]) -> tuple[ctypes.CDLL, _Candidate]:
+def _load_first(candidates: Iterable[_Candidate]) -> tuple[ctypes.CDLL, _Candidate]:
     """Open the first candidate library that loads, or raise EngineUnavailable."""
     reasons: list[str] = []
     for candidate in candidates:
