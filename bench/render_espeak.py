@@ -75,8 +75,12 @@ def commands(article: Path, work: Path) -> dict[str, str]:
     speak = f"{q(PYTHON)} {q(str(ROOT / 'bench' / 'espeak_floor.py'))} {q(str(article))}"
     encode = (f"{q(ffmpeg_exe())} -v error -f s16le -ar 22050 -ac 1 -i - -c:a libmp3lame "
               f"-b:a 64k -y {q(str(work / 'floor.mp3'))}")
+    # What any Python program built on the libraries the render must use pays before it
+    # does anything: the interpreter, and importing click, pydub and numpy.
+    start = f"{q(PYTHON)} -W ignore -c 'import click, numpy, pydub'"
     return {
         "floor": f"{speak} | {encode}",
+        "start-up": start,
         "render": f"{render} -o {q(str(work / 'a.mp3'))}",
         "bare": f"{render} --no-tashkeel --no-loudness -o {q(str(work / 'b.mp3'))}",
         "play -o": (f"{cli} play {q(str(article))} -q --engine espeak --no-cache "

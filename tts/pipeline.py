@@ -65,7 +65,7 @@ def make_plan(text: str | Article, config: RenderConfig, listener: Listener = ig
     """Parse the article, choose the engine, and cut the text to the engine's limit.
 
     With ``defer_engine_form`` and an engine that speaks whole paragraphs (whose
-    chunks do not depend on that form), each chunk is put in the engine's form
+    chunks, cut only by MAX_CLIP_CHARS, do not depend on that form), each chunk is put in the engine's form
     (tashkeel) only when it is synthesized: ``play`` then starts after one
     paragraph's tashkeel, not the whole article's.
     """
@@ -94,7 +94,9 @@ def with_lexicon(paragraphs: list[Paragraph], engine: Engine, config: RenderConf
 
 
 def in_engine_form(engine: Engine, config: RenderConfig, chunk: Chunk) -> Chunk:
-    """``chunk`` with its text as ``engine`` says it (a whole paragraph, so no offsets move)."""
+    """``chunk`` with its text as ``engine`` says it (tashkeel, rules). Its offsets still point
+    into the paragraph's spoken form without them; word times are aligned back to that form
+    (tts.timing.spoken_positions)."""
     return replace(chunk, text=engine_texts(engine, [chunk.text], config.tashkeel, config.lang)[0])
 
 
