@@ -165,3 +165,18 @@ def test_write_text_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.undo()
     assert out.read_text(encoding="utf-8") == "new ٣"
     assert os.listdir(tmp_path) == ["subs.srt"]
+
+
+def test_the_encoder_is_fed_through_a_wide_pipe(tmp_path: Path) -> None:
+    # A 64 kB pipe holds 7 ms of the MP3 encoder's work: whenever the feeding thread
+    # waited for the GIL (synthesis and tashkeel run beside it), the encoder sat idle.
+    import fcntl
+    import sys
+
+    from tts.export import PIPE_BYTES, Encoder
+
+    encoder = Encoder([sys.executable, "-c", "import sys; sys.stdin.buffer.read()"], "test")
+    assert encoder.process.stdin is not None
+    assert fcntl.fcntl(encoder.process.stdin.fileno(), fcntl.F_GETPIPE_SZ) >= PIPE_BYTES
+    encoder.write(b"\x00" * PIPE_BYTES)
+    encoder.close()

@@ -4,6 +4,7 @@ tempo, loudness, tags and chapters included."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import struct
@@ -15,7 +16,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import mutagen
 from pydub import AudioSegment
@@ -80,6 +81,11 @@ FORMATS: dict[str, Format] = {
 # much ahead included. Whatever is within it when synthesis ends is encoded after, so
 # it is short: 15 s of speech is a few sentences, enough for a first estimate.
 LEAD_S = 15.0
+# The pipe into ffmpeg holds this much (Linux; 1 MB is what an unprivileged process may
+# ask for): 24 s of speech, a tenth of a second of the encoder's work. The default 64 kB
+# is 7 ms of it, so any pause of the feeding thread (other threads hold the GIL while
+# they synthesize and diacritize) left the encoder idle.
+PIPE_BYTES = 1 << 20
 # Copy ffmpeg's standard output to ours in pieces this big.
 COPY_BYTES = 1 << 16
 # The output name that means standard output.
@@ -266,6 +272,15 @@ def tempo_filters(speed: float, exact_frames: int | None) -> list[str]:
     return filters
 
 
+def widen_pipe(pipe: IO[bytes] | None) -> None:
+    """Ask for a PIPE_BYTES pipe; where that cannot be had (not Linux, a lower limit) the
+    default one works, only with the encoder waiting more often."""
+    if pipe is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 class Encoder:
     """One ffmpeg process encoding PCM written to its stdin as it comes.
 
@@ -280,6 +295,7 @@ class Encoder:
         self.errors = tempfile.TemporaryFile(prefix="article-tts-ffmpeg-")  # noqa: SIM115
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self.errors,
                                         stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
+        widen_pipe(self.process.stdin)
         self.copier: threading.Thread | None = None
         self.copy_error: OutputError | StdoutClosed | None = None
         if sink is not None:
