@@ -97,6 +97,16 @@ def test_windows_1256_file(tmp_path: Path, prefix: bytes, offset: int) -> None:
     assert f"iconv -f WINDOWS-1256 -t UTF-8 {source}" in message
 
 
+def test_a_file_cut_inside_its_last_letter_is_called_cut_short(tmp_path: Path) -> None:
+    # Valid UTF-8 up to half a letter (a copy or download that stopped): converting it
+    # from Windows-1256, as a file that is not UTF-8 is told, would garble all of it.
+    data = "مرحبا بالعالم".encode()
+    source = write(tmp_path, data[:-1])
+    message = message_of(source)
+    assert message == (f"{source} ends in the middle of a UTF-8 character (offset {len(data) - 2}): "
+                       "it looks cut short; save or download it again")
+
+
 @pytest.mark.parametrize(("data", "detail"), [(b"", ""), (b"\xef\xbb\xbf", ""), (b" \n\t\r\n ", " (only whitespace)")])
 def test_empty_file(tmp_path: Path, data: bytes, detail: str) -> None:
     source = write(tmp_path, data)

@@ -92,6 +92,10 @@ def decode_utf8(data: bytes, name: str) -> str:
     try:
         return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start > 0:  # a last letter cut in two
+            raise InputError(
+                f"{name} ends in the middle of a UTF-8 character (offset {bom + exc.start}): "
+                "it looks cut short; save or download it again") from None
         raise InputError(
             f"{name} is not UTF-8 text (first bad byte at offset {bom + exc.start}): convert it first, "
             f"e.g. iconv -f WINDOWS-1256 -t UTF-8 {iconv_name(name)} > article-utf8.txt"
