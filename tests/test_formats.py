@@ -85,17 +85,19 @@ def test_true_peak_and_loudness_of_the_decoded_file(render_to: Render, fmt: str,
     assert abs(loudness - target) <= 1.0, f"{loudness} LUFS against {target}"
 
 
-# ffmpeg's AAC encoder lands within 15% at 48k and up, not below (32k averaged 38): see README.
-@pytest.mark.parametrize(("fmt", "bitrates"), [("mp3", ("64k", "32k")), ("opus", ("64k", "32k")),
-                                              ("m4a", ("64k", "48k"))])
+# The bound is 15%; AAC, asked along its measured curve, is held to 6% (it overshot
+# by 11-19% around 32k when asked a fixed share of the rate).
+@pytest.mark.parametrize(("fmt", "bitrates", "within"), [
+    ("mp3", ("64k", "32k"), 0.15), ("opus", ("64k", "32k"), 0.15),
+    ("m4a", ("96k", "64k", "32k", "24k"), 0.06)])
 def test_lossy_formats_average_the_bitrate(render_to: Render, fmt: str,
-                                           bitrates: tuple[str, ...]) -> None:
+                                           bitrates: tuple[str, ...], within: float) -> None:
     for bitrate in bitrates:
         out = render_to(fmt, "--bitrate", bitrate)
         tags = mutagen.File(out).tags
         tag_bytes = 0 if tags is None or fmt != "mp3" else tags.size
         kbps = (out.stat().st_size - tag_bytes) * 8 / decoded_seconds(out) / 1000
-        assert abs(kbps / int(bitrate[:-1]) - 1) <= 0.15, f"{fmt} at {bitrate}: {kbps:.1f} kbit/s"
+        assert abs(kbps / int(bitrate[:-1]) - 1) <= within, f"{fmt} at {bitrate}: {kbps:.1f} kbit/s"
 
 
 def test_mp3_header_duration_is_within_a_frame_of_the_decoded_length(render_to: Render) -> None:
