@@ -124,3 +124,14 @@ def test_feed_usage_errors(run, articles: Path, extra: tuple[str, ...], message:
 def test_clock_round_trip(seconds: int, text: str) -> None:
     assert clock(seconds) == text
     assert parse_clock(text) == seconds
+
+
+def test_an_item_whose_audio_was_deleted_leaves_the_feed(run, articles: Path, tmp_path: Path) -> None:
+    # A podcast app would list the episode and fail to play it.
+    assert run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS).exit_code == 0
+    (tmp_path / "out" / "structured.mp3").unlink()
+    result = run("render", str(articles / "notes.md"), "-O", "out", *ESPEAK, *FEED_OPTIONS)
+    assert result.exit_code == 0, result.stderr
+    assert "Feed: out/feed.xml (2 items; 1 dropped, their audio was deleted)" in result.stderr
+    urls = {e.enclosures[0].href for e in parsed(tmp_path).entries}
+    assert urls == {f"{BASE}/notes.mp3", f"{BASE}/plain-cms.mp3"}

@@ -263,8 +263,9 @@ def feed_items(outcomes: Sequence[Outcome], batch: BatchSettings, base_url: str)
 
 
 def publish_feed(feed: Path, channel: Channel, outcomes: Sequence[Outcome], batch: BatchSettings,
-                 config: RenderConfig) -> tuple[Path, int]:
-    """Write or update the feed (a bare name lives in the output folder); its path and item count.
+                 config: RenderConfig) -> tuple[Path, int, int]:
+    """Write or update the feed (a bare name lives in the output folder); its path, its item
+    count, and how many items it dropped because their audio was deleted from the folder.
 
     The channel's language is the one given, else --lang when given, else the
     first article's own, else --lang's default.
@@ -274,4 +275,6 @@ def publish_feed(feed: Path, channel: Channel, outcomes: Sequence[Outcome], batc
                     None)
     language = channel.language or (config.lang if batch.lang_given else declared or config.lang)
     channel = replace(channel, language=language)
-    return path, write_feed(path, channel, feed_items(outcomes, batch, channel.base_url))
+    count, dropped = write_feed(path, channel, feed_items(outcomes, batch, channel.base_url),
+                                batch.output_dir)
+    return path, count, dropped

@@ -610,9 +610,10 @@ def render_many(inputs: Sequence[str], output: Path | None, input_format: str, l
     report = BatchReport(quiet, len(jobs))
     outcomes = Batch(config, batch, report.listener_for).run(jobs, report.finished, report.started)
     if args.feed is not None and channel is not None:
-        path, count = publish_feed(args.feed, channel, outcomes, batch, config)
+        path, count, dropped = publish_feed(args.feed, channel, outcomes, batch, config)
         if not quiet:
-            click.echo(f"Feed: {path} ({count} items)", err=True)
+            gone = f"; {dropped} dropped, their audio was deleted" if dropped else ""
+            click.echo(f"Feed: {path} ({count} items{gone})", err=True)
     report.summary(outcomes)
     if not all(o.ok for o in outcomes):
         sys.exit(1)

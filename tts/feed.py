@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree
 
 import mutagen
@@ -300,8 +300,18 @@ def add_item(fg: Any, item: FeedItem) -> None:
         entry.podcastindex.transcript = (item.transcript_url, item.transcript_type)
 
 
-def write_feed(path: Path, channel: Channel, new_items: Sequence[FeedItem]) -> int:
-    """Write or update the feed at ``path`` (atomically); how many items it now holds."""
-    items = merge(read_items(path), new_items)
+def write_feed(path: Path, channel: Channel, new_items: Sequence[FeedItem],
+               audio_dir: Path) -> tuple[int, int]:
+    """Write or update the feed at ``path`` (atomically); how many items it now holds, and
+    how many earlier items it dropped because their audio is gone from ``audio_dir``
+    (deleted by hand): an episode whose file is gone cannot be played."""
+    old = read_items(path)
+    kept = [item for item in old if (audio_dir / file_name(item.url)).is_file()]
+    items = merge(kept, new_items)
     write_text(path, feed_xml(channel, items, path.name))
-    return len(items)
+    return len(items), len(old) - len(kept)
+
+
+def file_name(url: str) -> str:
+    """The name of the output file an item's URL points to (file_url's inverse)."""
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
