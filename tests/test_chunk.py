@@ -194,3 +194,14 @@ def test_no_chunk_is_punctuation_alone(spoken: str, max_chars: int) -> None:
     chunks = chunk_text(spoken, max_chars)
     check_invariant(spoken, chunks, max_chars)
     assert all(re.search(r"[^\W_]", c.text) for c in chunks), [c.text for c in chunks]
+
+
+@pytest.mark.parametrize("max_chars", [20, 25, 40])
+def test_phonemes_from_a_lexicon_are_never_cut(max_chars: int) -> None:
+    # espeak reads half of a "[[...]]" as letters; a paragraph longer than a clip may be
+    # cut anywhere between words, and phonemes hold spaces.
+    spoken = "كلمة " * 5 + "و[[h@l oU w3:ld]]." + " كلمة" * 5
+    chunks = chunk_text(spoken, max_chars)
+    check_invariant(spoken, chunks, max_chars)
+    assert [c.text for c in chunks if "[[" in c.text or "]]" in c.text] == [
+        c.text for c in chunks if "و[[h@l oU w3:ld]]." in c.text]

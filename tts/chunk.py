@@ -59,7 +59,9 @@ FUNCTION_WORDS = frozenset({
     "a", "an", "and", "or", "as", "into", "than",
 })
 # Arabic diacritics and tatweel, ignored when a word is looked up in the tables.
-WORD = re.compile(r"\S+")
+# A word, or phonemes from a lexicon (``[[h@l'oU w'3:ld]]``, spaces and all, with what is
+# joined to them): espeak reads a cut ``[[...]]`` as letters.
+WORD = re.compile(r"(?:\S*?\[\[.*?\]\])+\S*|\S+")
 SPEAKABLE = re.compile(r"[^\W_]")  # a letter or a digit
 # The longest chunk any engine is given, whatever it accepts: a clip's audio is held
 # whole, and the pipeline makes a few clips ahead (about 3 minutes of speech, 8 MB, each
