@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 
 from tts.arabic import strip_marks
 from tts.errors import ConfigError
-from tts.langs import Run, runs
+from tts.langs import PHONEMES, Run, runs
+from tts.text import is_speakable
 from tts.types import Break, Chunk, Paragraph
 import itertools
 
@@ -58,16 +59,16 @@ FUNCTION_WORDS = frozenset({
     "ابن", "بن", "of", "to", "in", "on", "at", "by", "for", "with", "from", "the",
     "a", "an", "and", "or", "as", "into", "than",
 })
-# Arabic diacritics and tatweel, ignored when a word is looked up in the tables.
 # A word, or phonemes from a lexicon (``[[h@l'oU w'3:ld]]``, spaces and all, with what is
 # joined to them): espeak reads a cut ``[[...]]`` as letters.
-WORD = re.compile(r"(?:\S*?\[\[.*?\]\])+\S*|\S+")
-SPEAKABLE = re.compile(r"[^\W_]")  # a letter or a digit
+WORD = re.compile(rf"(?:\S*?{PHONEMES.pattern})+\S*|\S+")
 # The longest chunk any engine is given, whatever it accepts: a clip's audio is held
 # whole, and the pipeline makes a few clips ahead (about 3 minutes of speech, 8 MB, each
 # at espeak's pace), so a paragraph of 200,000 letters cannot become one clip of hours.
 # News paragraphs are far shorter (the seed article's longest is 288), so they stay whole.
 MAX_CLIP_CHARS = 2000
+# Punctuation at a word's edges, stripped (with the Arabic marks) when a word is looked up
+# in the tables.
 EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
@@ -168,7 +169,7 @@ def find_gaps(spoken: str, words: Sequence[tuple[int, int]]) -> list[Gap]:
     for (start, end), (next_start, next_end) in itertools.pairwise(words):
         before, after = spoken[start:end], spoken[next_start:next_end]
         gaps.append(Gap(end, next_start, classify_gap(before, after), bare_word(before) in FUNCTION_WORDS,
-                        not (SPEAKABLE.search(before) and SPEAKABLE.search(after))))
+                        not (is_speakable(before) and is_speakable(after))))
     return gaps
 
 
