@@ -103,11 +103,15 @@ class LoudnessMeter:
         """The mean square of each 100 ms step measured so far."""
         return self.powers[:self.count]
 
-    def add(self, samples: npt.NDArray[np.floating]) -> None:
-        """Measure ``samples`` (floats, full scale 1.0) as the next stretch of the audio."""
+    def add(self, samples: npt.NDArray[np.floating] | npt.NDArray[np.integer],
+            full_scale: float = 1.0) -> None:
+        """Measure ``samples`` as the next stretch of the audio: floats at full scale 1.0, or
+        integers at ``full_scale`` (32768 for 16-bit PCM), turned to floats a piece at a
+        time, so a clip of minutes is never held as floats whole."""
         piece = self.hop * FRAMES_PER_CALL
         for start in range(0, len(samples), piece):
-            self.add_piece(samples[start:start + piece])
+            part = samples[start:start + piece].astype(np.float32, copy=False)
+            self.add_piece(part / np.float32(full_scale))
 
     def add_piece(self, samples: npt.NDArray[np.floating]) -> None:
         """Measure a stretch of at most FRAMES_PER_CALL frames."""

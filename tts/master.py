@@ -157,9 +157,7 @@ class Mixer:
         pause = np.zeros(self.rate * pause_ms // 1000, np.int16)
         span = FrameSpan(self.spool.frames, self.spool.frames + len(pcm))
         if self.target is not None:  # without a target, nothing needs the loudness
-            block = round(self.rate * BLOCK_S)  # a block at a time: a clip may be minutes long
-            for start in range(0, len(pcm), block):
-                self.meter.add(pcm[start:start + block].astype(np.float32) / FULL_SCALE)
+            self.meter.add(pcm, FULL_SCALE)
             self.meter.add_silence(len(pause))
         self.spool.append(pcm)
         self.spool.append(pause)
