@@ -119,8 +119,8 @@ class AudioOutput:
 def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, output: Path,
                      config: RenderConfig, source: str) -> None:
     """Subtitles, manifest and read-along page, when asked for, from the timeline as written."""
-    if config.subtitles is None and config.manifest is None and config.html is None:
-        return  # no side files: the words' times (a tenth of a second on an article) are not needed
+    if not side_files(config):
+        return  # none asked for: the words' times (a tenth of a second on an article) are not needed
     tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source, plan.meta)
     words = timing.article_words(plan.paragraphs, timeline, duration_ms)
     if config.subtitles is not None:
@@ -150,7 +150,12 @@ def as_said(plan: Plan, timeline: Sequence[Placed]) -> list[Paragraph]:
 def output_set(output: Path, config: RenderConfig) -> list[Path]:
     """The files a render writes: the audio (unless it goes to standard output) and its side files."""
     paths = [] if export.is_stdout(output) else [output]
-    return paths + [p for p in (config.subtitles, config.manifest, config.html) if p is not None]
+    return paths + side_files(config)
+
+
+def side_files(config: RenderConfig) -> list[Path]:
+    """The subtitles, manifest and read-along page asked for."""
+    return [p for p in (config.subtitles, config.manifest, config.html) if p is not None]
 
 
 @contextmanager
