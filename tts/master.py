@@ -141,7 +141,6 @@ class Mixer:
     rate: int = 0
     spool: Spool = field(default_factory=Spool)
     meter: LoudnessMeter | None = None
-    spans: list[FrameSpan] = field(default_factory=list)
 
     def add(self, clip: Clip, pause_ms: int) -> FrameSpan:
         """Lay ``clip`` and the pause after it; where the clip's audio sits, in frames."""
@@ -161,7 +160,6 @@ class Mixer:
             self.meter.add_silence(len(pause))
         self.spool.append(pcm)
         self.spool.append(pause)
-        self.spans.append(span)
         for outlet in self.outlets:
             if outlet.lead_s is not None:
                 outlet.pump(self.spool, self.meter, self.rate, self.target,
@@ -176,7 +174,7 @@ class Mixer:
 
     def finish(self) -> Layout:
         """Send everything still spooled; the layout of the whole render."""
-        layout = Layout(self.rate, self.spool.frames, tuple(self.spans))
+        layout = Layout(self.spool.frames)
         if self.meter is not None:
             for outlet in self.outlets:
                 outlet.finish(self.spool, self.meter, self.rate, self.target, layout)

@@ -177,11 +177,9 @@ class FrameSpan:
 
 @dataclass(frozen=True)
 class Layout:
-    """The joined render before --speed: its sample rate, length and each clip's span."""
+    """The joined render before --speed: its length."""
 
-    rate: int
     frames: int
-    spans: tuple[FrameSpan, ...]
 
     def frames_at(self, speed: float) -> int:
         """The render's length in frames once played ``speed`` times faster."""
