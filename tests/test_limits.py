@@ -38,6 +38,21 @@ def test_input_past_the_limit_is_refused_before_reading(run, write_text) -> None
     assert "ARTICLE_TTS_MAX_INPUT" in result.stderr
 
 
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
+def test_a_batch_keeps_the_limit_for_each_article(run, write_text, tmp_path: Path,
+                                                  dry_run: tuple[str, ...]) -> None:
+    big, small = write_text(SENTENCE * 40_000), tmp_path / "small.txt"
+    small.write_text(SENTENCE, encoding="utf-8")
+    result = run("render", str(big), str(small), "-O", "out", "--engine", "espeak",
+                 "--no-tashkeel", "--max-input", "1M", *dry_run)
+    said = result.stdout if dry_run else result.stderr  # a dry run reports on standard output
+    assert "larger than 1 MB" in said, said
+    if not dry_run:
+        assert result.exit_code == 1  # the big one failed, the small one was rendered
+        assert (tmp_path / "out" / "small.mp3").exists()
+        assert not list((tmp_path / "out").glob(f"{big.stem}.*"))
+
+
 def test_limit_from_the_environment_and_on_stdin(run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARTICLE_TTS_MAX_INPUT", "10k")
     result = run("render", "-", "--engine", "espeak", "--dry-run", input=SENTENCE * 1000)

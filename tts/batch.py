@@ -227,7 +227,8 @@ class Batch:
 
     def run_one(self, job: Job) -> Outcome:
         try:
-            article = load_article(job.source, self.batch.input_format)
+            article = load_article(job.source, self.batch.input_format,
+                                   limit=self.config.max_input)
             config = job_config(article_config(self.config, article, self.batch.lang_given),
                                 job, self.batch)
             return self.render_if_changed(job, article, config)

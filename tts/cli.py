@@ -625,7 +625,7 @@ def dry_run_many(jobs: Sequence[Job], config: RenderConfig, batch: BatchSettings
     for number, job in enumerate(jobs, 1):
         click.echo(f"== [{number}/{len(jobs)}] {job.source} -> {job.name}{batch.suffix}")
         try:
-            article = load_article(job.source, batch.input_format)
+            article = load_article(job.source, batch.input_format, limit=config.max_input)
             print_article(article)
             print_dry_run(run_dry(article, article_config(config, article, batch.lang_given),
                                   quiet))
