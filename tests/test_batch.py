@@ -152,3 +152,24 @@ def test_dry_run_of_a_batch_reads_each_and_writes_nothing(run, tmp_path: Path) -
     assert "== [2/3]" in result.stdout and "(1) # عنوان" in result.stdout
     assert "failed: no such file" in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_each_article_gets_its_own_read_along_page(run, tmp_path: Path) -> None:
+    # --html names a kind of file in a batch, as --subtitles does: one page was written
+    # once per article over the last, and showed only the last article's audio.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.txt").write_text(FIRST, encoding="utf-8")
+    (folder / "two.txt").write_text(SECOND, encoding="utf-8")
+    result = run("render", str(folder), "-O", "out", *ESPEAK, "--html", "page.html")
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "page.html").exists()
+    for name, text in (("one", FIRST), ("two", SECOND)):
+        page = (tmp_path / "out" / f"{name}.html").read_text(encoding="utf-8")
+        assert f'src="{name}.mp3"' in page
+        assert text.split()[1] in page
+    # The pages are part of each article's files: one deleted is made again on a rerun.
+    (tmp_path / "out" / "two.html").unlink()
+    again = run("render", str(folder), "-O", "out", *ESPEAK, "--html", "page.html")
+    assert "2 articles: 1 done, 1 up to date, 0 failed" in again.stderr
+    assert (tmp_path / "out" / "two.html").exists()

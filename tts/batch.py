@@ -37,6 +37,7 @@ from tts.version import __version__
 STATE_FILE = ".article-tts.json"
 # The Podcasting 2.0 JSON chapters format this writes (podcastindex.org's spec, version 1.2.0).
 CHAPTERS_VERSION = "1.2.0"
+PAGE_SUFFIX = ".html"
 CHAPTERS_SUFFIX = ".chapters.json"
 # An output name keeps letters and digits of any script; everything else becomes "-".
 UNSAFE_NAME = re.compile(r"[^\w]+")
@@ -86,6 +87,8 @@ class BatchSettings:
     subtitles: str | None = None
     """Subtitle extension (``.srt``, ``.vtt``, ``.lrc``) to write beside each audio file."""
     manifest: bool = False
+    html: bool = False
+    """Write a read-along page (``<name>.html``) beside each audio file."""
     chapters_file: bool = False
     """Write Podcasting 2.0 JSON chapters beside each audio file (for a feed)."""
 
@@ -167,17 +170,20 @@ def side_files(job: Job, batch: BatchSettings) -> list[Path]:
         files.append(folder / f"{job.name}{batch.subtitles}")
     if batch.manifest:
         files.append(folder / f"{job.name}.json")
+    if batch.html:
+        files.append(folder / f"{job.name}{PAGE_SUFFIX}")
     if batch.chapters_file:
         files.append(folder / f"{job.name}{CHAPTERS_SUFFIX}")
     return files
 
 
 def job_config(config: RenderConfig, job: Job, batch: BatchSettings) -> RenderConfig:
-    """``config`` with the job's own subtitle and manifest files."""
+    """``config`` with the job's own subtitle, manifest and page files."""
     folder = batch.output_dir
     return replace(config,
                    subtitles=folder / f"{job.name}{batch.subtitles}" if batch.subtitles else None,
-                   manifest=folder / f"{job.name}.json" if batch.manifest else None)
+                   manifest=folder / f"{job.name}.json" if batch.manifest else None,
+                   html=folder / f"{job.name}{PAGE_SUFFIX}" if batch.html else None)
 
 
 def chapters_json(article: Article, config: RenderConfig, result: RenderResult) -> str:

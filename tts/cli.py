@@ -572,7 +572,8 @@ def pop_batch_settings(settings: dict[str, Any]) -> BatchArgs:
 
 def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
                    settings: dict[str, Any]) -> BatchSettings:
-    """Where and what a batch writes; --subtitles and --manifest name kinds of file, not files."""
+    """Where and what a batch writes; --subtitles, --manifest and --html name kinds of file,
+    not files: each article gets its own beside its audio."""
     if args.output_dir is None:
         raise click.UsageError("several inputs (or --feed) need -O/--output-dir DIR for their "
                                "outputs; -o names a single file")
@@ -580,12 +581,14 @@ def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
         raise click.UsageError("--feed needs --base-url URL: where the output folder is "
                                "published, so the feed can link each file")
     subtitles, manifest = settings.pop("subtitles"), settings.pop("manifest")
+    html = settings.pop("html")
     kind = None
     if subtitles is not None:
         kind = subtitles.suffix or f".{subtitles.name.lstrip('.')}"
         check_format(kind, "--subtitles")
     return BatchSettings(args.output_dir, f".{settings.get('format') or 'mp3'}", input_format,
-                         lang_given, kind, manifest is not None, chapters_file=args.feed is not None)
+                         lang_given, kind, manifest is not None, html is not None,
+                         chapters_file=args.feed is not None)
 
 
 def check_format(suffix: str, option: str) -> None:
