@@ -15,7 +15,7 @@ from tts.cache import clip_key
 from tts.chunk import chunk_article
 from tts.engines.espeak import EspeakEngine
 from tts.errors import InputError
-from tts.langs import languages, runs, spell_acronyms
+from tts.langs import Run, languages, runs, spell_acronyms
 from tts.text import parse_article
 from tts.types import Break
 
@@ -161,3 +161,9 @@ def test_google_runs_are_joined_without_a_pause(google: FakeGoogle, tmp_path) ->
     assert [c["lang"] for c in chunks] == [None, "en", None]
     # Each clip starts where the one before it ends: no silence is added between the voices.
     assert all(b.start_ms - a.end_ms <= 1 for a, b in itertools.pairwise(placed))
+
+
+def test_phonemes_with_spaces_stay_in_the_voice_around_them() -> None:
+    # Cut at its space, each half of a lexicon's [[...]] was taken for English: espeak
+    # then read the phonemes inside an English <voice>.
+    assert runs("قال حفتر [[h@l'oU w'3:ld]] اليوم", "ar") == [Run(0, 32, None)]

@@ -8,8 +8,7 @@ from dataclasses import dataclass, replace
 
 from tts.arabic import strip_marks
 from tts.errors import ConfigError
-from tts.langs import PHONEMES, Run, runs
-from tts.text import is_speakable
+from tts.langs import TOKEN, Run, has_speech, runs
 from tts.types import Break, Chunk, Paragraph
 import itertools
 
@@ -59,9 +58,7 @@ FUNCTION_WORDS = frozenset({
     "ابن", "بن", "of", "to", "in", "on", "at", "by", "for", "with", "from", "the",
     "a", "an", "and", "or", "as", "into", "than",
 })
-# A word, or phonemes from a lexicon (``[[h@l'oU w'3:ld]]``, spaces and all, with what is
-# joined to them): espeak reads a cut ``[[...]]`` as letters.
-WORD = re.compile(rf"(?:\S*?{PHONEMES.pattern})+\S*|\S+")
+WORD = TOKEN  # a word, or a lexicon's phonemes whole: espeak reads a cut [[...]] as letters
 # The longest chunk any engine is given, whatever it accepts: a clip's audio is held
 # whole, and the pipeline makes a few clips ahead (about 3 minutes of speech, 8 MB, each
 # at espeak's pace), so a paragraph of 200,000 letters cannot become one clip of hours.
@@ -169,7 +166,7 @@ def find_gaps(spoken: str, words: Sequence[tuple[int, int]]) -> list[Gap]:
     for (start, end), (next_start, next_end) in itertools.pairwise(words):
         before, after = spoken[start:end], spoken[next_start:next_end]
         gaps.append(Gap(end, next_start, classify_gap(before, after), bare_word(before) in FUNCTION_WORDS,
-                        not (is_speakable(before) and is_speakable(after))))
+                        not (has_speech(before) and has_speech(after))))
     return gaps
 
 

@@ -19,10 +19,12 @@ ARABIC_LETTER = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06
 # A paragraph whose letters are at least this share Latin is an English paragraph
 # (one that quotes an Arabic name still is); below it, Latin words are runs inside Arabic.
 LATIN_PARAGRAPH_SHARE = 0.8
-TOKEN = re.compile(r"\S+")
 # espeak-ng's inline phoneme input, ``[[...]]`` (from a lexicon): it belongs to the
 # voice around it, so it is never a Latin run although its phoneme names are Latin.
 PHONEMES = re.compile(r"\[\[.*?\]\]")
+# A word, or phonemes (``[[h@l'oU w'3:ld]]``, spaces and all, with what is joined to
+# them): cut at their spaces, each half would be taken for English, or cut into two chunks.
+TOKEN = re.compile(rf"(?:\S*?{PHONEMES.pattern})+\S*|\S+")
 
 # Short all-capital words (2-4 letters) are acronyms; an English voice reads some
 # as a word (IMF as "imf", WHO as "who"), so they are spelled: I-M-F. Hyphens, not
