@@ -32,7 +32,8 @@ from tts.normalize import (
 )
 from tts.rules import ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
 from tts.sources.text import read_source
-from tts.text import is_speakable, parse_article
+from tts.langs import has_speech
+from tts.text import parse_article
 from tts.types import Paragraph
 
 ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"
@@ -419,8 +420,8 @@ def test_normalized_text_is_clean(text: str) -> None:
     ("\u064e\u0651", False),
     ("", False),
 ])
-def test_is_speakable(spoken: str, expected: bool) -> None:
-    assert is_speakable(spoken) is expected
+def test_has_speech(spoken: str, expected: bool) -> None:
+    assert has_speech(spoken) is expected
 
 
 def test_parse_article_keeps_unspeakable_paragraphs_in_place() -> None:

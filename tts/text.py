@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -10,6 +9,7 @@ from tts.arabic import is_arabic
 from tts.diacritize import diacritize_texts
 from tts.engines.base import Engine
 from tts.errors import InputError
+from tts.langs import has_speech
 from tts.normalize import normalize, normalizers_for
 from tts.rules import respell
 from tts.sources.text import text_article
@@ -35,11 +35,6 @@ def engine_texts(engine: Engine, texts: Sequence[str], tashkeel: bool, lang: str
     return [respell(text, engine.rules) for text in texts]
 
 
-def is_speakable(spoken: str) -> bool:
-    """True when ``spoken`` holds a letter or a digit; punctuation and emoji alone are not."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in spoken)
-
-
 def parse_article(article: str | Article, lang: str = "ar") -> list[Paragraph]:
     """The paragraphs with their spoken forms for ``lang``; InputError when nothing can be spoken.
 
@@ -52,7 +47,7 @@ def parse_article(article: str | Article, lang: str = "ar") -> list[Paragraph]:
     paragraphs = []
     for index, block in enumerate(article.blocks):
         spoken = normalize(block.text, steps)
-        paragraphs.append(Paragraph(index, block.text, spoken if is_speakable(spoken) else "",
+        paragraphs.append(Paragraph(index, block.text, spoken if has_speech(spoken) else "",
                                     block.heading))
     if not paragraphs:
         raise InputError("the text is empty: nothing to read; give a file holding the article's text")
