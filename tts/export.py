@@ -29,6 +29,15 @@ from tts.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
 
 
+# True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
+# decoded file; a lossy codec's rebuilt waveform overshoots the limited one: measured on
+# the article at -16 and -14 LUFS and at 1.5x, up to 0.7 dB for MP3 and 0.6 for AAC at
+# 64k, and 1.2 dB for Opus (resampled to 48 kHz); lossless files get a little room too.
+LOSSY_CEILING_DB = -2.0
+OPUS_CEILING_DB = -3.0
+LOSSLESS_CEILING_DB = -1.2
+
+
 @dataclass(frozen=True)
 class Format:
     """How ffmpeg writes one output extension."""
@@ -45,17 +54,10 @@ class Format:
     bitrate_curve: tuple[tuple[int, float], ...] = ()
     """(kbit/s asked of the encoder, kbit/s a file of speech averages), measured: the
     rate asked is read off it so the file averages ``--bitrate``. Empty: ask for it as is."""
-    ceiling_db: float = -2.0
+    ceiling_db: float = LOSSY_CEILING_DB
     """The limiter's true-peak ceiling (dBTP): under -1 by the codec's overshoot."""
 
 
-# True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
-# decoded file; a lossy codec's rebuilt waveform overshoots the limited one: measured on
-# the article at -16 and -14 LUFS and at 1.5x, up to 0.7 dB for MP3 and 0.6 for AAC at
-# 64k, and 1.2 dB for Opus (resampled to 48 kHz); lossless files get a little room too.
-LOSSY_CEILING_DB = -2.0
-OPUS_CEILING_DB = -3.0
-LOSSLESS_CEILING_DB = -1.2
 # Opus runs only at 48 kHz (or 8/12/16/24); engines give 22.05 or 24 kHz, so resample.
 # Opus in free VBR averaged 1.8x the asked bitrate on espeak's voice (115 for 64 kbit/s);
 # constrained VBR keeps the average within a few percent of it.
