@@ -70,12 +70,6 @@ def shift_words(words: Sequence[WordTime], offset_ms: int,
     return tuple(replace(w, start_ms=clamp(w.start_ms), end_ms=clamp(w.end_ms)) for w in words)
 
 
-def scale_words(words: Sequence[WordTime], speed: float) -> tuple[WordTime, ...]:
-    """Times as heard at ``speed`` times the tempo."""
-    return tuple(replace(w, start_ms=round(w.start_ms / speed), end_ms=round(w.end_ms / speed))
-                 for w in words)
-
-
 def settle_ends(words: Sequence[WordTime], audio: AudioSegment) -> tuple[WordTime, ...]:
     """Each word's end moved back over the silence before the next word (a pause, a breath)."""
     settled = []
