@@ -92,6 +92,9 @@ class LoudnessMeter:
         self.partial = np.zeros(0, np.float32)  # filtered samples short of a whole step
         self.powers = np.zeros(STEPS_GROW)  # mean square of each 100 ms step, then room
         self.count = 0  # steps measured
+        # The integrated loudness at ``count`` steps: every block of audio an outlet levels
+        # asks for it, and gating the whole history each time cost 2.3 ms an hour of audio.
+        self.cached: tuple[int, float] | None = None
 
     @property
     def measured_s(self) -> float:
@@ -160,7 +163,9 @@ class LoudnessMeter:
 
         The last few hundred ms, short of a whole frame, count once more audio follows.
         """
-        return integrated_loudness(self.block_powers())
+        if self.cached is None or self.cached[0] != self.count:
+            self.cached = (self.count, integrated_loudness(self.block_powers()))
+        return self.cached[1]
 
     def block_powers(self) -> Samples:
         """Mean square of each 400 ms block, one starting every 100 ms."""
