@@ -445,10 +445,9 @@ class AudioTarget:
         if self.stdout or self.tmp is None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             return self.exact_frames or 0
-        frames = self.exact_frames if self.exact_frames is not None else self.measured_frames()
         if self.suffix == ".mp3":
-            mark_lame_tag(self.tmp)
-            frames = self.measured_frames()
+            mark_lame_tag(self.tmp)  # first: the length the headers then give is the true one
+        frames = self.exact_frames if self.exact_frames is not None else self.measured_frames()
         if self.describe is not None:
             tags, chapters = self.describe(frames)
             metadata.write_tags(self.tmp, self.suffix, tags, chapters)
