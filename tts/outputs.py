@@ -117,11 +117,11 @@ class AudioOutput:
 
 
 def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, output: Path,
-                     config: RenderConfig, source: str) -> None:
-    """Subtitles, manifest and read-along page, when asked for, from the timeline as written."""
+                     config: RenderConfig, source: str, tags: Tags) -> None:
+    """Subtitles, manifest and read-along page, when asked for, from the timeline as written
+    (``tags``: the audio's, AudioOutput.tags)."""
     if not side_files(config):
         return  # none asked for: the words' times (a tenth of a second on an article) are not needed
-    tags = metadata.make_tags(plan.paragraphs, config, plan.engine.name, source, plan.meta)
     words = timing.article_words(plan.paragraphs, timeline, duration_ms)
     if config.subtitles is not None:
         cues = subtitles.make_cues(plan.paragraphs, words, duration_ms)

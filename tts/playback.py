@@ -147,7 +147,8 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
         feed.finish()
         if audio is not None:
             timeline, duration_ms = audio.finish()
-            write_side_files(plan, timeline, duration_ms, output, config, source)  # type: ignore[arg-type]
+            write_side_files(plan, timeline, duration_ms, output, config, source,  # type: ignore[arg-type]
+                             audio.tags)
     return PlayResult(feed.sent_ms, len(plan.paragraphs), len(plan.chunks), plan.engine.name,
                       feed.first_audio, output)
 
