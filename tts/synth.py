@@ -141,8 +141,6 @@ class Synthesizer:
         try:
             if ready is not None:
                 chunk = ready.result()
-            elif self.prepare is not None:
-                chunk = self.prepare(chunk)
             key = self.key(chunk)
             stored = self.from_cache(key, chunk)
             if stored is not None:
