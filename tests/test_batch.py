@@ -173,3 +173,18 @@ def test_each_article_gets_its_own_read_along_page(run, tmp_path: Path) -> None:
     again = run("render", str(folder), "-O", "out", *ESPEAK, "--html", "page.html")
     assert "2 articles: 1 done, 1 up to date, 0 failed" in again.stderr
     assert (tmp_path / "out" / "two.html").exists()
+
+
+def test_an_edited_lexicon_renders_the_batch_again(run, tmp_path: Path) -> None:
+    # The settings name a lexicon by its file name only: an edited entry left every
+    # article "up to date" with the old pronunciation.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.txt").write_text(FIRST, encoding="utf-8")
+    lexicon = tmp_path / "names.lexicon"
+    lexicon.write_text(f"{FIRST.split()[1]} = كلمة\n", encoding="utf-8")
+    options = ("-O", "out", *ESPEAK, "--lexicon", str(lexicon))
+    assert run("render", str(folder), *options).exit_code == 0
+    assert "1 up to date" in run("render", str(folder), *options).stderr
+    lexicon.write_text(f"{FIRST.split()[1]} = كلمات\n", encoding="utf-8")
+    assert "1 articles: 1 done, 0 up to date" in run("render", str(folder), *options).stderr

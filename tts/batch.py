@@ -144,7 +144,10 @@ def fingerprint(article: Article, config: RenderConfig, batch: BatchSettings) ->
         "blocks": [[b.text, b.heading] for b in article.blocks],
         "meta": dataclasses.asdict(article.meta),
         "settings": {k: v for k, v in settings(config).items() if k not in UNFINGERPRINTED},
-        "files": [batch.suffix, batch.subtitles, batch.manifest, batch.chapters_file],
+        # The settings name the lexicons; an edited entry changes the audio too.
+        "lexicons": [hashlib.sha256(p.read_bytes()).hexdigest() for p in config.lexicons
+                     if p.is_file()],
+        "files": [batch.suffix, batch.subtitles, batch.manifest, batch.html, batch.chapters_file],
     }
     return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
 
