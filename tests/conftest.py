@@ -15,6 +15,7 @@ from pydub import AudioSegment
 
 from fakes import (ENDPOINT, HOST, MS_PER_CHAR, PAD_MS, FakeGoogle, encode_mp3,  # noqa: F401
                    fake_speech, rpc_parameter, serve)
+from tts import mp3
 from tts.audio import ffmpeg_exe
 from pages_server import Served, serve_pages
 from tts.cli import main
@@ -66,6 +67,13 @@ def silent_gaps(audio: AudioSegment, min_ms: int, thresh: float = -50.0, step: i
                 gaps.append(pos - start)
             start = None
     return gaps
+
+
+@pytest.fixture(autouse=True)
+def short_mp3_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MP3s of a few seconds are encoded in segments too (an article's are a minute), so
+    every MP3 the tests check has been through the join."""
+    monkeypatch.setattr(mp3, "SEGMENT_S", 3.0)
 
 
 @pytest.fixture(autouse=True)

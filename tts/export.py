@@ -22,7 +22,7 @@ import mutagen
 import numpy as np
 from pydub import AudioSegment
 
-from tts import fsutil, metadata, streams
+from tts import fsutil, metadata, mp3, streams
 from tts.audio import SAMPLE_WIDTH, ffmpeg_exe
 from tts.errors import ConfigError, OutputError, StdoutClosed
 from tts.master import Mixer, Outlet, Write
@@ -105,15 +105,6 @@ STDOUT = "-"
 def is_stdout(output: Path) -> bool:
     """True when ``output`` is ``-``: the audio goes to standard output, not a file."""
     return str(output) == STDOUT
-# The LAME tag in the MP3's first (Xing/Info) frame: ffmpeg fills in the encoder delay and
-# padding but names itself ("Lavc63.1."), and readers such as mutagen trust those fields
-# only after a LAME version string, so they showed the file 53 ms too long. The encoder
-# is libmp3lame, so the tag says LAME, with its CRC-16 recomputed as LAME does.
-LAME_NAME = b"LAME3.100"
-XING_MARKS = (b"Xing", b"Info")
-# Xing flags (frames, bytes, TOC, quality) and the size of the field each one adds.
-XING_FIELDS = ((1, 4), (2, 4), (4, 100), (8, 4))
-LAME_CRC_AT = 34  # the tag CRC's offset in the LAME extension, after 34 bytes of fields
 
 
 def format_for(path: Path) -> str:
@@ -205,42 +196,6 @@ def write_text(path: Path, text: str) -> None:
             tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"cannot write {path} ({exc.strerror or exc}); choose another path") from exc
-
-
-def mark_lame_tag(path: Path) -> None:
-    """Name the encoder LAME in the MP3's LAME tag, so readers trim its delay and padding."""
-    with path.open("r+b") as handle:
-        head = bytearray(handle.read(64 * 1024))
-        frame = id3_size(head)
-        mark = next((at for m in XING_MARKS if (at := head.find(m, frame, frame + 64)) >= 0), -1)
-        if mark < 0:
-            return
-        flags = int.from_bytes(head[mark + 4:mark + 8], "big")
-        lame = mark + 8 + sum(size for bit, size in XING_FIELDS if flags & bit)
-        if lame + LAME_CRC_AT + 2 > len(head) or not head[lame:lame + 4].isalpha():
-            return
-        head[lame:lame + len(LAME_NAME)] = LAME_NAME
-        crc = crc16(bytes(head[frame:lame + LAME_CRC_AT]))
-        head[lame + LAME_CRC_AT:lame + LAME_CRC_AT + 2] = crc.to_bytes(2, "big")
-        handle.seek(lame)
-        handle.write(head[lame:lame + LAME_CRC_AT + 2])
-
-
-def id3_size(head: bytes | bytearray) -> int:
-    """Bytes an ID3v2 tag takes at the start of ``head`` (0 when there is none)."""
-    if head[:3] != b"ID3" or len(head) < 10:
-        return 0
-    return 10 + sum((b & 0x7F) << shift for b, shift in zip(head[6:10], (21, 14, 7, 0), strict=True))
-
-
-def crc16(data: bytes) -> int:
-    """CRC-16 (poly 0x8005, reflected, initial 0): the checksum of the LAME tag."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
 
 
 def bitrate_args(fmt: Format, bitrate: str) -> list[str]:
@@ -392,7 +347,7 @@ class AudioTarget:
         self.scratch = Path(tempfile.mkdtemp(prefix=fsutil.temp_prefix()))
         self.cleanup = ExitStack()  # the atomic temp file beside the output, until finish
         self.tmp: Path | None = None
-        self.encoder: Encoder | None = None
+        self.encoder: Encoder | mp3.SegmentedEncoder | None = None
         self.exact_frames: int | None = None
         self.rate = 0  # the input's sample rate, known when the first block comes
 
@@ -420,8 +375,13 @@ class AudioTarget:
             self.encoder = self.stream_encoder(command, rate)
         else:
             self.tmp = self.cleanup.enter_context(atomic_target(self.output))
-            command += [*self.format.args, *bitrate_args(self.format, self.bitrate), "-y", str(self.tmp)]
-            self.encoder = Encoder(command, f"write {self.output.name}")
+            command += [*self.format.args, *bitrate_args(self.format, self.bitrate), "-y"]
+            action, workers = f"write {self.output.name}", mp3.encoders_wanted()
+            if self.suffix == ".mp3" and not filters and workers > 1:
+                self.encoder = mp3.SegmentedEncoder(command, rate, self.tmp, self.scratch,
+                                                    action, workers)
+            else:
+                self.encoder = Encoder([*command, str(self.tmp)], action)
         return self.encoder.write
 
     def stream_encoder(self, command: list[str], rate: int) -> Encoder:
@@ -446,7 +406,7 @@ class AudioTarget:
             shutil.rmtree(self.scratch, ignore_errors=True)
             return self.exact_frames or 0
         if self.suffix == ".mp3":
-            mark_lame_tag(self.tmp)  # first: the length the headers then give is the true one
+            mp3.mark_lame_tag(self.tmp)  # first: the length the headers then give is the true one
         frames = self.exact_frames if self.exact_frames is not None else self.measured_frames()
         if self.describe is not None:
             tags, chapters = self.describe(frames)
