@@ -52,8 +52,10 @@ MIN_PADDING = 576
 # frame of silence more on each side for the frames' overlapping windows.
 JOIN_SAMPLES = ENCODER_DELAY + MIN_PADDING
 # A segment is at least this long: LAME takes ~5 ms per second of speech, an ffmpeg start
-# ~20 ms, so a segment costs a few percent more than one encode would.
+# ~20 ms, so a segment costs a few percent more than one encode would. The first ones are
+# shorter (15 s, then 30), so the encoders start while the article is still being spoken.
 SEGMENT_S = 60.0
+FIRST_SEGMENT_S = 15.0
 # Each segment has its own header frame (its length, padding and audio CRC, which the
 # joined file's header is made from) and no ID3 tag.
 SEGMENT_ARGS = ("-write_xing", "1", "-id3v2_version", "0")
@@ -105,10 +107,10 @@ class Segment:
 
 class SegmentedEncoder:
     """PCM (mono 16-bit at ``rate``) into one MP3 at ``output``, encoded by ``workers``
-    ffmpeg processes at once: the stream is cut into segments of at least SEGMENT_S at
-    the first digital silence long enough, each spooled to disk and encoded on its own,
-    and the segments' frames are joined in order under one Xing/LAME header. The decoded
-    file is as long as the input, sample for sample, with every sound where it was.
+    ffmpeg processes at once: the stream is cut into segments (a minute, the first ones
+    shorter) at the next digital silence long enough, each spooled to disk and encoded
+    on its own, and the segments' frames are joined in order under one Xing/LAME header.
+    Decoded, the file is as long as the input, sample for sample, every sound in place.
 
     ``command`` is ffmpeg's command line reading PCM from stdin, up to the output's
     name (codec and bitrate included); ``scratch`` a folder for the segments.
@@ -119,7 +121,6 @@ class SegmentedEncoder:
         self.command, self.rate, self.scratch = command, rate, scratch
         self.action, self.workers = action, max(1, workers)
         self.frame = samples_per_frame(rate)
-        self.min_frames = round(SEGMENT_S * rate)
         self.min_run = JOIN_SAMPLES + 3 * self.frame  # room for the cut, rounding and overlap
         self.pcm: IO[bytes] = self.new_spool()
         self.written = 0  # samples in the current segment's spool
@@ -155,7 +156,8 @@ class SegmentedEncoder:
     def end_silence(self) -> None:
         """The held silence is over: end the segment inside it if the segment is long
         enough, and spool the rest of it."""
-        if self.written >= self.min_frames and self.held >= self.min_run:
+        shortest = min(SEGMENT_S, FIRST_SEGMENT_S * 2 ** min(self.segments, 8)) * self.rate
+        if self.written >= shortest and self.held >= self.min_run:
             place = math.ceil((self.written + JOIN_SAMPLES + self.frame) / self.frame) * self.frame
             left = self.written + self.held - place
             self.spool(np.zeros(place - JOIN_SAMPLES - self.written, np.int16))
