@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.chunk import MAX_CLIP_CHARS, chunk_article, chunk_text
+from tts.chunk import (CLAUSE_LEVEL, MAX_CLIP_CHARS, SENTENCE_LEVEL, SPACE_LEVEL, chunk_article,
+                       chunk_text, classify_gap)
 from tts.types import Break, Chunk
 from tts.errors import ConfigError
 from tts.normalize import normalize
@@ -194,6 +195,16 @@ def test_no_chunk_is_punctuation_alone(spoken: str, max_chars: int) -> None:
     chunks = chunk_text(spoken, max_chars)
     check_invariant(spoken, chunks, max_chars)
     assert all(re.search(r"[^\W_]", c.text) for c in chunks), [c.text for c in chunks]
+
+
+@pytest.mark.parametrize(("before", "after", "level"), [
+    ("و[[h@l'oU]]", "كلمة", SPACE_LEVEL), ("كلمة", "[[h@l'oU]]", SPACE_LEVEL),
+    ("[[h@l'oU]].", "كلمة", SENTENCE_LEVEL), ("«[[h@l'oU]]»", "كلمة", CLAUSE_LEVEL),
+    ("كلمة", "([[h@l'oU]]", CLAUSE_LEVEL)])
+def test_a_lexicons_phonemes_weigh_as_a_word(before: str, after: str, level: int) -> None:
+    # Their brackets were read as the text's: every gap beside a lexicon entry was a
+    # clause break, where a long paragraph was cut first, with a clause's pause.
+    assert classify_gap(before, after) == level
 
 
 @pytest.mark.parametrize("max_chars", [20, 25, 40])

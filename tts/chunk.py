@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from tts.arabic import strip_marks
 from tts.errors import ConfigError
-from tts.langs import TOKEN, Run, has_speech, runs
+from tts.langs import PHONEMES, TOKEN, Run, has_speech, runs
 from tts.types import Break, Chunk, Paragraph
 import itertools
 
@@ -59,6 +59,7 @@ FUNCTION_WORDS = frozenset({
     "a", "an", "and", "or", "as", "into", "than",
 })
 WORD = TOKEN  # a word, or a lexicon's phonemes whole: espeak reads a cut [[...]] as letters
+PHONEME_WORD = "w"  # what a lexicon's [[phonemes]] stand as when a gap is weighed
 # The longest chunk any engine is given, whatever it accepts: a clip's audio is held
 # whole, and the pipeline makes a few clips ahead (about 3 minutes of speech, 8 MB, each
 # at espeak's pace), so a paragraph of 200,000 letters cannot become one clip of hours.
@@ -171,7 +172,9 @@ def find_gaps(spoken: str, words: Sequence[tuple[int, int]]) -> list[Gap]:
 
 
 def classify_gap(before: str, after: str) -> int:
-    """How strong a boundary the space between ``before`` and ``after`` is."""
+    """How strong a boundary the space between ``before`` and ``after`` is. A lexicon's
+    ``[[phonemes]]`` count as a word: their brackets are not the text's."""
+    before, after = PHONEMES.sub(PHONEME_WORD, before), PHONEMES.sub(PHONEME_WORD, after)
     core = before.rstrip(CLOSERS)
     if core and core[-1] in SENTENCE_MARKS:
         return SENTENCE_LEVEL
