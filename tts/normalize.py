@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 
 from tts.arabic import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, is_arabic
 from tts.langs import LATIN_LETTER, map_runs, spell_acronyms
+from tts.numbers import FRACTIONS
 from tts.rules import respell
 
-# One-character fractions (½ ¼ ¾, U+2150-215E): NFKC spells them with a fraction
-# slash glued to the number before (2½ -> 21⁄2), so they are left for the rules.
-VULGAR_FRACTIONS = frozenset("\u00bc\u00bd\u00be" + "".join(map(chr, range(0x2150, 0x215f))))
+# One-character fractions: NFKC spells them with a fraction slash glued to the number
+# before (2½ -> 21⁄2), so those the rules read are left for them.
+VULGAR_FRACTIONS = frozenset(FRACTIONS)
 FRACTION_SPLIT = re.compile(f"([{''.join(sorted(VULGAR_FRACTIONS))}])")
 
 # Letters that Persian, Urdu and Kurdish keyboards type instead of their Arabic

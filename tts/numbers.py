@@ -217,9 +217,14 @@ def read_phone(match: re.Match[str]) -> str:
     return plus + "، ".join(pieces)
 
 
-# Vulgar fractions (kept out of NFKC, which would make 2½ into 21⁄2).
+# Vulgar fractions: every one-character fraction Unicode has with a reading (¼ ½ ¾ and
+# U+2150-215E), kept out of NFKC (tts.normalize), which would make 2½ into 21⁄2. A fifth,
+# seventh, ninth and tenth are vowelled: unmarked, they are the words for five, seven,
+# nine and ten (خَمْس، سَبْع، تِسْع، عَشْر), and the tashkeel keeps a word its writer marked.
 FRACTIONS = {"½": "نصف", "⅓": "ثلث", "⅔": "ثلثان", "¼": "ربع", "¾": "ثلاثة أرباع",
-             "⅕": "خمس", "⅙": "سدس", "⅛": "ثمن"}
+             "⅕": "خُمْس", "⅖": "خُمْسان", "⅗": "ثلاثة أخماس", "⅘": "أربعة أخماس",
+             "⅙": "سدس", "⅚": "خمسة أسداس", "⅐": "سُبْع", "⅛": "ثمن", "⅜": "ثلاثة أثمان",
+             "⅝": "خمسة أثمان", "⅞": "سبعة أثمان", "⅑": "تُسْع", "⅒": "عُشْر"}
 
 
 def read_fraction(match: re.Match[str]) -> str:
