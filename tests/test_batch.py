@@ -175,6 +175,17 @@ def test_each_article_gets_its_own_read_along_page(run, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "two.html").exists()
 
 
+def test_a_subtitle_kind_in_capitals_is_taken_as_for_one_file(run, tmp_path: Path) -> None:
+    # One render writes x.SRT as SubRip; a batch refused --subtitles x.SRT (exit 2).
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.txt").write_text(FIRST, encoding="utf-8")
+    result = run("render", str(folder), "-O", "out", *ESPEAK, "--subtitles", "x.SRT")
+    assert result.exit_code == 0, result.stderr
+    cue = (tmp_path / "out" / "one.srt").read_text(encoding="utf-8")
+    assert cue.startswith("1\n00:00:00,") and FIRST.split()[0] in cue
+
+
 def test_an_edited_lexicon_renders_the_batch_again(run, tmp_path: Path) -> None:
     # The settings name a lexicon by its file name only: an edited entry left every
     # article "up to date" with the old pronunciation.

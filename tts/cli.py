@@ -584,7 +584,7 @@ def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
     html = settings.pop("html")
     kind = None
     if subtitles is not None:
-        kind = subtitles.suffix or f".{subtitles.name.lstrip('.')}"
+        kind = (subtitles.suffix or f".{subtitles.name.lstrip('.')}").lower()  # as for one file
         check_format(kind, "--subtitles")
     return BatchSettings(args.output_dir, f".{settings.get('format') or 'mp3'}", input_format,
                          lang_given, kind, manifest is not None, html is not None,
