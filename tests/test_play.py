@@ -17,7 +17,8 @@ from pydub import AudioSegment
 from conftest import ARTICLE, FakeGoogle
 from tts.audio import decode
 from tts.playback import LOOKAHEAD
-from tts.player import KNOWN_PLAYERS, STREAMING_SIZE
+from tts.audio import STREAMING_SIZE
+from tts.player import KNOWN_PLAYERS
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
 

@@ -36,9 +36,7 @@ def render(article: str | os.PathLike[str] | Article, output: str | os.PathLike[
     ``cache_dir`` names another folder, or is ``None`` to keep nothing.
     Raises an ``ArticleTTSError`` subclass on any failure.
     """
-    settings = make_config(config, cache_dir, options)
-    text, source = read_article(article, settings.max_input)
-    settings = article_config(settings, text, "lang" in options or config is not None)
+    text, source, settings = prepare(article, config, cache_dir, options)
     return pipeline.render(text, Path(output), settings, listener, source=source)
 
 
@@ -52,11 +50,19 @@ def play(article: str | os.PathLike[str] | Article, *, player: str | None = None
     first of ffplay, mpv, paplay, pw-play, aplay, afplay found. With ``output`` the
     audio is also saved.
     """
-    settings = make_config(config, cache_dir, options)
-    text, source = read_article(article, settings.max_input)
-    settings = article_config(settings, text, "lang" in options or config is not None)
+    text, source, settings = prepare(article, config, cache_dir, options)
     target = None if output is None else Path(output)
     return playback.play(text, settings, find_player(player), target, listener, source=source)
+
+
+def prepare(article: str | os.PathLike[str] | Article, config: RenderConfig | None,
+            cache_dir: str | os.PathLike[str] | None, options: dict[str, Any],
+            ) -> tuple[Article, str, RenderConfig]:
+    """The article read, where it came from, and the settings for it (its own language
+    unless one is given)."""
+    settings = make_config(config, cache_dir, options)
+    text, source = read_article(article, settings.max_input)
+    return text, source, article_config(settings, text, "lang" in options or config is not None)
 
 
 def say(text: str, *, player: str | None = None, output: str | os.PathLike[str] | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import struct
 import subprocess
 
 from pydub import AudioSegment
@@ -19,6 +20,8 @@ TRIM_STEP_MS = 5
 # Kept on each side of a trimmed clip so consonant attacks and releases survive.
 EDGE_KEEP_MS = 10
 SAMPLE_WIDTH = 2  # 16-bit PCM all the way through
+# RIFF and data sizes for a stream whose length is not known yet; players read to EOF.
+STREAMING_SIZE = 0xFFFFFFFF
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,6 +37,17 @@ def ffmpeg_exe() -> str:
             "ffmpeg not found: install the imageio-ffmpeg package or put ffmpeg on PATH"
         ) from exc
     return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def wav_header(rate: int, frames: int | None = None) -> bytes:
+    """A 44-byte header of mono 16-bit WAV holding exactly ``frames``; without them, of a
+    stream whose length is not known (the largest sizes: players read to the end)."""
+    data = STREAMING_SIZE if frames is None else frames * SAMPLE_WIDTH
+    riff = STREAMING_SIZE if frames is None else 36 + data
+    return (b"RIFF" + struct.pack("<I", riff) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * SAMPLE_WIDTH,
+                                    SAMPLE_WIDTH, 8 * SAMPLE_WIDTH)
+            + b"data" + struct.pack("<I", data))
 
 
 def decode(data: bytes, frame_rate: int, channels: int = 1) -> AudioSegment:

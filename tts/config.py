@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tts.errors import ConfigError
 from tts.intake import DEFAULT_MAX_INPUT
+from tts.langs import primary
 from tts.options import ALL as OPTIONS
 from tts.options import default
 from tts.types import Article
@@ -110,7 +111,7 @@ def base_lang(lang: str | None) -> str | None:
     """The language part of a declared code (``ar-EG`` -> ``ar``), as the engines take it."""
     if not lang:
         return None
-    code = lang.replace("_", "-").split("-")[0].strip().lower()
+    code = primary(lang.strip())
     return code if code.isalpha() and 2 <= len(code) <= 3 else None  # ISO 639-1 or -2
 
 

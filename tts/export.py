@@ -7,7 +7,6 @@ import contextlib
 import fcntl
 import os
 import shutil
-import struct
 import threading
 import subprocess
 import tempfile
@@ -23,7 +22,7 @@ import numpy as np
 from pydub import AudioSegment
 
 from tts import fsutil, metadata, mp3, streams
-from tts.audio import SAMPLE_WIDTH, ffmpeg_exe
+from tts.audio import SAMPLE_WIDTH, ffmpeg_exe, wav_header
 from tts.errors import ConfigError, OutputError, StdoutClosed
 from tts.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
@@ -436,12 +435,3 @@ class AudioTarget:
                  tb: TracebackType | None) -> None:
         if kind is not None:
             self.abort()
-
-
-def wav_header(rate: int, frames: int) -> bytes:
-    """A 44-byte header of mono 16-bit WAV holding exactly ``frames``."""
-    data = frames * SAMPLE_WIDTH
-    return (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVE"
-            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * SAMPLE_WIDTH,
-                                    SAMPLE_WIDTH, 8 * SAMPLE_WIDTH)
-            + b"data" + struct.pack("<I", data))

@@ -25,6 +25,7 @@ import mutagen
 from tts.errors import ConfigError, InputError
 from tts.export import write_text
 from tts.metadata import TITLE_MAX_CHARS
+from tts.sources.url import is_url
 from tts.types import Article
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -136,7 +137,7 @@ def file_url(base_url: str, path: Path) -> str:
 
 def item_guid(article: Article, name: str) -> str:
     """Stable for the same source: the page's canonical URL, else the source URL, else the name."""
-    key = article.meta.url or (article.source if "://" in article.source else f"file:{name}")
+    key = article.meta.url or (article.source if is_url(article.source) else f"file:{name}")
     return str(uuid.uuid5(ITEM_GUID_NAMESPACE, key))
 
 
@@ -149,7 +150,7 @@ def published(article: Article, audio: Path) -> datetime.datetime:
         except ValueError:
             pass
     source = Path(article.source)
-    stamp_of = source if "://" not in article.source and source.is_file() else audio
+    stamp_of = source if not is_url(article.source) and source.is_file() else audio
     return datetime.datetime.fromtimestamp(stamp_of.stat().st_mtime, datetime.timezone.utc)
 
 
@@ -172,7 +173,7 @@ def make_item(article: Article, name: str, audio: Path, base_url: str,
         published=published(article, audio),
         url=file_url(base_url, audio), length=audio.stat().st_size,
         mime=AUDIO_TYPES.get(audio.suffix, "audio/mpeg"), duration_s=duration_seconds(audio),
-        link=article.meta.url or (article.source if "://" in article.source else None),
+        link=article.meta.url or (article.source if is_url(article.source) else None),
         chapters_url=file_url(base_url, chapters) if chapters and chapters.exists() else None,
         transcript_url=file_url(base_url, transcript) if transcript and kind else None,
         transcript_type=kind)

@@ -168,14 +168,14 @@ def all_or_nothing() -> Iterator[None]:
     """Inside, ``commit`` only queues: every temp file is written before any replaces its target.
 
     On success the targets are replaced one after the other (each rename atomic); on any
-    failure, or a signal, the temp files and the folders made for them are removed.
+    failure, or a signal, the temp files are removed (and outputs_written, around this,
+    removes the folders made for them).
     """
     pending: list[tuple[Path, Path]] = []
-    created: list[Path] = []
-    tokens = _PENDING.set(pending), _CREATED.set(created)
+    token = _PENDING.set(pending)
     try:
         yield
-        _PENDING.reset(tokens[0])
+        _PENDING.reset(token)
         while pending:
             tmp, path = pending[0]
             os.replace(tmp, path)
@@ -183,12 +183,10 @@ def all_or_nothing() -> Iterator[None]:
     except BaseException:
         for tmp, _ in pending:
             tmp.unlink(missing_ok=True)
-        remove_empty_folders(created)
         raise
     finally:
         if _PENDING.get() is pending:
-            _PENDING.reset(tokens[0])
-        _CREATED.reset(tokens[1])
+            _PENDING.reset(token)
 
 
 def remove_empty_folders(folders: list[Path]) -> None:

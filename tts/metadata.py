@@ -159,7 +159,7 @@ def write_tags(path: Path, suffix: str, tags: Tags, chapters: Sequence[Chapter])
     since mutagen cannot write an MP4 chapter track; its language is set here.
     """
     if suffix == ".mp3":
-        id3_tag(tags, chapters).save(path, v2_version=ID3_VERSION)
+        write_id3(path, tags, chapters)
     elif suffix in (".ogg", ".opus"):
         write_vorbis_comments(OggOpus(path), tags, chapters)
     elif suffix == ".flac":
@@ -220,7 +220,6 @@ def id3_tag(tags: Tags, chapters: Sequence[Chapter]) -> ID3:
     id3 = cast(ID3, TimeOrderedID3())
     for frame in text_frames(tags):
         id3.add(frame)
-    id3.add(COMM(encoding=UTF16, lang=tags.language, desc="", text=tags.comment))
     ids = [f"ch{i}" for i in range(len(chapters))]
     if chapters:
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
@@ -232,19 +231,20 @@ def id3_tag(tags: Tags, chapters: Sequence[Chapter]) -> ID3:
     return id3
 
 
-def text_frames(tags: Tags) -> list[TIT2 | TPE1 | TALB | TDRC | TLAN | TSSE]:
-    """The ID3 text frames the tags fill (title, artist, album, date, language, encoder).
+def text_frames(tags: Tags) -> list[TIT2 | TPE1 | TALB | TDRC | TLAN | TSSE | COMM]:
+    """The ID3 frames the tags fill (title, artist, album, date, language, encoder, comment).
 
     The date is given as TDRC; saving as ID3v2.3 turns it into TYER/TDAT.
     """
-    frames: list[TIT2 | TPE1 | TALB | TDRC | TLAN | TSSE] = [TIT2(encoding=UTF16, text=tags.title)]
+    frames: list[TIT2 | TPE1 | TALB | TDRC | TLAN | TSSE | COMM] = [TIT2(encoding=UTF16, text=tags.title)]
     if tags.artist:
         frames.append(TPE1(encoding=UTF16, text=tags.artist))
     if tags.album:
         frames.append(TALB(encoding=UTF16, text=tags.album))
     if tags.date and ISO_DATE.match(tags.date):
         frames.append(TDRC(encoding=UTF16, text=tags.date[:ISO_DATE_CHARS]))
-    frames += [TLAN(encoding=UTF16, text=tags.language), TSSE(encoding=UTF16, text=tags.encoder)]
+    frames += [TLAN(encoding=UTF16, text=tags.language), TSSE(encoding=UTF16, text=tags.encoder),
+               COMM(encoding=UTF16, lang=tags.language, desc="", text=tags.comment)]
     return frames
 
 
@@ -255,8 +255,7 @@ def write_wav_id3(path: Path, tags: Tags) -> None:
     wav.add_tags()  # an ID3 that WAVE saves as the file's ``id3 `` chunk
     id3 = wav.tags
     assert isinstance(id3, ID3)
-    for frame in [*text_frames(tags), COMM(encoding=UTF16, lang=tags.language, desc="",
-                                           text=tags.comment)]:
+    for frame in text_frames(tags):
         id3.add(frame)
     wav.save(v2_version=ID3_VERSION)
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from tts import fsutil
 from tts.errors import ConfigError
+from tts.langs import primary
 from tts.export import check_writable, is_stdout
 from tts.metadata import ELLIPSIS, first_words
-from tts.subtitles import is_rtl
+from tts.subtitles import is_rtl, words_by_paragraph
 from tts.types import ENCODER, Paragraph, Tags, Word
 
 # What a browser is told each output format is, for an embedded data URI.
@@ -71,8 +72,7 @@ def audio_source(output: Path, page: Path, embed: bool) -> str:
 
 
 def ui_text(lang: str) -> dict[str, str]:
-    base = lang.replace("_", "-").split("-")[0].lower()
-    return UI_TEXT.get(base, UI_TEXT["en"])
+    return UI_TEXT.get(primary(lang), UI_TEXT["en"])
 
 
 def asset(name: str) -> str:
@@ -143,9 +143,7 @@ def description(paragraphs: Sequence[Paragraph]) -> str:
 def make_page(page: PageInput, src: str) -> str:
     """The whole HTML document: offline (no CDN, no web fonts), readable without JavaScript."""
     text = ui_text(page.lang)
-    by_paragraph: dict[int, list[Word]] = {}
-    for word in page.words:
-        by_paragraph.setdefault(word.paragraph, []).append(word)
+    by_paragraph = words_by_paragraph(page.words)
     direction = "rtl" if is_rtl(" ".join(p.original for p in page.paragraphs)) else "ltr"
     lang = html.escape(page.lang.replace("_", "-"))
     body = "\n".join(paragraph_html(p, by_paragraph.get(p.index, [])) for p in page.paragraphs)
@@ -168,7 +166,8 @@ def make_page(page: PageInput, src: str) -> str:
 {player_html(src, text)}
 <div class="layout">
 {chapters_html(page, by_paragraph, text["chapters"])}
-<main id="text" tabindex="-1"><article aria-label="{text["article"]}" data-current-word="-1">
+<main id="text" tabindex="-1"><article aria-label="{text["article"]}" data-current-word="-1"
+ data-seek-step="{SEEK_STEP_S}">
 {body}
 </article></main>
 </div>

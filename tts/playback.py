@@ -18,6 +18,7 @@ from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_
 from tts.pipeline import LOOKAHEAD, make_plan, stream
 from tts.player import AudioPlayer, PlayerCommand
 from tts.streams import stdout_error
+from tts.timeline import frames_to_ms
 from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
 
 # The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
@@ -139,7 +140,7 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
         for clip, pause in stream(plan, config, listener, LOOKAHEAD):
             if clip.chunk.index == 0:
                 rate = mixer.rate or clip.audio.frame_rate
-                announcer.starts.append((mixer.spool.frames * 1000 // rate, clip.chunk.paragraph))
+                announcer.starts.append((frames_to_ms(mixer.spool.frames, rate), clip.chunk.paragraph))
             span = mixer.add(clip, pause)
             if audio is not None:
                 audio.record(clip, span)
@@ -168,7 +169,7 @@ class PlayerFeed:
 
     @property
     def sent_ms(self) -> int:
-        return self.sent_frames * 1000 // self.rate if self.rate else 0
+        return frames_to_ms(self.sent_frames, self.rate)
 
     def open(self, rate: int, layout: Layout | None) -> Callable[[bytes], None]:
         self.rate = rate

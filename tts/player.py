@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from tts.audio import wav_header
 from tts.errors import PlayerError
 import contextlib
 from tts.fsutil import temp_prefix
@@ -29,8 +30,6 @@ KNOWN_PLAYERS: tuple[tuple[str, ...], ...] = (
     ("aplay", "-q", "-"),
     ("afplay",),
 )
-# RIFF and data sizes for a stream whose length is not known yet; players read to EOF.
-STREAMING_SIZE = 0xFFFFFFFF
 
 
 
@@ -64,15 +63,6 @@ def find_player(requested: str | None = None) -> PlayerCommand:
     names = ", ".join(argv[0] for argv in KNOWN_PLAYERS)
     raise PlayerError(f"no audio player found (looked for {names}); install one, name one "
                       f"with --player, or use `article-tts render` to write a file instead")
-
-
-def wav_header(frame_rate: int, channels: int = 1, sample_width: int = 2) -> bytes:
-    """A WAV header for a stream of unknown length (sizes set to the maximum)."""
-    block = channels * sample_width
-    return (b"RIFF" + struct.pack("<I", STREAMING_SIZE) + b"WAVE"
-            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, frame_rate,
-                                    frame_rate * block, block, sample_width * 8)
-            + b"data" + struct.pack("<I", STREAMING_SIZE))
 
 
 class AudioPlayer:

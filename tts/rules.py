@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tts import numbers
-from tts.arabic import ARABIC_COMMA, HARAKAT_RANGE
+from tts.arabic import ARABIC_COMMA, HARAKAT_RANGE, SHORT_VOWELS, TANWEEN
 
 Replacement = str | Callable[[re.Match[str]], str]
 
@@ -227,7 +227,7 @@ SPEECH_RULES: tuple[Rule, ...] = (
 # may come between), before an opening bracket, and at the end of the paragraph.
 PAUSE_AHEAD = r"(?=[\"'»”’)\]]*(?:[.!?؟…،؛:,;]|\s+\(|\s*$))"
 ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
-VOWELS_AND_TANWEEN = "\u064b\u064c\u064d\u064e\u064f\u0650"
+VOWELS_AND_TANWEEN = TANWEEN + SHORT_VOWELS
 TA_MARBUTA = "\u0629"
 
 

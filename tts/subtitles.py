@@ -165,15 +165,21 @@ def segment(words: Sequence[Word]) -> list[tuple[int, int]]:
     return spans[::-1]
 
 
+def words_by_paragraph(words: Sequence[Word]) -> dict[int, list[Word]]:
+    """Each paragraph's words, in order, by the paragraph's index."""
+    grouped: dict[int, list[Word]] = {}
+    for word in words:
+        grouped.setdefault(word.paragraph, []).append(word)
+    return grouped
+
+
 def make_cues(paragraphs: Sequence[Paragraph], words: Sequence[Word],
               duration_ms: int) -> list[Cue]:
     """The subtitles of a render: each paragraph's words cut into readable cues.
 
     A cue never spans a paragraph break, and never ends after the audio.
     """
-    by_paragraph: dict[int, list[Word]] = {}
-    for word in words:
-        by_paragraph.setdefault(word.paragraph, []).append(word)
+    by_paragraph = words_by_paragraph(words)
     cues = []
     for paragraph in paragraphs:
         own = by_paragraph.get(paragraph.index, [])

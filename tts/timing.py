@@ -12,13 +12,14 @@ from typing import Protocol, runtime_checkable
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
+from tts.arabic import HARAKAT, SUPERSCRIPT_ALEF, TATWEEL
 from tts.types import Paragraph, Placed, Word, WordTime
 
 # A word as written and as spoken: whitespace-delimited, punctuation kept.
 WORD = re.compile(r"\S+")
 # Arabic short vowels, tanween, shadda, sukun, the dagger alef and tatweel: tashkeel
 # adds them and espeak's rules move them, so texts are aligned without them.
-MARKS = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640")
+MARKS = frozenset(HARAKAT + SUPERSCRIPT_ALEF + TATWEEL)
 # Below this level the end of a word is silence (the audio stage trims clips at it too).
 SILENCE_DBFS = -50.0
 # Step of the scan for the silence after a word: fine enough for a highlight.

@@ -2,9 +2,9 @@
 // The page works without this script: the text, the chapter links and a plain audio player.
 (function () {
   "use strict";
-  var SEEK_STEP_S = 5;
   var audio = document.getElementById("audio");
   var article = document.querySelector("article");
+  var SEEK_STEP_S = Number(article.dataset.seekStep);  // the step the page's key help names
   var words = Array.prototype.slice.call(article.querySelectorAll(".w"));
   var starts = words.map(function (w) { return Number(w.dataset.start); });
   var links = Array.prototype.slice.call(document.querySelectorAll("nav a[data-start]"));

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydub import AudioSegment
 
 from tts.errors import ConfigError, EngineError, EngineUnavailable
-from tts.langs import PHONEMES, Run, primary, runs
+from tts.langs import PHONEMES, primary, runs
 from tts.options import DEFAULT_RATE_WPM, RATE_RANGE
 from tts.rules import ESPEAK_RULES
 from tts.types import WordTime
@@ -368,15 +368,8 @@ class EspeakEngine:
 
     def markup(self, text: str) -> str | None:
         """SSML that speaks each Latin run of ``text`` with its own voice; None when it has none."""
-        parts = runs(text, self.lang)
-        if all(run.lang is None for run in parts):
-            return None
-        return "<speak>" + "".join(self.run_markup(text, run) for run in parts) + "</speak>"
-
-    def run_markup(self, text: str, run: Run) -> str:
-        """One run as SSML: escaped, and in a <voice> element when in another language."""
-        body = escape(text[run.start:run.end])
-        return body if run.lang is None else f'<voice name="{self.voice_for(run.lang)}">{body}</voice>'
+        marked = self.markup_map(text)
+        return None if marked is None else marked[0]
 
     def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
         """Speak ``text`` and return it as mono 16-bit audio at espeak's sample rate."""
@@ -403,23 +396,24 @@ class EspeakEngine:
     def markup_map(self, text: str) -> tuple[str, list[int]] | None:
         """``markup(text)`` with, for each of its characters, the offset in ``text`` it came
         from (markup and entities count as the text character at or after them)."""
-        ssml = self.markup(text)
-        if ssml is None:
+        parts = runs(text, self.lang)
+        if all(run.lang is None for run in parts):
             return None
+        pieces: list[str] = []
         back: list[int] = []
 
         def emit(piece: str, at: int) -> None:
+            pieces.append(piece)
             back.extend([at] * len(piece))
         emit("<speak>", 0)
-        for run in runs(text, self.lang):
-            head = "" if run.lang is None else f'<voice name="{self.voice_for(run.lang)}">'
-            emit(head, run.start)
+        for run in parts:  # a run in another language is a <voice> element, its text escaped
+            emit("" if run.lang is None else f'<voice name="{self.voice_for(run.lang)}">', run.start)
             for offset in range(run.start, run.end):
                 emit(escape(text[offset]), offset)
             emit("" if run.lang is None else "</voice>", run.end)
         emit("</speak>", len(text))
         back.append(len(text))
-        return ssml, back
+        return "".join(pieces), back
 
     def cache_key(self) -> dict[str, str]:
         """Engine version, voice and rate: everything besides the text that shapes the audio."""
