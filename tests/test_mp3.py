@@ -113,6 +113,23 @@ def test_the_joined_header_is_the_one_ffmpeg_writes_for_the_same_frames(tmp_path
         head[lame + mp3.LAME_CRC_AT:lame + mp3.LAME_CRC_AT + 2], "big")
 
 
+def test_the_last_stretch_is_shared_between_the_encoders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing is cut while the stream runs (segments would be 100 s); once it ends, the
+    # 14 s left are cut again for the two encoders, and still join sample for sample.
+    monkeypatch.setattr(mp3, "SEGMENT_S", 100.0)
+    monkeypatch.setattr(mp3, "FIRST_SEGMENT_S", 100.0)
+    rate = 22_050
+    samples, spans = bursts(rate, 10)
+    out = tmp_path / "out.mp3"
+    encoder = encode(samples, rate, out, tmp_path, 10)
+    assert encoder.segments == 2
+    lengths = [h.frames * mp3.samples_per_frame(rate) for h in encoder.headers]
+    assert min(lengths) > len(samples) / 3  # shared, not a sliver
+    decoded = decode(out, rate)
+    assert len(decoded) == len(samples)
+    assert [onset_shift(samples, decoded, a, rate) for a, _ in spans] == [0] * len(spans)
+
+
 def test_audio_without_a_long_silence_is_one_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mp3, "SEGMENT_S", 1.0)
     rate = 22_050

@@ -59,6 +59,10 @@ FIRST_SEGMENT_S = 15.0
 # Each segment has its own header frame (its length, padding and audio CRC, which the
 # joined file's header is made from) and no ID3 tag.
 SEGMENT_ARGS = ("-write_xing", "1", "-id3v2_version", "0")
+# The last stretch, when at least this long, is cut again into a share for each encoder,
+# read back in blocks of TAIL_READ_BYTES.
+TAIL_MIN_S = 10.0
+TAIL_READ_BYTES = 1 << 20
 # Segments written but not yet encoding wait on disk; past this many the render waits for
 # an encoder, so a long article never piles up there.
 MAX_WAITING = 4
@@ -126,6 +130,7 @@ class SegmentedEncoder:
         self.written = 0  # samples in the current segment's spool
         self.held = 0  # zeros at the end of the stream so far, not yet spooled
         self.segments = 0
+        self.tail_share = 0  # once the stream has ended, the length each last segment gets
         self.waiting: collections.deque[Segment] = collections.deque()
         self.running: list[tuple[Segment, subprocess.Popen[bytes], IO[bytes]]] = []
         self.encoded: dict[int, Segment] = {}  # finished, not yet joined
@@ -156,7 +161,7 @@ class SegmentedEncoder:
     def end_silence(self) -> None:
         """The held silence is over: end the segment inside it if the segment is long
         enough, and spool the rest of it."""
-        shortest = min(SEGMENT_S, FIRST_SEGMENT_S * 2 ** min(self.segments, 8)) * self.rate
+        shortest = self.tail_share or min(SEGMENT_S, FIRST_SEGMENT_S * 2 ** min(self.segments, 8)) * self.rate
         if self.written >= shortest and self.held >= self.min_run:
             place = math.ceil((self.written + JOIN_SAMPLES + self.frame) / self.frame) * self.frame
             left = self.written + self.held - place
@@ -242,6 +247,8 @@ class SegmentedEncoder:
     def close(self) -> None:
         """Encode what is left, wait for every segment, and give the joined file its header."""
         self.spool(np.zeros(self.held, np.int16))
+        self.held = 0
+        self.cut_tail()
         self.end_segment(self.written, last=True)
         while self.running:
             self.wait_for_one()
@@ -250,6 +257,21 @@ class SegmentedEncoder:
         self.joined.seek(0)
         self.joined.write(joined_header(head, self.headers))
         self.joined.close()
+
+    def cut_tail(self) -> None:
+        """Cut the last stretch again, into a share for each encoder: once the stream ends
+        nothing else is left to encode, and one long last segment kept one core busy
+        while the others waited. Read back from its spool, a few seconds at a time."""
+        if self.written < TAIL_MIN_S * self.rate:
+            return  # a few seconds: another encoder's start would cost more than it saves
+        rest, self.pcm = self.pcm, self.new_spool()
+        self.tail_share, self.written = self.written // self.workers, 0
+        with rest:
+            rest.seek(0)
+            while block := rest.read(TAIL_READ_BYTES):
+                self.write(block)
+        self.spool(np.zeros(self.held, np.int16))
+        self.held = 0
 
     def abort(self) -> None:
         """Stop every encoder at once and drop the spooled segments."""
