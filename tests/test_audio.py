@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pydub import AudioSegment
 from pydub.generators import Sine
+from pydub.silence import detect_leading_silence
 
 from conftest import encode_mp3
-from tts.audio import decode, trim_silence
+from tts.audio import decode, quiet_ms, trim_silence
 from tts.errors import EngineError
 
 RATE = 24_000
@@ -41,3 +43,27 @@ def test_trim_removes_edge_silence_only(pad: int) -> None:
 
 def test_trim_of_silence_is_empty() -> None:
     assert len(trim_silence(AudioSegment.silent(500, frame_rate=RATE))) == 0
+
+
+def random_clip(seed: int) -> AudioSegment:
+    """Speech-like: bursts of noise at random levels (some near the -50 dBFS line) between
+    silences and near-silences, at one of the engines' rates, of any length."""
+    rng = np.random.default_rng(seed)
+    rate = int(rng.choice([22_050, 24_000, 16_000]))
+    pieces = []
+    for _ in range(int(rng.integers(0, 8))):
+        length = int(rng.integers(0, rate // 2))
+        level = float(rng.choice([0, 1, 60, 100, 104, 110, 3000]))
+        pieces.append((rng.standard_normal(length) * level).astype(np.int16))
+    samples = np.concatenate(pieces) if pieces else np.zeros(0, np.int16)
+    return AudioSegment(samples.tobytes(), sample_width=2, frame_rate=rate, channels=1)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_quiet_ms_is_pydubs_silence_scan(seed: int) -> None:
+    # The trim and the word ends once scanned 5 ms slices through pydub, one RMS each
+    # (0.14 s of the article's render); the numpy scan must give the same ms.
+    clip = random_clip(seed)
+    for step in (5, 10):
+        assert quiet_ms(clip, step) == detect_leading_silence(clip, -50.0, step)
+        assert quiet_ms(clip, step, at_end=True) == detect_leading_silence(clip.reverse(), -50.0, step)

@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 
+import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
@@ -20,6 +21,7 @@ TRIM_STEP_MS = 5
 # Kept on each side of a trimmed clip so consonant attacks and releases survive.
 EDGE_KEEP_MS = 10
 SAMPLE_WIDTH = 2  # 16-bit PCM all the way through
+FULL_SCALE = 32768  # of 16-bit PCM, as pydub's dBFS counts it
 # RIFF and data sizes for a stream whose length is not known yet; players read to EOF.
 STREAMING_SIZE = 0xFFFFFFFF
 
@@ -79,11 +81,33 @@ def trim_silence(clip: AudioSegment) -> AudioSegment:
 
 def speech_bounds(clip: AudioSegment) -> tuple[int, int]:
     """Where ``trim_silence`` cuts ``clip``, in ms: (0, 0) when it is all silence."""
-    lead = detect_leading_silence(clip, SILENCE_DBFS, TRIM_STEP_MS)
-    tail = detect_leading_silence(clip.reverse(), SILENCE_DBFS, TRIM_STEP_MS)
+    lead = quiet_ms(clip, TRIM_STEP_MS)
+    tail = quiet_ms(clip, TRIM_STEP_MS, at_end=True)
     if lead >= len(clip):
         return 0, 0
     return max(0, lead - EDGE_KEEP_MS), min(len(clip), len(clip) - tail + EDGE_KEEP_MS)
+
+
+def quiet_ms(clip: AudioSegment, step_ms: int, at_end: bool = False) -> int:
+    """How long ``clip`` is silent from its start (or end), in steps of ``step_ms`` whose
+    level is under SILENCE_DBFS: pydub's ``detect_leading_silence`` (of the reversed clip),
+    to the same ms, from one pass of numpy instead of a slice and an RMS per step."""
+    if clip.sample_width != SAMPLE_WIDTH or clip.channels != 1:
+        return int(detect_leading_silence(clip.reverse() if at_end else clip, SILENCE_DBFS, step_ms))
+    samples = np.frombuffer(clip.raw_data, np.int16)
+    samples = samples[::-1] if at_end else samples
+    length = len(clip)
+    starts = np.arange(0, length, step_ms)
+    per_ms = clip.frame_rate / 1000.0  # pydub's ms -> frame: int(ms * (rate / 1000.0))
+    first = (starts * per_ms).astype(np.int64)
+    last = (np.minimum(starts + step_ms, length) * per_ms).astype(np.int64)
+    squares = np.concatenate([[0], np.cumsum(samples.astype(np.int64) ** 2)])
+    sums = squares[np.minimum(last, len(samples))] - squares[np.minimum(first, len(samples))]
+    counts = last - first  # pydub pads a step past the end with zeros: they count
+    rms = np.floor(np.sqrt(sums / np.maximum(counts, 1)))  # audioop.rms truncates
+    with np.errstate(divide="ignore"):
+        loud = np.flatnonzero(20 * np.log10(rms / FULL_SCALE) >= SILENCE_DBFS)
+    return int(starts[loud[0]]) if len(loud) else length
 
 
 def conform(clip: AudioSegment, frame_rate: int, channels: int) -> AudioSegment:

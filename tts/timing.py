@@ -10,9 +10,9 @@ from difflib import SequenceMatcher
 from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
-from pydub.silence import detect_leading_silence
 
 from tts.arabic import HARAKAT, SUPERSCRIPT_ALEF, TATWEEL
+from tts.audio import quiet_ms
 from tts.types import Paragraph, Placed, Word, WordTime
 
 # A word as written and as spoken: whitespace-delimited, punctuation kept.
@@ -20,9 +20,8 @@ WORD = re.compile(r"\S+")
 # Arabic short vowels, tanween, shadda, sukun, the dagger alef and tatweel: tashkeel
 # adds them and espeak's rules move them, so texts are aligned without them.
 MARKS = frozenset(HARAKAT + SUPERSCRIPT_ALEF + TATWEEL)
-# Below this level the end of a word is silence (the audio stage trims clips at it too).
-SILENCE_DBFS = -50.0
-# Step of the scan for the silence after a word: fine enough for a highlight.
+# Step of the scan for the silence after a word (under tts.audio.SILENCE_DBFS, where
+# clips are trimmed too): fine enough for a highlight.
 SILENCE_STEP_MS = 5
 
 
@@ -76,8 +75,7 @@ def settle_ends(words: Sequence[WordTime], audio: AudioSegment) -> tuple[WordTim
     settled = []
     for word in words:
         piece = audio[word.start_ms:word.end_ms]
-        quiet = detect_leading_silence(piece.reverse(), SILENCE_DBFS, SILENCE_STEP_MS) \
-            if len(piece) else 0
+        quiet = quiet_ms(piece, SILENCE_STEP_MS, at_end=True) if len(piece) else 0
         end = max(word.start_ms, word.end_ms - min(quiet, len(piece)))
         settled.append(replace(word, end_ms=end))
     return tuple(settled)
