@@ -8,6 +8,7 @@ import struct
 import subprocess
 
 import numpy as np
+import numpy.typing as npt
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
@@ -22,6 +23,8 @@ TRIM_STEP_MS = 5
 EDGE_KEEP_MS = 10
 SAMPLE_WIDTH = 2  # 16-bit PCM all the way through
 FULL_SCALE = 32768  # of 16-bit PCM, as pydub's dBFS counts it
+# Silence is scanned for a second at a time: speech mostly starts in the first.
+QUIET_WINDOW_MS = 1000
 # RIFF and data sizes for a stream whose length is not known yet; players read to EOF.
 STREAMING_SIZE = 0xFFFFFFFF
 
@@ -97,17 +100,27 @@ def quiet_ms(clip: AudioSegment, step_ms: int, at_end: bool = False) -> int:
     samples = np.frombuffer(clip.raw_data, np.int16)
     samples = samples[::-1] if at_end else samples
     length = len(clip)
-    starts = np.arange(0, length, step_ms)
-    per_ms = clip.frame_rate / 1000.0  # pydub's ms -> frame: int(ms * (rate / 1000.0))
+    for window in range(0, length, QUIET_WINDOW_MS):  # speech mostly starts in the first
+        starts = np.arange(window, min(window + QUIET_WINDOW_MS, length), step_ms)
+        loud = loud_steps(samples, starts, step_ms, length, clip.frame_rate / 1000.0)
+        if len(loud):
+            return int(starts[loud[0]])
+    return length
+
+
+def loud_steps(samples: npt.NDArray[np.int16], starts: npt.NDArray[np.int64], step_ms: int,
+               length: int, per_ms: float) -> npt.NDArray[np.intp]:
+    """Which steps starting at ``starts`` (ms) are at or over SILENCE_DBFS, as pydub
+    measures a slice: frames from int(ms * per_ms), RMS truncated, past the end zeros."""
     first = (starts * per_ms).astype(np.int64)
     last = (np.minimum(starts + step_ms, length) * per_ms).astype(np.int64)
-    squares = np.concatenate([[0], np.cumsum(samples.astype(np.int64) ** 2)])
-    sums = squares[np.minimum(last, len(samples))] - squares[np.minimum(first, len(samples))]
-    counts = last - first  # pydub pads a step past the end with zeros: they count
-    rms = np.floor(np.sqrt(sums / np.maximum(counts, 1)))  # audioop.rms truncates
+    piece = samples[first[0]:min(last[-1], len(samples))].astype(np.int64)
+    squares = np.concatenate([[0], np.cumsum(piece * piece)])
+    ends = np.minimum(last, len(samples)) - first[0]
+    sums = squares[ends] - squares[np.minimum(first, len(samples)) - first[0]]
+    rms = np.floor(np.sqrt(sums / np.maximum(last - first, 1)))  # audioop.rms truncates
     with np.errstate(divide="ignore"):
-        loud = np.flatnonzero(20 * np.log10(rms / FULL_SCALE) >= SILENCE_DBFS)
-    return int(starts[loud[0]]) if len(loud) else length
+        return np.flatnonzero(20 * np.log10(rms / FULL_SCALE) >= SILENCE_DBFS)
 
 
 def conform(clip: AudioSegment, frame_rate: int, channels: int) -> AudioSegment:
