@@ -21,7 +21,7 @@ from tts.chunk import MAX_CLIP_CHARS
 from tts.config import RenderConfig
 from tts.engines import EngineSpec
 from tts.engines.espeak import EspeakEngine
-from tts.limiter import TruePeakLimiter, sliding_min
+from tts.limiter import TILE, TruePeakLimiter, between_centres, sliding_min
 from tts.loudness import LoudnessMeter
 from tts.playback import play
 from tts.player import PlayerCommand
@@ -108,6 +108,15 @@ def test_limiter_keeps_true_peaks_under_its_ceiling_and_the_length(tmp_path: Pat
                  frame_rate=speech.frame_rate, channels=1).export(wav, format="wav")
     assert ebur128(wav)[1] <= -1.9
     assert limiter.loss_db > 0
+
+
+@pytest.mark.parametrize(("tiles", "first", "count"), [(5, 0, 5), (40, 1, 38), (2000, 3, 2), (1, 0, 1)])
+def test_the_gain_between_tile_centres_is_linear_interpolation(tiles: int, first: int, count: int) -> None:
+    # What np.interp gave, without its search for each sample's centres.
+    curve = np.random.default_rng(tiles).random(tiles).astype(np.float32)
+    centres = np.arange(tiles) * TILE + (TILE - 1) / 2
+    want = np.interp(np.arange(first * TILE, (first + count) * TILE), centres, curve)
+    assert np.allclose(between_centres(curve, first, count), want, rtol=0, atol=1e-6)
 
 
 def test_limiter_leaves_quiet_audio_untouched() -> None:

@@ -61,6 +61,24 @@ def centered_mean(values: Floats, half: int) -> Floats:
     return means
 
 
+# Where each sample of a tile lies between tile centres (at TILE / 2 - 0.5): the first
+# half-tile from the centre before, the second toward the centre after.
+HALF = TILE // 2
+FROM_BEFORE = ((np.arange(HALF) + HALF + 0.5) / TILE).astype(np.float32)
+TOWARD_AFTER = ((np.arange(HALF) + 0.5) / TILE).astype(np.float32)
+
+
+def between_centres(curve: Floats, first: int, tiles: int) -> Floats:
+    """The gain of every sample of ``tiles`` tiles from tile ``first``: ``curve`` (one value
+    per tile, at its centre) interpolated linearly, held flat past the first and last
+    centres (as np.interp does, without searching for each sample's centres)."""
+    padded = np.concatenate([curve[:1], curve, curve[-1:]]).astype(np.float32)
+    before, own, after = (padded[first + i:first + i + tiles, None] for i in range(3))
+    halves = (before + (own - before) * FROM_BEFORE, own + (after - own) * TOWARD_AFTER)
+    gains: Floats = np.concatenate(halves, axis=1).reshape(-1)
+    return gains
+
+
 class TruePeakLimiter:
     """Keeps true peaks at or under ``ceiling_db`` dBTP; the output is the input's length.
 
@@ -109,7 +127,8 @@ class TruePeakLimiter:
         return 10 * math.log10(self.energy_in / self.energy_out)
 
     def gains(self, signal: Floats, start: int, count: int) -> Floats | None:
-        """The gain of ``signal[start:start + count]``; None where nothing passes the ceiling."""
+        """The gain of ``signal[start:start + count]`` (whole tiles); None where nothing
+        passes the ceiling."""
         tiles = self.tile_peaks(signal)
         if tiles is None:
             return None
@@ -120,8 +139,7 @@ class TruePeakLimiter:
         # takes from both, so each must be under what the other tile needs too.
         held = sliding_min(needed, self.attack + self.hold + 1, self.attack + 1)
         curve = np.minimum(centered_mean(held, self.attack), 1.0)
-        centres = np.arange(len(tiles)) * TILE + (TILE - 1) / 2
-        return np.interp(np.arange(start, start + count), centres, curve).astype(np.float32)
+        return between_centres(curve, start // TILE, count // TILE)
 
     def tile_peaks(self, signal: Floats) -> Floats | None:
         """Each tile's highest true peak; None when no sample comes near the ceiling."""
