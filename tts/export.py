@@ -29,12 +29,20 @@ from tts.types import Chapter, Layout, Tags
 
 
 # True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
-# decoded file; a lossy codec's rebuilt waveform overshoots the limited one: measured on
-# the article at -16 and -14 LUFS and at 1.5x, up to 0.7 dB for MP3 and 0.6 for AAC at
-# 64k, and 1.2 dB for Opus (resampled to 48 kHz); lossless files get a little room too.
-LOSSY_CEILING_DB = -2.0
+# decoded file; a lossy codec's rebuilt waveform overshoots the limited one. espeak's
+# noise (fricatives, bursts) differs from one call to the next in a process, so the
+# overshoot was measured over many renders of the same text at -14 LUFS: AAC at 64k up
+# to 1.9 dB (one render at -0.6 dBTP with a -2.5 ceiling), MP3 at 64k up to 2.3 dB (a
+# WAV limited to -3.0 came back at -0.7), Opus 1.2 dB (resampled to 48 kHz). Lossless
+# files get a little room too.
+LOSSY_CEILING_DB = -3.5
+MP3_CEILING_DB = -3.75
 OPUS_CEILING_DB = -3.0
 LOSSLESS_CEILING_DB = -1.2
+# LU that MP3 at speech rates loses against the audio it encodes (its filtering of the
+# highest band, which the K-weighting counts): measured on the same clips as MP3 and WAV,
+# 0.4-0.5 LU at -16 and -14 LUFS. It is given back as gain.
+MP3_LOUDNESS_LOSS_DB = 0.45
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,8 @@ class Format:
     rate asked is read off it so the file averages ``--bitrate``. Empty: ask for it as is."""
     ceiling_db: float = LOSSY_CEILING_DB
     """The limiter's true-peak ceiling (dBTP): under -1 by the codec's overshoot."""
+    loudness_loss_db: float = 0.0
+    """LU the encoded file measures under the audio given it; added to the gain."""
 
 
 # Opus runs only at 48 kHz (or 8/12/16/24); engines give 22.05 or 24 kHz, so resample.
@@ -73,7 +83,8 @@ AAC_SPEECH_CURVE = ((16, 18.3), (18, 20.5), (20, 23.3), (22, 26.2), (24, 29.9), 
 # FLAC keeps 16 bits: the audio is 16-bit, and 24 only makes the file bigger.
 # WAV: bitexact keeps ffmpeg from writing its name as RIFF INFO (tags go in an ID3 chunk).
 FORMATS: dict[str, Format] = {
-    ".mp3": Format(("-f", "mp3", "-c:a", "libmp3lame", "-write_xing", "1")),
+    ".mp3": Format(("-f", "mp3", "-c:a", "libmp3lame", "-write_xing", "1"),
+                   ceiling_db=MP3_CEILING_DB, loudness_loss_db=MP3_LOUDNESS_LOSS_DB),
     ".ogg": Format(("-f", "ogg", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
                    ceiling_db=OPUS_CEILING_DB),
     ".opus": Format(("-f", "opus", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
@@ -354,7 +365,7 @@ class AudioTarget:
         """This output fed by the streamed pass; ``levelled`` when the gain follows the
         loudness measured (else there is nothing to wait for)."""
         lead = None if self.whole else LEAD_S if levelled else 0.0
-        return Outlet(self.open, lead, self.format.ceiling_db)
+        return Outlet(self.open, lead, self.format.ceiling_db, self.format.loudness_loss_db)
 
     def open(self, rate: int, layout: Layout | None) -> Write:
         """Start ffmpeg; with the whole ``layout`` known, at its exact length, chapters in."""
