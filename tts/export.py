@@ -31,12 +31,12 @@ from tts.types import Chapter, Layout, Tags
 # True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
 # decoded file; a lossy codec's rebuilt waveform overshoots the limited one. espeak's
 # noise (fricatives, bursts) differs from one call to the next in a process, so the
-# overshoot was measured over many renders of the same text at -14 LUFS: AAC at 64k up
-# to 1.9 dB (one render at -0.6 dBTP with a -2.5 ceiling), MP3 at 64k up to 2.3 dB (a
-# WAV limited to -3.0 came back at -0.7), Opus 1.2 dB (resampled to 48 kHz). Lossless
-# files get a little room too.
-LOSSY_CEILING_DB = -3.5
-MP3_CEILING_DB = -3.75
+# overshoot was measured over many renders of the same text: at -14 LUFS MP3 at 64k
+# overshot by up to 2.3 dB (one render in eight came out at -0.7 dBTP with a -2.0
+# ceiling, one in twenty at -0.9 with -3.0), AAC and Opus by up to 1.6. Lower still, the
+# limiter cannot reach -14 LUFS (-15.2 under -4.0). Lossless files get a little room too.
+LOSSY_CEILING_DB = -3.0
+MP3_CEILING_DB = -3.5
 OPUS_CEILING_DB = -3.0
 LOSSLESS_CEILING_DB = -1.2
 # LU that MP3 at speech rates loses against the audio it encodes (its filtering of the

@@ -30,6 +30,11 @@ FULL_SCALE = 32768.0
 # Audio an outlet reads at a time: its gain ramps across it from the last block's.
 # Blocks this long keep numpy's per-call costs small against its per-sample work.
 BLOCK_S = 3.0
+# The most gain given back for what the limiter takes. Where the target cannot be had
+# under the ceiling, each dB more of gain is a dB more of limiting: without a bound the
+# gain ran away (+36 dB at -14 LUFS under -4 dBTP), squashing speech that the codec then
+# overshot by 3.7 dB.
+MAX_MAKEUP_DB = 8.0
 # Trials of the limiter on the first block, to find the gain it needs.
 FIRST_GAIN_TRIALS = 3
 # Below this much measured speech a loudness estimate is a guess: keep the gain found.
@@ -74,7 +79,7 @@ class Leveler:
         enough = self.meter.measured_s >= MIN_MEASURED_S
         if measured <= SILENT_LUFS or (not enough and self.gain_db is not None):
             return self.gain_db or 0.0
-        return self.target - measured + self.limiter.loss_db
+        return self.target - measured + min(self.limiter.loss_db, MAX_MAKEUP_DB)
 
     def process(self, pcm: Pcm) -> bytes:
         """The block at the current gain (ramped from the last one), limited, as 16-bit PCM."""
@@ -100,7 +105,7 @@ class Leveler:
             trial = TruePeakLimiter(self.rate, self.ceiling_db)
             trial.process(samples * np.float32(10 ** (gain / 20)))
             trial.flush()
-            gain = open_loop + trial.loss_db
+            gain = open_loop + min(trial.loss_db, MAX_MAKEUP_DB)
         return gain
 
     def flush(self) -> bytes:
