@@ -6,13 +6,14 @@ import functools
 import shutil
 import struct
 import subprocess
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
-from tts.errors import ArticleTTSError, EngineError
+from tts.errors import ArticleTTSError, EngineError, OutputError
 
 # Below this level a clip's edge counts as silence. Google pads clips with
 # near-digital silence and espeak with true zeros; speech onsets sit far above.
@@ -42,6 +43,15 @@ def ffmpeg_exe() -> str:
             "ffmpeg not found: install the imageio-ffmpeg package or put ffmpeg on PATH"
         ) from exc
     return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def ffmpeg_error(action: str, messages: IO[bytes], code: int) -> OutputError:
+    """One line for an ffmpeg that could not do ``action``: its last message (read from
+    the start of ``messages``, which is closed), else its exit code."""
+    with messages:
+        messages.seek(0)
+        detail = messages.read().decode("utf-8", "replace").strip().splitlines()
+    return OutputError(f"ffmpeg could not {action}: {detail[-1] if detail else f'exit code {code}'}")
 
 
 def wav_header(rate: int, frames: int | None = None) -> bytes:

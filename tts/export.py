@@ -22,7 +22,7 @@ import numpy as np
 from pydub import AudioSegment
 
 from tts import fsutil, metadata, mp3, streams
-from tts.audio import SAMPLE_WIDTH, ffmpeg_exe, wav_header
+from tts.audio import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header
 from tts.errors import ConfigError, OutputError, StdoutClosed
 from tts.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
@@ -316,14 +316,12 @@ class Encoder:
         code = self.process.wait()
         if self.copier is not None:
             self.copier.join()
-        self.errors.seek(0)
-        detail = self.errors.read().decode("utf-8", "replace").strip().splitlines()
-        self.errors.close()
         if self.copy_error is not None:
+            self.errors.close()
             raise self.copy_error  # the reader left (ends quietly), or a one-line error
         if code != 0:
-            raise OutputError(f"ffmpeg could not {self.action}: "
-                              f"{detail[-1] if detail else f'exit code {code}'}")
+            raise ffmpeg_error(self.action, self.errors, code)
+        self.errors.close()
 
     def abort(self) -> None:
         """Stop ffmpeg at once (a failure elsewhere, Ctrl-C)."""
@@ -415,7 +413,7 @@ class AudioTarget:
         if self.stdout or self.tmp is None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             return self.exact_frames or 0
-        if self.suffix == ".mp3":
+        if isinstance(self.encoder, Encoder) and self.suffix == ".mp3":  # segments' header says LAME
             mp3.mark_lame_tag(self.tmp)  # first: the length the headers then give is the true one
         frames = self.exact_frames if self.exact_frames is not None else self.measured_frames()
         if self.describe is not None:

@@ -129,7 +129,7 @@ class Outlet:
     open: Callable[[int, Layout | None], Write]
     lead_s: float | None
     ceiling_db: float
-    loss_db: float = 0.0
+    codec_loss_db: float = 0.0
     """LU its codec loses: the loudness aimed at is that much above the target."""
     read: int = 0
     write: Write | None = None
@@ -142,7 +142,7 @@ class Outlet:
         while spool.frames - self.read > lead_frames:
             if self.write is None:
                 self.write = self.open(rate, layout)
-                aim = None if target is None else target + self.loss_db
+                aim = None if target is None else target + self.codec_loss_db
                 self.leveler = Leveler(meter, rate, aim, self.ceiling_db)
             assert self.leveler is not None
             size = min(block, spool.frames - self.read - lead_frames)

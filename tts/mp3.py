@@ -16,6 +16,7 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
+from tts.audio import ffmpeg_error
 from tts.errors import OutputError
 
 # The LAME tag in the MP3's first (Xing/Info) frame: ffmpeg fills in the encoder delay and
@@ -168,6 +169,10 @@ class SegmentedEncoder:
             self.spool(np.zeros(place - JOIN_SAMPLES - self.written, np.int16))
             self.end_segment(place, last=False)
             self.held = left
+        self.spool_held()
+
+    def spool_held(self) -> None:
+        """Spool the zeros held back at the stream's end so far."""
         self.spool(np.zeros(self.held, np.int16))
         self.held = 0
 
@@ -208,12 +213,9 @@ class SegmentedEncoder:
         """Join a finished encoder's segment; an OutputError with its last message if it failed."""
         self.running.remove(item)
         segment, process, errors = item
-        with errors:
-            errors.seek(0)
-            detail = errors.read().decode("utf-8", "replace").strip().splitlines()
         if process.returncode != 0:
-            raise OutputError(f"ffmpeg could not {self.action}: "
-                              f"{detail[-1] if detail else f'exit code {process.returncode}'}")
+            raise ffmpeg_error(self.action, errors, process.returncode)
+        errors.close()
         self.encoded[segment.index] = segment
         while len(self.headers) in self.encoded:
             self.join(self.encoded.pop(len(self.headers)))
@@ -246,8 +248,7 @@ class SegmentedEncoder:
 
     def close(self) -> None:
         """Encode what is left, wait for every segment, and give the joined file its header."""
-        self.spool(np.zeros(self.held, np.int16))
-        self.held = 0
+        self.spool_held()
         self.cut_tail()
         self.end_segment(self.written, last=True)
         while self.running:
@@ -270,8 +271,7 @@ class SegmentedEncoder:
             rest.seek(0)
             while block := rest.read(TAIL_READ_BYTES):
                 self.write(block)
-        self.spool(np.zeros(self.held, np.int16))
-        self.held = 0
+        self.spool_held()
 
     def abort(self) -> None:
         """Stop every encoder at once and drop the spooled segments."""
