@@ -173,7 +173,8 @@ def test_the_encoder_is_fed_through_a_wide_pipe(tmp_path: Path) -> None:
     import fcntl
     import sys
 
-    from tts.export import PIPE_BYTES, Encoder
+    from tts.audio import PIPE_BYTES
+    from tts.export import Encoder
 
     encoder = Encoder([sys.executable, "-c", "import sys; sys.stdin.buffer.read()"], "test")
     assert encoder.process.stdin is not None

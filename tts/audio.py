@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import shutil
 import struct
@@ -28,6 +30,11 @@ FULL_SCALE = 32768  # of 16-bit PCM, as pydub's dBFS counts it
 QUIET_WINDOW_MS = 1000
 # RIFF and data sizes for a stream whose length is not known yet; players read to EOF.
 STREAMING_SIZE = 0xFFFFFFFF
+# A pipe into (or out of) ffmpeg holds this much (Linux; 1 MB is what an unprivileged process may
+# ask for): 24 s of speech, a tenth of a second of an encoder's work. The default 64 kB
+# is 7 ms of it, so any pause of the feeding thread (other threads hold the GIL while
+# they synthesize and diacritize) left the encoder idle.
+PIPE_BYTES = 1 << 20
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,6 +59,15 @@ def ffmpeg_error(action: str, messages: IO[bytes], code: int) -> OutputError:
         messages.seek(0)
         detail = messages.read().decode("utf-8", "replace").strip().splitlines()
     return OutputError(f"ffmpeg could not {action}: {detail[-1] if detail else f'exit code {code}'}")
+
+
+def widen_pipe(pipe: IO[bytes] | None) -> None:
+    """Ask for a PIPE_BYTES pipe; where that cannot be had (not Linux, a lower limit) the
+    default one works, only with ffmpeg (or its reader) waiting more often."""
+    if pipe is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def wav_header(rate: int, frames: int | None = None) -> bytes:

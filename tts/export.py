@@ -4,7 +4,6 @@ tempo, loudness, tags and chapters included."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import threading
@@ -21,8 +20,8 @@ import mutagen
 import numpy as np
 from pydub import AudioSegment
 
-from tts import fsutil, metadata, mp3, streams
-from tts.audio import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header
+from tts import fsutil, metadata, mp3, overshoot, streams
+from tts.audio import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header, widen_pipe
 from tts.errors import ConfigError, OutputError, StdoutClosed
 from tts.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
@@ -39,6 +38,10 @@ LOSSY_CEILING_DB = -3.0
 MP3_CEILING_DB = -3.5
 OPUS_CEILING_DB = -3.0
 LOSSLESS_CEILING_DB = -1.2
+# Where a lossy file's decoded true peak is brought when its codec overshot the limiter
+# (tts/overshoot.py): -1 dBTP, less what other meters read over ours (ffmpeg's ebur128
+# read 0.2 dB higher on the same WAV).
+DECODED_PEAK_DB = -1.2
 # LU that MP3 at speech rates loses against the audio it encodes (its filtering of the
 # highest band, which the K-weighting counts): measured on the same clips as MP3 and WAV,
 # 0.4-0.5 LU at -16 and -14 LUFS. It is given back as gain.
@@ -65,6 +68,9 @@ class Format:
     """The limiter's true-peak ceiling (dBTP): under -1 by the codec's overshoot."""
     loudness_loss_db: float = 0.0
     """LU the encoded file measures under the audio given it; added to the gain."""
+    header_gain: bool = False
+    """The header holds a gain every decoder applies (Opus): the last resort of the
+    decoded-peak check."""
 
 
 # Opus runs only at 48 kHz (or 8/12/16/24); engines give 22.05 or 24 kHz, so resample.
@@ -86,9 +92,9 @@ FORMATS: dict[str, Format] = {
     ".mp3": Format(("-f", "mp3", "-c:a", "libmp3lame", "-write_xing", "1"),
                    ceiling_db=MP3_CEILING_DB, loudness_loss_db=MP3_LOUDNESS_LOSS_DB),
     ".ogg": Format(("-f", "ogg", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
-                   ceiling_db=OPUS_CEILING_DB),
+                   ceiling_db=OPUS_CEILING_DB, header_gain=True),
     ".opus": Format(("-f", "opus", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
-                    ceiling_db=OPUS_CEILING_DB),
+                    ceiling_db=OPUS_CEILING_DB, header_gain=True),
     ".m4a": Format(("-f", "ipod", "-c:a", "aac", "-aac_coder", "fast", "-movflags", "+faststart"),
                    streamable=False, ffmpeg_metadata=True, bitrate_curve=AAC_SPEECH_CURVE),
     ".wav": Format(("-f", "wav", "-c:a", "pcm_s16le", "-fflags", "+bitexact"), lossy=False,
@@ -101,11 +107,6 @@ FORMATS: dict[str, Format] = {
 # much ahead included. Whatever is within it when synthesis ends is encoded after, so
 # it is short: 15 s of speech is a few sentences, enough for a first estimate.
 LEAD_S = 15.0
-# The pipe into ffmpeg holds this much (Linux; 1 MB is what an unprivileged process may
-# ask for): 24 s of speech, a tenth of a second of the encoder's work. The default 64 kB
-# is 7 ms of it, so any pause of the feeding thread (other threads hold the GIL while
-# they synthesize and diacritize) left the encoder idle.
-PIPE_BYTES = 1 << 20
 # Copy ffmpeg's standard output to ours in pieces this big.
 COPY_BYTES = 1 << 16
 # The output name that means standard output.
@@ -236,6 +237,11 @@ def export(audio: AudioSegment, path: Path, bitrate: str = "64k", *, speed: floa
         target.finish()
 
 
+def codec_rate(fmt: Format, rate: int) -> int:
+    """The rate a file of ``fmt`` made from audio at ``rate`` decodes at."""
+    return int(fmt.args[fmt.args.index("-ar") + 1]) if "-ar" in fmt.args else rate
+
+
 def pcm_input(rate: int) -> list[str]:
     """An ffmpeg command line so far: mono 16-bit PCM at ``rate`` read from stdin."""
     return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
@@ -249,15 +255,6 @@ def tempo_filters(speed: float, exact_frames: int | None) -> list[str]:
     if exact_frames is not None:
         filters += [f"apad=whole_len={exact_frames}", f"atrim=end_sample={exact_frames}"]
     return filters
-
-
-def widen_pipe(pipe: IO[bytes] | None) -> None:
-    """Ask for a PIPE_BYTES pipe; where that cannot be had (not Linux, a lower limit) the
-    default one works, only with the encoder waiting more often."""
-    if pipe is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
-        return
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 class Encoder:
@@ -358,6 +355,8 @@ class AudioTarget:
         self.encoder: Encoder | mp3.SegmentedEncoder | None = None
         self.exact_frames: int | None = None
         self.rate = 0  # the input's sample rate, known when the first block comes
+        self.command: list[str] = []  # of a single encoder writing the file
+        self.guarded: IO[bytes] | None = None  # what it was given, for the decoded-peak check
 
     def outlet(self, levelled: bool = True) -> Outlet:
         """This output fed by the streamed pass; ``levelled`` when the gain follows the
@@ -389,8 +388,44 @@ class AudioTarget:
                 self.encoder = mp3.SegmentedEncoder(command, rate, self.tmp, self.scratch,
                                                     action, workers)
             else:
-                self.encoder = Encoder([*command, str(self.tmp)], action)
+                self.command = [*command, str(self.tmp)]
+                self.encoder = Encoder(self.command, action)
+                if self.format.lossy:
+                    return self.guard_writes(self.encoder)
         return self.encoder.write
+
+    def guard_writes(self, encoder: Encoder) -> Write:
+        """The encoder's input, also kept on disk for the decoded-peak check."""
+        self.guarded = guarded = tempfile.TemporaryFile(dir=self.scratch, prefix="encoded-")  # noqa: SIM115
+
+        def write(pcm: bytes) -> None:
+            guarded.write(pcm)
+            encoder.write(pcm)
+        return write
+
+    def hold_decoded_peak(self, pcm: IO[bytes]) -> None:
+        """Decode the file and, where the codec overshot DECODED_PEAK_DB, encode it again
+        with the gain dipped there (see tts/overshoot.py)."""
+        assert self.tmp is not None
+        action = f"write {self.output.name}"
+        rate = codec_rate(self.format, self.rate)
+        dips = overshoot.Dips(self.rate)
+        for tries in range(overshoot.GUARD_TRIES + 1):
+            found = overshoot.scan(self.tmp, rate, DECODED_PEAK_DB, action)
+            if not found.overs:
+                return
+            if tries == overshoot.GUARD_TRIES:
+                break
+            dips.add(found.overs, self.speed)
+            encoder = Encoder(self.command, action)
+            try:
+                dips.replay(pcm, encoder.write)
+            except BaseException:
+                encoder.abort()
+                raise
+            encoder.close()
+        if self.format.header_gain:
+            overshoot.lower_opus_gain(self.tmp, found.peak_db - DECODED_PEAK_DB)
 
     def stream_encoder(self, command: list[str], rate: int) -> Encoder:
         """ffmpeg writing to standard output: MP3 after its ID3 tag, WAV after an exact header."""
@@ -413,6 +448,9 @@ class AudioTarget:
         if self.stdout or self.tmp is None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             return self.exact_frames or 0
+        if self.guarded is not None:
+            with self.guarded:
+                self.hold_decoded_peak(self.guarded)
         if isinstance(self.encoder, Encoder) and self.suffix == ".mp3":  # segments' header says LAME
             mp3.mark_lame_tag(self.tmp)  # first: the length the headers then give is the true one
         frames = self.exact_frames if self.exact_frames is not None else self.measured_frames()
@@ -433,6 +471,8 @@ class AudioTarget:
         """Stop the encoder and remove every temp file; an existing output stays as it was."""
         if self.encoder is not None:
             self.encoder.abort()
+        if self.guarded is not None:
+            self.guarded.close()
         stopped = OutputError("the render stopped")
         self.cleanup.__exit__(OutputError, stopped, None)
         shutil.rmtree(self.scratch, ignore_errors=True)

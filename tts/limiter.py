@@ -36,11 +36,13 @@ LOSS_MEMORY = 0.5
 TILE = 32
 
 
-def phase_filters() -> npt.NDArray[np.float32]:
-    """Taps (2 x HALF_TAPS per column) giving the points 1/4, 2/4, 3/4 between two samples."""
-    offsets = np.arange(-HALF_TAPS + 1, HALF_TAPS + 1)  # samples n-7 .. n+8 around n
-    window = np.kaiser(2 * HALF_TAPS, KAISER_BETA)
-    columns = [np.sinc(offsets - p / OVERSAMPLE) * window for p in range(1, OVERSAMPLE)]
+def phase_filters(oversample: int = OVERSAMPLE, half_taps: int = HALF_TAPS,
+                  beta: float = KAISER_BETA) -> npt.NDArray[np.float32]:
+    """Taps (2 x ``half_taps`` per column) giving the points 1/4, 2/4, 3/4 (by default)
+    between two samples."""
+    offsets = np.arange(-half_taps + 1, half_taps + 1)  # samples n-7 .. n+8 around n
+    window = np.kaiser(2 * half_taps, beta)
+    columns = [np.sinc(offsets - p / oversample) * window for p in range(1, oversample)]
     return np.stack(columns, axis=1).astype(np.float32)
 
 
@@ -157,11 +159,22 @@ class TruePeakLimiter:
         if len(near) == 0:
             return None
         tiles: Floats = magnitude.reshape(-1, TILE).max(axis=1)
-        gaps = np.zeros(len(signal), bool)  # the gap after each sample near the ceiling, and before
-        gaps[near] = gaps[near - 1] = True
-        starts = np.flatnonzero(gaps)
-        offsets = np.arange(-HALF_TAPS + 1, HALF_TAPS + 1)
-        between = np.abs(signal[starts[:, None] + offsets] @ self.taps).max(axis=1)
+        starts, between = peaks_between(signal, near, self.taps)
         np.maximum.at(tiles, starts // TILE, between)  # a gap counts for the tiles on both sides
         np.maximum.at(tiles, (starts + 1) // TILE, between)
         return tiles
+
+
+def peaks_between(signal: Floats, near: npt.NDArray[np.intp],
+                  taps: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.intp], Floats]:
+    """The gaps after and before each sample of ``near`` (indices at least half the taps
+    from either end), by the index of the sample each gap follows, and the highest point
+    of the signal oversampled by ``taps`` (from phase_filters) within each."""
+    gaps = np.zeros(len(signal), bool)
+    gaps[near] = gaps[near - 1] = True
+    starts = np.flatnonzero(gaps)
+    half = len(taps) // 2
+    offsets = np.arange(-half + 1, half + 1)
+    between: Floats = np.abs(signal[starts[:, None] + offsets] @ taps).max(axis=1)
+    return starts, between
+

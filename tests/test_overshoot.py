@@ -1,0 +1,186 @@
+"""A lossy codec's overshoot is found in the decoded file and taken out where it happens:
+the file decodes under -1 dBTP in independent tools, the rest of it as loud as before,
+and an Opus file that still overshoots is brought down by the gain in its header."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tts import export, overshoot
+from tts.audio import ffmpeg_exe, wav_header
+from tts.export import AudioTarget, pcm_input
+
+RATE = 22_050
+QUIET = 0.35  # the speech-like noise: about -9 dBFS at its highest sample
+LOUD_AT = 2.0  # one loud burst, 60 ms from here: -0.3 dBFS, over what any codec keeps
+LOUD_S = 0.06
+
+
+def ffmpeg(*args: str) -> str:
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", *args],
+                          capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-300:]
+    return proc.stderr.decode()
+
+
+def loudness_and_peak(path: Path) -> tuple[float, float]:
+    """Integrated LUFS and true peak dBTP of the decoded file, by ffmpeg's ebur128."""
+    text = ffmpeg("-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-")
+    return (float(re.findall(r"I:\s+(-?[0-9.]+) LUFS", text)[-1]),
+            float(re.findall(r"Peak:\s+(-?[0-9.inf]+) dBFS", text)[-1]))
+
+
+def decoded(path: Path, rate: int) -> np.ndarray:
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1",
+                           "-ar", str(rate), "-"], capture_output=True, check=True)
+    return np.frombuffer(proc.stdout, np.float32)
+
+
+def speech_with_one_loud_burst(seconds: float = 20.0) -> np.ndarray:
+    """Noise in syllable-like bursts, and one short burst near full scale at LOUD_AT."""
+    rng = np.random.default_rng(7)
+    t = np.arange(int(seconds * RATE)) / RATE
+    envelope = (np.sin(2 * np.pi * 4 * t) > 0.2).astype(np.float32)
+    audio = rng.standard_normal(len(t)).astype(np.float32) * envelope
+    audio *= QUIET / np.abs(audio).max()
+    loud = slice(int(LOUD_AT * RATE), int((LOUD_AT + LOUD_S) * RATE))
+    burst = rng.standard_normal(loud.stop - loud.start).astype(np.float32)
+    audio[loud] = burst * (10 ** (-0.3 / 20) / np.abs(burst).max())
+    return np.rint(audio * 32767).astype(np.int16)
+
+
+def plain_encode(samples: np.ndarray, out: Path, suffix: str, speed: float = 1.0) -> Path:
+    """The same audio through the same ffmpeg arguments, without the check."""
+    fmt = export.FORMATS[suffix]
+    filters = ["-af", f"atempo={speed:g}"] if speed != 1.0 else []
+    subprocess.run([*pcm_input(RATE), *filters, *fmt.args, *export.bitrate_args(fmt, "64k"), "-y",
+                    str(out)], input=samples.tobytes(), check=True, capture_output=True)
+    return out
+
+
+def render(samples: np.ndarray, out: Path, speed: float = 1.0) -> Path:
+    """The audio written as the render writes it (tags aside), in blocks."""
+    with AudioTarget(out, out.suffix, "64k", speed, None) as target:
+        write = target.open(RATE, None)
+        for start in range(0, len(samples), 4096):
+            write(samples[start:start + 4096].tobytes())
+        target.finish()
+    return out
+
+
+@pytest.mark.parametrize(("suffix", "speed"), [(".opus", 1.0), (".m4a", 1.0), (".ogg", 1.0),
+                                               (".mp3", 1.5)])
+def test_the_decoded_file_is_under_minus_1_dbtp_and_as_loud(tmp_path: Path, suffix: str,
+                                                             speed: float) -> None:
+    samples = speech_with_one_loud_burst()
+    plain = plain_encode(samples, tmp_path / f"plain{suffix}", suffix, speed)
+    plain_loudness, plain_peak = loudness_and_peak(plain)
+    assert plain_peak > -1.0  # what the codec does unchecked
+    out = render(samples, tmp_path / f"out{suffix}", speed)
+    loudness, peak = loudness_and_peak(out)
+    assert peak <= -1.0, f"{suffix}: {peak} dBTP"
+    assert abs(loudness - plain_loudness) <= 0.2  # a dip where the burst is (a tenth of a second)
+    if suffix in (".opus", ".ogg"):
+        assert overshoot.opus_output_gain_db(out) == 0.0  # taken out where it was, not overall
+
+
+def test_only_the_overshoot_is_dipped(tmp_path: Path) -> None:
+    samples = speech_with_one_loud_burst()
+    plain = decoded(plain_encode(samples, tmp_path / "plain.m4a", ".m4a"), RATE)
+    ours = decoded(render(samples, tmp_path / "out.m4a"), RATE)
+    assert len(ours) == len(plain)
+    loud = slice(int(LOUD_AT * RATE), int((LOUD_AT + LOUD_S) * RATE))
+    reach = int((overshoot.DIP_HOLD_S + overshoot.DIP_RAMP_S + 0.05) * RATE)  # and the codec's frames
+    away = np.ones(len(ours), bool)
+    away[loud.start - reach:loud.stop + reach] = False
+    # Away from the burst the file is the plain encode's, but for the codec's own noise.
+    level = np.sqrt(np.mean(plain[away] ** 2))
+    assert np.sqrt(np.mean((ours[away] - plain[away]) ** 2)) < level * 0.05
+    # At the burst it is lower.
+    assert np.abs(ours[loud]).max() < np.abs(plain[loud]).max() * 10 ** (-0.5 / 20)
+
+
+def test_a_file_under_the_limit_is_encoded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = (speech_with_one_loud_burst().astype(np.float32) * 0.3).astype(np.int16)  # -10 dBFS
+    encodes = []
+    real = export.Encoder.__init__
+
+    def counting(self, command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        encodes.append(command)
+        real(self, command, *args, **kwargs)
+    monkeypatch.setattr(export.Encoder, "__init__", counting)
+    out = render(samples, tmp_path / "out.opus")
+    assert len(encodes) == 1
+    assert loudness_and_peak(out)[1] < -9.0
+
+
+def test_opus_that_still_overshoots_is_brought_down_by_its_header_gain(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(overshoot, "GUARD_TRIES", 0)  # no encode again: the header alone
+    samples = speech_with_one_loud_burst()
+    plain_loudness, _ = loudness_and_peak(plain_encode(samples, tmp_path / "plain.opus", ".opus"))
+    out = render(samples, tmp_path / "out.opus")
+    loudness, peak = loudness_and_peak(out)
+    gain = overshoot.opus_output_gain_db(out)
+    assert gain < 0
+    assert peak <= -1.0
+    assert loudness == pytest.approx(plain_loudness + gain, abs=0.15)  # the whole file, by that much
+
+
+def test_opus_header_gain_is_what_decoders_apply(tmp_path: Path) -> None:
+    out = plain_encode(speech_with_one_loud_burst(), tmp_path / "a.opus", ".opus")
+    before = decoded(out, 48_000)
+    overshoot.set_opus_output_gain(out, -6.0)
+    assert overshoot.opus_output_gain_db(out) == -6.0
+    after = decoded(out, 48_000)  # the page's CRC is right, or ffmpeg would not read it
+    assert np.abs(after).max() / np.abs(before).max() == pytest.approx(10 ** (-6 / 20), rel=1e-3)
+    ffmpeg("-v", "error", "-i", str(out), "-f", "null", "-")
+
+
+def test_scan_finds_peaks_between_samples(tmp_path: Path) -> None:
+    # A tone at a quarter of the rate, 45 degrees off its samples: every sample is at 0.707
+    # of the wave's height (-3 dB), which peaks between them at 0 dBFS... here -0.5.
+    t = np.arange(RATE * 3)
+    height = 10 ** (-0.5 / 20)
+    tone = np.zeros(len(t))
+    fade = np.minimum(1, np.minimum(t - RATE, 2 * RATE - t) / (0.01 * RATE))  # no onset click
+    tone[RATE:2 * RATE] = (height * np.sin(np.pi / 2 * t + np.pi / 4) * fade)[RATE:2 * RATE]
+    wav = tmp_path / "tone.wav"
+    wav.write_bytes(wav_header(RATE, len(t)) + np.rint(tone * 32767).astype(np.int16).tobytes())
+    assert 20 * np.log10(np.abs(tone).max()) < -3.4  # no sample anywhere near -1.2
+    found = overshoot.scan(wav, RATE, -1.2, "read it")
+    assert found.peak_db == pytest.approx(-0.5, abs=0.1)
+    assert len(found.overs) == 1
+    over = found.overs[0]
+    assert over.start_s == pytest.approx(1.0, abs=0.01) and over.end_s == pytest.approx(2.0, abs=0.01)
+    assert over.excess_db == pytest.approx(0.7, abs=0.1)
+
+
+def test_dips_ramp_in_and_out_and_leave_the_rest_untouched() -> None:
+    dips = overshoot.Dips(RATE)
+    dips.add([overshoot.Over(1.0, 1.01, 1.5)], speed=1.0)
+    gains = dips.gains(0, 2 * RATE)
+    depth = 10 ** (-(1.5 + overshoot.DIP_MARGIN_DB) / 20)
+    hold = round(overshoot.DIP_HOLD_S * RATE)
+    ramp = round(overshoot.DIP_RAMP_S * RATE)
+    assert gains[int(1.0 * RATE):int(1.01 * RATE)].max() == pytest.approx(depth)
+    assert gains[int(1.0 * RATE) - hold] == pytest.approx(depth)
+    untouched = np.ones(len(gains), bool)
+    untouched[RATE - hold - ramp:int(1.01 * RATE) + hold + ramp + 1] = False
+    assert np.all(gains[untouched] == 1.0)
+    assert np.abs(np.diff(gains)).max() <= (1 - depth) / ramp + 1e-6  # no step: a ramp
+    # A second dip in the same place goes deeper, from where the first left it.
+    dips.add([overshoot.Over(1.0, 1.01, 0.5)], speed=1.0)
+    assert dips.gains(RATE, 1)[0] == pytest.approx(depth * 10 ** (-(0.5 + overshoot.DIP_MARGIN_DB) / 20))
+
+
+def test_a_file_that_cannot_be_decoded_is_a_one_line_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.opus"
+    broken.write_bytes(b"OggS not really")
+    with pytest.raises(Exception, match=r"^ffmpeg could not write broken.opus: "):
+        overshoot.scan(broken, 48_000, -1.2, "write broken.opus")
