@@ -79,7 +79,7 @@ class Leveler:
         enough = self.meter.measured_s >= MIN_MEASURED_S
         if measured <= SILENT_LUFS or (not enough and self.gain_db is not None):
             return self.gain_db or 0.0
-        return self.target - measured + min(self.limiter.loss_db, MAX_MAKEUP_DB)
+        return self.target - measured + makeup_db(self.limiter)
 
     def process(self, pcm: Pcm) -> bytes:
         """The block at the current gain (ramped from the last one), limited, as 16-bit PCM."""
@@ -105,11 +105,16 @@ class Leveler:
             trial = TruePeakLimiter(self.rate, self.ceiling_db)
             trial.process(samples * np.float32(10 ** (gain / 20)))
             trial.flush()
-            gain = open_loop + min(trial.loss_db, MAX_MAKEUP_DB)
+            gain = open_loop + makeup_db(trial)
         return gain
 
     def flush(self) -> bytes:
         return to_pcm(self.limiter.flush())
+
+
+def makeup_db(limiter: TruePeakLimiter) -> float:
+    """The gain that gives back what ``limiter`` took, at most MAX_MAKEUP_DB."""
+    return min(limiter.loss_db, MAX_MAKEUP_DB)
 
 
 def to_pcm(samples: npt.NDArray[np.float32]) -> bytes:
