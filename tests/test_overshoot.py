@@ -184,3 +184,14 @@ def test_a_file_that_cannot_be_decoded_is_a_one_line_error(tmp_path: Path) -> No
     broken.write_bytes(b"OggS not really")
     with pytest.raises(Exception, match=r"^ffmpeg could not write broken.opus: "):
         overshoot.scan(broken, 48_000, -1.2, "write broken.opus")
+
+
+def test_a_scan_stopped_early_leaves_no_decoder_running(tmp_path: Path) -> None:
+    out = plain_encode(speech_with_one_loud_burst(), tmp_path / "a.opus", ".opus")
+    blocks = overshoot.decoded_blocks(out, "read it")
+    next(blocks)
+    frame = blocks.gi_frame
+    assert frame is not None
+    process = frame.f_locals["process"]
+    blocks.close()  # as when the render is stopped while the file is checked
+    assert process.poll() is not None

@@ -114,12 +114,17 @@ def decoded_blocks(path: Path, action: str) -> Iterator[tuple[int, npt.NDArray[n
         widen_pipe(process.stdout)
         assert process.stdout is not None
         carried, offset = np.zeros(0, np.float32), 0
-        with process.stdout:
-            while block := process.stdout.read(DECODE_BLOCK * 4):
-                samples = np.concatenate([carried, np.frombuffer(block, np.float32)])
-                yield offset - len(carried), samples
-                offset += len(block) // 4
-                carried = samples[-OVERLAP:]
+        try:
+            with process.stdout:
+                while block := process.stdout.read(DECODE_BLOCK * 4):
+                    samples = np.concatenate([carried, np.frombuffer(block, np.float32)])
+                    yield offset - len(carried), samples
+                    offset += len(block) // 4
+                    carried = samples[-OVERLAP:]
+        except BaseException:  # Ctrl-C, a failure, or the reader stopped early
+            process.kill()
+            process.wait()
+            raise
         if (code := process.wait()) != 0:
             raise ffmpeg_error(action, errors, code)
 
