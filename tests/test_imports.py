@@ -100,3 +100,14 @@ def test_start_up_loads_only_what_a_render_of_a_file_needs() -> None:
                 "yaml", "charset_normalizer", "onnxruntime", "soundfile", "http", "ssl"}
     assert "tts" in loaded
     assert loaded & deferred == set()
+
+
+def test_a_single_render_does_not_load_the_batch_and_feed_code() -> None:
+    import subprocess
+    import sys
+
+    script = "import sys, tts.cli; print(' '.join(sorted(sys.modules)))"
+    loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert "tts.cli" in loaded
+    assert {"tts.batch", "tts.feed", "email.utils"} & loaded == set()

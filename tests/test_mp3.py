@@ -79,6 +79,7 @@ def test_segments_join_into_the_audio_sample_for_sample(tmp_path: Path, monkeypa
     assert len(decoded) == len(samples)  # ffmpeg, trimming LAME's delay and padding
     info = MP3(out).info
     assert round(info.length * rate) == len(samples)  # mutagen, from the header
+    assert encoder.samples == len(samples)  # what the render takes as the file's length
     # Every burst is where it was: a join neither adds nor drops a sample.
     assert [onset_shift(samples, decoded, a, rate) for a, _ in spans] == [0] * len(spans)
     # And each join is as quiet as the same stretch of one whole encode: no click.

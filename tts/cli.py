@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import click
 
@@ -34,13 +34,14 @@ from tts.pipeline import DryRun, dry_run, render
 from tts.api import say, spoken_lines
 from tts.signals import Terminated, handle_ending_signals
 from tts.streams import audio_sink, silence_stdout
-from tts.batch import (DONE, FAILED, UP_TO_DATE, Batch, BatchSettings, Job, Outcome,
-                       expand_inputs, make_jobs, output_stem, publish_feed)
-from tts.feed import Channel, check_channel
 from tts.subtitles import WRITERS as SUBTITLE_FORMATS
 from tts.sources import INPUT_FORMATS, load_article
 from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
                        RenderResult, Writing)
+
+if TYPE_CHECKING:  # a single render does not import the batch and feed code
+    from tts.batch import BatchSettings, Job, Outcome
+    from tts.feed import Channel
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -479,6 +480,7 @@ def cache_clear(cache_dir: Path | None) -> None:
 
 def default_output(source: str) -> Path:
     """``output/<input stem or URL slug>.mp3``, or ``output/stdin.mp3`` for standard input."""
+    from tts.batch import output_stem
     return DEFAULT_OUTPUT_DIR / f"{output_stem(source)}.mp3"
 
 
@@ -574,6 +576,7 @@ def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
                    settings: dict[str, Any]) -> BatchSettings:
     """Where and what a batch writes; --subtitles, --manifest and --html name kinds of file,
     not files: each article gets its own beside its audio."""
+    from tts.batch import BatchSettings
     if args.output_dir is None:
         raise click.UsageError("several inputs (or --feed) need -O/--output-dir DIR for their "
                                "outputs; -o names a single file")
@@ -600,6 +603,7 @@ def check_format(suffix: str, option: str) -> None:
 def render_many(inputs: Sequence[str], output: Path | None, input_format: str, lang_given: bool,
                 dry_run: bool, quiet: bool, args: BatchArgs, settings: dict[str, Any]) -> None:
     """Render every input into the output folder, report each, then sum up; exit 1 if any failed."""
+    from tts.batch import Batch, expand_inputs, make_jobs, publish_feed
     if output is not None:
         raise click.UsageError("-o/--output names one file; with several inputs give "
                                "-O/--output-dir DIR")
@@ -638,6 +642,7 @@ def dry_run_many(jobs: Sequence[Job], config: RenderConfig, batch: BatchSettings
 
 def make_channel(args: BatchArgs, output_dir: Path) -> Channel | None:
     """The feed's channel from the options, checked before any work; None without --feed."""
+    from tts.feed import Channel, check_channel
     if args.feed is None or args.base_url is None:
         return None
     channel = Channel(args.feed_title or output_dir.resolve().name, args.base_url,
@@ -682,6 +687,7 @@ class BatchReport:
 
     def summary(self, outcomes: Sequence[Outcome]) -> None:
         """Counts, then each failure with its reason (also with -q: they are errors)."""
+        from tts.batch import DONE, FAILED, UP_TO_DATE
         failed = [o for o in outcomes if not o.ok]
         if not self.quiet:
             counts = {s: sum(o.status == s for o in outcomes) for s in (DONE, UP_TO_DATE, FAILED)}

@@ -453,7 +453,9 @@ class AudioTarget:
                 self.hold_decoded_peak(self.guarded)
         if isinstance(self.encoder, Encoder) and self.suffix == ".mp3":  # segments' header says LAME
             mp3.mark_lame_tag(self.tmp)  # first: the length the headers then give is the true one
-        frames = self.exact_frames if self.exact_frames is not None else self.measured_frames()
+        frames = (self.exact_frames if self.exact_frames is not None
+                  else self.encoder.samples if isinstance(self.encoder, mp3.SegmentedEncoder)
+                  else self.measured_frames())
         if self.describe is not None:
             tags, chapters = self.describe(frames)
             metadata.write_tags(self.tmp, self.suffix, tags, chapters)

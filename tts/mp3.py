@@ -131,6 +131,7 @@ class SegmentedEncoder:
         self.written = 0  # samples in the current segment's spool
         self.held = 0  # zeros at the end of the stream so far, not yet spooled
         self.segments = 0
+        self.samples = 0  # in the segments cut so far: the file's length once closed
         self.tail_share = 0  # once the stream has ended, the length each last segment gets
         self.waiting: collections.deque[Segment] = collections.deque()
         self.running: list[tuple[Segment, subprocess.Popen[bytes], IO[bytes]]] = []
@@ -186,6 +187,7 @@ class SegmentedEncoder:
         path = self.scratch / f"{self.segments}.mp3"
         self.waiting.append(Segment(self.segments, samples, last, self.pcm, path))
         self.segments += 1
+        self.samples += samples
         self.pcm, self.written = self.new_spool(), 0
         self.start_encoders()
         while len(self.waiting) > MAX_WAITING:
