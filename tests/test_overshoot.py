@@ -13,6 +13,7 @@ import pytest
 
 from tts import export, overshoot
 from tts.audio import ffmpeg_exe, wav_header
+from tts.errors import OutputError
 from tts.export import AudioTarget, pcm_input
 
 RATE = 22_050
@@ -182,7 +183,7 @@ def test_dips_ramp_in_and_out_and_leave_the_rest_untouched() -> None:
 def test_a_file_that_cannot_be_decoded_is_a_one_line_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.opus"
     broken.write_bytes(b"OggS not really")
-    with pytest.raises(Exception, match=r"^ffmpeg could not write broken.opus: "):
+    with pytest.raises(OutputError, match=r"^ffmpeg could not write broken.opus: "):
         overshoot.scan(broken, 48_000, -1.2, "write broken.opus")
 
 
@@ -195,3 +196,13 @@ def test_a_scan_stopped_early_leaves_no_decoder_running(tmp_path: Path) -> None:
     process = frame.f_locals["process"]
     blocks.close()  # as when the render is stopped while the file is checked
     assert process.poll() is not None
+
+
+def test_a_gain_for_a_file_that_is_not_opus_is_refused(tmp_path: Path) -> None:
+    out = plain_encode(speech_with_one_loud_burst(4.0), tmp_path / "a.ogg", ".ogg")
+    data = bytearray(out.read_bytes())
+    data[28:36] = b"NotOpus!"  # the first packet's magic
+    out.write_bytes(bytes(data))
+    with pytest.raises(OutputError, match="does not start with an Opus header"):
+        overshoot.set_opus_output_gain(out, -1.0)
+    assert out.read_bytes() == bytes(data)  # left as it was

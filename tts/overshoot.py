@@ -29,6 +29,7 @@ import numpy.typing as npt
 from mutagen.ogg import OggPage
 
 from tts.audio import ffmpeg_error, ffmpeg_exe, widen_pipe
+from tts.errors import OutputError
 from tts.limiter import CANDIDATE_SHARE, peaks_between, phase_filters
 
 # The points between samples are measured 8x oversampled, each from 32 samples on either
@@ -199,12 +200,12 @@ def set_opus_output_gain(path: Path, gain_db: float) -> None:
         page = OggPage(file)
         head = bytearray(page.packets[0])
         if not head.startswith(b"OpusHead"):
-            raise ValueError(f"{path} does not start with an Opus header")
+            raise OutputError(f"{path.name} does not start with an Opus header: please report this")
         struct.pack_into("<h", head, OPUS_GAIN_AT, step)
         page.packets = [bytes(head), *page.packets[1:]]
         data = page.write()
         if len(data) != file.tell():  # same packets, same lengths: the page keeps its size
-            raise ValueError(f"{path}: the Opus header page changed size")
+            raise OutputError(f"{path.name}: its Opus header page changed size: please report this")
         file.seek(0)
         file.write(data)
 
