@@ -408,23 +408,18 @@ class AudioTarget:
         with the gain dipped there (see tts/overshoot.py)."""
         assert self.tmp is not None
         action = f"write {self.output.name}"
-        rate = codec_rate(self.format, self.rate)
-        dips = overshoot.Dips(self.rate)
-        for tries in range(overshoot.GUARD_TRIES + 1):
-            found = overshoot.scan(self.tmp, rate, DECODED_PEAK_DB, action)
-            if not found.overs:
-                return
-            if tries == overshoot.GUARD_TRIES:
-                break
-            dips.add(found.overs, self.speed)
+
+        def encode(feed: overshoot.Feed) -> None:
             encoder = Encoder(self.command, action)
             try:
-                dips.replay(pcm, encoder.write)
+                feed(encoder.write)
             except BaseException:
                 encoder.abort()
                 raise
             encoder.close()
-        if self.format.header_gain:
+        found = overshoot.hold(self.tmp, codec_rate(self.format, self.rate), DECODED_PEAK_DB,
+                               action, pcm, self.rate, self.speed, encode)
+        if found.overs and self.format.header_gain:
             overshoot.lower_opus_gain(self.tmp, found.peak_db - DECODED_PEAK_DB)
 
     def stream_encoder(self, command: list[str], rate: int) -> Encoder:

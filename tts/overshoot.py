@@ -184,6 +184,26 @@ class Dips:
             start += len(samples)
 
 
+Feed = Callable[[Callable[[bytes], None]], None]
+
+
+def hold(path: Path, rate: int, limit_db: float, action: str, pcm: IO[bytes], pcm_rate: int,
+         speed: float, encode: Callable[[Feed], None]) -> Scan:
+    """Decode ``path`` (at ``rate``) and, where it passes ``limit_db``, have ``encode``
+    write it again from ``pcm`` (the audio it was made from, at ``pcm_rate``, played
+    ``speed`` times faster), dipped there; at most GUARD_TRIES times. The last scan: with
+    overs left when it still passed."""
+    dips = Dips(pcm_rate)
+    found = scan(path, rate, limit_db, action)
+    for _ in range(GUARD_TRIES):
+        if not found.overs:
+            break
+        dips.add(found.overs, speed)
+        encode(lambda write: dips.replay(pcm, write))
+        found = scan(path, rate, limit_db, action)
+    return found
+
+
 def opus_output_gain_db(path: Path) -> float:
     """The output gain an Opus file's header asks every decoder to apply, in dB."""
     with path.open("rb") as file:
