@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tts import export, overshoot
+from tts import export, mp3, overshoot
 from tts.audio import ffmpeg_exe, wav_header
 from tts.errors import OutputError
 from tts.export import AudioTarget, pcm_input
@@ -64,9 +64,11 @@ def plain_encode(samples: np.ndarray, out: Path, suffix: str, speed: float = 1.0
     return out
 
 
-def render(samples: np.ndarray, out: Path, speed: float = 1.0) -> Path:
-    """The audio written as the render writes it (tags aside), in blocks."""
+def render(samples: np.ndarray, out: Path, speed: float = 1.0, loudness: float = -16.0) -> Path:
+    """The audio written as the render writes it (tags aside), in blocks, for a render
+    levelled to ``loudness`` (the levelling itself left out)."""
     with AudioTarget(out, out.suffix, "64k", speed, None) as target:
+        target.outlet(loudness)
         write = target.open(RATE, None)
         for start in range(0, len(samples), 4096):
             write(samples[start:start + 4096].tobytes())
@@ -206,3 +208,44 @@ def test_a_gain_for_a_file_that_is_not_opus_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not start with an Opus header"):
         overshoot.set_opus_output_gain(out, -1.0)
     assert out.read_bytes() == bytes(data)  # left as it was
+
+
+def test_a_loud_mp3_in_segments_is_checked_and_joins_sample_for_sample(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mp3, "encoders_wanted", lambda: 2)  # segments, whatever the machine
+    samples = speech_with_one_loud_burst()
+    assert loudness_and_peak(render(samples, tmp_path / "plain.mp3", loudness=-16.0))[1] > -1.0
+    out = render(samples, tmp_path / "out.mp3", loudness=-14.0)
+    assert loudness_and_peak(out)[1] <= -1.0
+    ours, plain = decoded(out, RATE), decoded(tmp_path / "plain.mp3", RATE)
+    assert len(ours) == len(plain) == len(samples)  # the re-encoded segment joins exactly
+    # The segments away from the burst are the same encodes, sample for sample.
+    assert np.array_equal(ours[-10 * RATE:], plain[-10 * RATE:])
+
+
+def test_an_mp3_at_the_default_loudness_is_not_decoded_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its overshoot left 1.2 dB under -1 dBTP over renders; the decode would cost an
+    # eighth of the render's CPU.
+    monkeypatch.setattr(mp3, "encoders_wanted", lambda: 2)
+    scans = []
+    monkeypatch.setattr(overshoot, "scan", lambda *args: scans.append(args))
+    render(speech_with_one_loud_burst(4.0), tmp_path / "out.mp3", loudness=-16.0)
+    assert scans == []
+
+
+@pytest.mark.parametrize(("suffix", "speed", "loudness", "ceiling"), [
+    (".mp3", 1.0, -16.0, export.MP3_UNCHECKED_CEILING_DB),  # segments, not decoded again
+    (".mp3", 1.0, -14.0, export.LOSSY_CEILING_DB),  # checked: the codec gets the usual room
+    (".mp3", 1.5, -16.0, export.LOSSY_CEILING_DB),  # one encoder: always checked
+    (".opus", 1.0, -16.0, export.LOSSY_CEILING_DB),
+    (".flac", 1.0, -14.0, export.LOSSLESS_CEILING_DB)])
+def test_the_limiter_leaves_more_room_where_the_file_is_not_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, speed: float,
+        loudness: float, ceiling: float) -> None:
+    monkeypatch.setattr(mp3, "encoders_wanted", lambda: 2)
+    target = AudioTarget(tmp_path / f"out{suffix}", suffix, "64k", speed, None)
+    try:
+        assert target.outlet(loudness).ceiling_db == ceiling
+    finally:
+        target.abort()  # nothing was written: its scratch folder goes

@@ -28,20 +28,26 @@ from tts.types import Chapter, Layout, Tags
 
 
 # True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
-# decoded file; a lossy codec's rebuilt waveform overshoots the limited one. espeak's
-# noise (fricatives, bursts) differs from one call to the next in a process, so the
-# overshoot was measured over many renders of the same text: at -14 LUFS MP3 at 64k
-# overshot by up to 2.3 dB (one render in eight came out at -0.7 dBTP with a -2.0
-# ceiling, one in twenty at -0.9 with -3.0), AAC and Opus by up to 1.6. Lower still, the
-# limiter cannot reach -14 LUFS (-15.2 under -4.0). Lossless files get a little room too.
+# decoded file; a lossy codec's rebuilt waveform overshoots the limited one, by an amount
+# that varies with espeak's noise (it differs from one call to the next in a process).
+# Most lossy files are decoded once written and dipped where they still pass (see
+# tts/overshoot.py), so -3 leaves the codec room for most of its overshoot, and the check
+# the rest. An MP3 whose decoded file is not checked (in segments at the default loudness,
+# or to standard output) gets -3.5: over many renders of the same text at -14 LUFS MP3 at
+# 64k overshot by up to 2.3 dB (one render in twenty at -0.9 dBTP under -3). Lower still,
+# the limiter cannot reach -14 LUFS (-15.2 under -4). Lossless files get a little room too.
 LOSSY_CEILING_DB = -3.0
-MP3_CEILING_DB = -3.5
-OPUS_CEILING_DB = -3.0
+MP3_UNCHECKED_CEILING_DB = -3.5
 LOSSLESS_CEILING_DB = -1.2
 # Where a lossy file's decoded true peak is brought when its codec overshot the limiter
 # (tts/overshoot.py): -1 dBTP, less what other meters read over ours (ffmpeg's ebur128
 # read 0.2 dB higher on the same WAV).
 DECODED_PEAK_DB = -1.2
+# An MP3 encoded in segments (the default) is decoded and checked too when levelled louder
+# than this: at -16 LUFS its overshoot left 1.2 dB under -1 dBTP over eight renders (-2.5
+# dBTP at worst), at -14 only 0.3; and the check (a decode) adds an eighth to the CPU of a
+# render.
+MP3_CHECKED_ABOVE_LUFS = -16.0
 # LU that MP3 at speech rates loses against the audio it encodes (its filtering of the
 # highest band, which the K-weighting counts): measured on the same clips as MP3 and WAV,
 # 0.4-0.5 LU at -16 and -14 LUFS. It is given back as gain.
@@ -66,6 +72,8 @@ class Format:
     rate asked is read off it so the file averages ``--bitrate``. Empty: ask for it as is."""
     ceiling_db: float = LOSSY_CEILING_DB
     """The limiter's true-peak ceiling (dBTP): under -1 by the codec's overshoot."""
+    unchecked_ceiling_db: float | None = None
+    """The ceiling when the decoded file is not checked, if lower."""
     loudness_loss_db: float = 0.0
     """LU the encoded file measures under the audio given it; added to the gain."""
     header_gain: bool = False
@@ -90,11 +98,12 @@ AAC_SPEECH_CURVE = ((16, 18.3), (18, 20.5), (20, 23.3), (22, 26.2), (24, 29.9), 
 # WAV: bitexact keeps ffmpeg from writing its name as RIFF INFO (tags go in an ID3 chunk).
 FORMATS: dict[str, Format] = {
     ".mp3": Format(("-f", "mp3", "-c:a", "libmp3lame", "-write_xing", "1"),
-                   ceiling_db=MP3_CEILING_DB, loudness_loss_db=MP3_LOUDNESS_LOSS_DB),
+                   unchecked_ceiling_db=MP3_UNCHECKED_CEILING_DB,
+                   loudness_loss_db=MP3_LOUDNESS_LOSS_DB),
     ".ogg": Format(("-f", "ogg", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
-                   ceiling_db=OPUS_CEILING_DB, header_gain=True),
+                   header_gain=True),
     ".opus": Format(("-f", "opus", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
-                    ceiling_db=OPUS_CEILING_DB, header_gain=True),
+                    header_gain=True),
     ".m4a": Format(("-f", "ipod", "-c:a", "aac", "-aac_coder", "fast", "-movflags", "+faststart"),
                    streamable=False, ffmpeg_metadata=True, bitrate_curve=AAC_SPEECH_CURVE),
     ".wav": Format(("-f", "wav", "-c:a", "pcm_s16le", "-fflags", "+bitexact"), lossy=False,
@@ -231,7 +240,7 @@ def export(audio: AudioSegment, path: Path, bitrate: str = "64k", *, speed: floa
 
     with AudioTarget(path, format_for(path), bitrate, speed,
                      None if tags is None else describe) as target:
-        mixer = Mixer([target.outlet()], loudness)
+        mixer = Mixer([target.outlet(loudness)], loudness)
         mixer.add_audio(audio, 0)
         mixer.finish()
         target.finish()
@@ -357,12 +366,21 @@ class AudioTarget:
         self.rate = 0  # the input's sample rate, known when the first block comes
         self.command: list[str] = []  # of a single encoder writing the file
         self.guarded: IO[bytes] | None = None  # what it was given, for the decoded-peak check
+        self.loud = False  # levelled louder than MP3_CHECKED_ABOVE_LUFS
+        # An MP3 file at 1x is encoded in segments on every core (no tempo filter between).
+        self.segmented = (suffix == ".mp3" and not self.stdout and speed == 1.0
+                          and mp3.encoders_wanted() > 1)
 
-    def outlet(self, levelled: bool = True) -> Outlet:
-        """This output fed by the streamed pass; ``levelled`` when the gain follows the
-        loudness measured (else there is nothing to wait for)."""
-        lead = None if self.whole else LEAD_S if levelled else 0.0
-        return Outlet(self.open, lead, self.format.ceiling_db, self.format.loudness_loss_db)
+    def outlet(self, loudness: float | None) -> Outlet:
+        """This output fed by the streamed pass, levelled to ``loudness`` LUFS (None: the
+        engine's own level, so nothing to wait for)."""
+        lead = None if self.whole else 0.0 if loudness is None else LEAD_S
+        self.loud = loudness is not None and loudness > MP3_CHECKED_ABOVE_LUFS
+        checked = not self.stdout and (not self.segmented or self.loud)
+        ceiling = self.format.ceiling_db
+        if not checked and self.format.unchecked_ceiling_db is not None:
+            ceiling = self.format.unchecked_ceiling_db
+        return Outlet(self.open, lead, ceiling, self.format.loudness_loss_db)
 
     def open(self, rate: int, layout: Layout | None) -> Write:
         """Start ffmpeg; with the whole ``layout`` known, at its exact length, chapters in."""
@@ -383,10 +401,11 @@ class AudioTarget:
         else:
             self.tmp = self.cleanup.enter_context(atomic_target(self.output))
             command += [*self.format.args, *bitrate_args(self.format, self.bitrate), "-y"]
-            action, workers = f"write {self.output.name}", mp3.encoders_wanted()
-            if self.suffix == ".mp3" and not filters and workers > 1:
+            action = f"write {self.output.name}"
+            if self.segmented:
+                check = (DECODED_PEAK_DB, lambda again: Encoder(again, action)) if self.loud else None
                 self.encoder = mp3.SegmentedEncoder(command, rate, self.tmp, self.scratch,
-                                                    action, workers)
+                                                    action, mp3.encoders_wanted(), check)
             else:
                 self.command = [*command, str(self.tmp)]
                 self.encoder = Encoder(self.command, action)
@@ -408,17 +427,9 @@ class AudioTarget:
         with the gain dipped there (see tts/overshoot.py)."""
         assert self.tmp is not None
         action = f"write {self.output.name}"
-
-        def encode(feed: overshoot.Feed) -> None:
-            encoder = Encoder(self.command, action)
-            try:
-                feed(encoder.write)
-            except BaseException:
-                encoder.abort()
-                raise
-            encoder.close()
         found = overshoot.hold(self.tmp, codec_rate(self.format, self.rate), DECODED_PEAK_DB,
-                               action, pcm, self.rate, self.speed, encode)
+                               action, pcm, self.rate, self.speed,
+                               lambda: Encoder(self.command, action))
         if found.overs and self.format.header_gain:
             overshoot.lower_opus_gain(self.tmp, found.peak_db - DECODED_PEAK_DB)
 

@@ -10,12 +10,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 import numpy.typing as npt
 
+from tts import overshoot
 from tts.audio import ffmpeg_error
 from tts.errors import OutputError
 
@@ -82,6 +84,11 @@ def encoders_wanted() -> int:
         return os.cpu_count() or 1
 
 
+# A decoded check: the true peak (dBTP) a segment must stay under, and how to start an
+# encoder on a command line to write it again.
+Check = tuple[float, Callable[[list[str]], overshoot.Encoding]]
+
+
 @dataclasses.dataclass(frozen=True)
 class Header:
     """What an MP3's first frame (ffmpeg's Xing/Info frame with a LAME tag) says of it."""
@@ -118,13 +125,16 @@ class SegmentedEncoder:
     Decoded, the file is as long as the input, sample for sample, every sound in place.
 
     ``command`` is ffmpeg's command line reading PCM from stdin, up to the output's
-    name (codec and bitrate included); ``scratch`` a folder for the segments.
+    name (codec and bitrate included); ``scratch`` a folder for the segments. With
+    ``check`` (a true peak in dBTP, and how to start an encoder on a command line), each
+    segment is decoded before it is joined and, where it passes that peak, encoded again
+    with the gain dipped there (tts/overshoot.py).
     """
 
     def __init__(self, command: list[str], rate: int, output: Path, scratch: Path,
-                 action: str, workers: int) -> None:
+                 action: str, workers: int, check: Check | None = None) -> None:
         self.command, self.rate, self.scratch = command, rate, scratch
-        self.action, self.workers = action, max(1, workers)
+        self.action, self.workers, self.check = action, max(1, workers), check
         self.frame = samples_per_frame(rate)
         self.min_run = JOIN_SAMPLES + 3 * self.frame  # room for the cut, rounding and overlap
         self.pcm: IO[bytes] = self.new_spool()
@@ -200,11 +210,14 @@ class SegmentedEncoder:
         while self.waiting and len(self.running) < self.workers:
             segment = self.waiting.popleft()
             errors = tempfile.TemporaryFile(dir=self.scratch, prefix="ffmpeg-")  # noqa: SIM115
-            with segment.pcm:  # the child has its own descriptor: ours closes now
-                process = subprocess.Popen([*self.command, *SEGMENT_ARGS, str(segment.path)],
-                                           stdin=segment.pcm, stdout=subprocess.DEVNULL,
-                                           stderr=errors)
+            process = subprocess.Popen(self.segment_command(segment), stdin=segment.pcm,
+                                       stdout=subprocess.DEVNULL, stderr=errors)
+            if self.check is None:
+                segment.pcm.close()  # the child has its own descriptor; a check reads it again
             self.running.append((segment, process, errors))
+
+    def segment_command(self, segment: Segment) -> list[str]:
+        return [*self.command, *SEGMENT_ARGS, str(segment.path)]
 
     def wait_for_one(self) -> None:
         """Wait for the oldest encoder, then start what can start."""
@@ -228,6 +241,9 @@ class SegmentedEncoder:
         move: LAME's frame count is checked, not assumed. The last one's padding is what
         its frames hold past its samples (ffmpeg writes at most 1105 there, short by up
         to 46 samples when LAME padded more)."""
+        if self.check is not None:
+            with segment.pcm:
+                self.hold_peak(segment, *self.check)
         with segment.path.open("rb") as encoded:
             header = read_header(encoded.read(HEAD_BYTES))
             if header is not None and segment.last:
@@ -240,6 +256,13 @@ class SegmentedEncoder:
             shutil.copyfileobj(encoded, self.joined)
         segment.path.unlink()
         self.headers.append(header)
+
+    def hold_peak(self, segment: Segment, peak_db: float,
+                  encoder: Callable[[list[str]], overshoot.Encoding]) -> None:
+        """Decode the segment and, where it passes ``peak_db``, encode it again from its
+        spool with the gain dipped there: the same samples, so it joins as before."""
+        overshoot.hold(segment.path, self.rate, peak_db, self.action, segment.pcm, self.rate,
+                       1.0, lambda: encoder(self.segment_command(segment)))
 
     def holds(self, header: Header, segment: Segment) -> bool:
         """True when the frames ``header`` counts are ``segment``'s length: a whole segment
@@ -277,12 +300,15 @@ class SegmentedEncoder:
 
     def abort(self) -> None:
         """Stop every encoder at once and drop the spooled segments."""
-        for _, process, errors in self.running:
+        for segment, process, errors in self.running:
             if process.poll() is None:
                 process.kill()
             process.wait()
             errors.close()
+            segment.pcm.close()
         self.running.clear()
+        for segment in self.encoded.values():
+            segment.pcm.close()
         for segment in self.waiting:
             segment.pcm.close()
         self.waiting.clear()

@@ -84,7 +84,7 @@ class AudioOutput:
         self.rate = 0
 
     def outlet(self) -> Outlet:
-        return self.target.outlet(levelled=self.config.loudness is not None)
+        return self.target.outlet(self.config.loudness)
 
     def record(self, clip: Clip, span: FrameSpan) -> None:
         """Remember where ``clip`` was laid (its chunk, not its audio)."""

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -184,22 +184,33 @@ class Dips:
             start += len(samples)
 
 
-Feed = Callable[[Callable[[bytes], None]], None]
+class Encoding(Protocol):
+    """An encoder writing ``path`` again (export.Encoder)."""
+
+    def write(self, pcm: bytes) -> None: ...
+    def close(self) -> None: ...
+    def abort(self) -> None: ...
 
 
 def hold(path: Path, rate: int, limit_db: float, action: str, pcm: IO[bytes], pcm_rate: int,
-         speed: float, encode: Callable[[Feed], None]) -> Scan:
-    """Decode ``path`` (at ``rate``) and, where it passes ``limit_db``, have ``encode``
-    write it again from ``pcm`` (the audio it was made from, at ``pcm_rate``, played
-    ``speed`` times faster), dipped there; at most GUARD_TRIES times. The last scan: with
-    overs left when it still passed."""
+         speed: float, encoder: Callable[[], Encoding]) -> Scan:
+    """Decode ``path`` (at ``rate``) and, where it passes ``limit_db``, have a new
+    ``encoder`` write it again from ``pcm`` (the audio it was made from, at ``pcm_rate``,
+    played ``speed`` times faster), dipped there; at most GUARD_TRIES times. The last
+    scan: with overs left when it still passed."""
     dips = Dips(pcm_rate)
     found = scan(path, rate, limit_db, action)
     for _ in range(GUARD_TRIES):
         if not found.overs:
             break
         dips.add(found.overs, speed)
-        encode(lambda write: dips.replay(pcm, write))
+        again = encoder()
+        try:
+            dips.replay(pcm, again.write)
+        except BaseException:
+            again.abort()
+            raise
+        again.close()
         found = scan(path, rate, limit_db, action)
     return found
 
