@@ -21,7 +21,7 @@ from tts.chunk import MAX_CLIP_CHARS
 from tts.config import RenderConfig
 from tts.engines import EngineSpec
 from tts.engines.espeak import EspeakEngine
-from tts.limiter import TILE, TruePeakLimiter, between_centres, sliding_min
+from tts.limiter import TILE, TruePeakLimiter, between_centres, peaks_between, phase_filters, sliding_min
 from tts.loudness import LoudnessMeter
 from tts.playback import play
 from tts.player import PlayerCommand
@@ -117,6 +117,21 @@ def test_the_gain_between_tile_centres_is_linear_interpolation(tiles: int, first
     centres = np.arange(tiles) * TILE + (TILE - 1) / 2
     want = np.interp(np.arange(first * TILE, (first + count) * TILE), centres, curve)
     assert np.allclose(between_centres(curve, first, count), want, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("share", [0.02, 0.3, 0.9])  # few gaps near the ceiling, and many
+@pytest.mark.parametrize("taps", [phase_filters(), phase_filters(8, 32, 9.0)])
+def test_the_points_between_samples_are_the_oversampled_signal(share: float, taps: np.ndarray) -> None:
+    signal = np.random.default_rng(3).standard_normal(20_000).astype(np.float32)
+    half = len(taps) // 2
+    near = np.flatnonzero(np.abs(signal) > np.quantile(np.abs(signal), 1 - share))
+    near = near[(near >= half) & (near < len(signal) - half - 1)]
+    starts, between = peaks_between(signal, near, taps)
+    assert set(starts) == set(near) | set(near - 1)  # the gap after each, and before
+    # Each point, from the definition: the windowed sinc at each phase, sample by sample.
+    want = [max(abs(sum(signal[n + k] * taps[k + half - 1, p] for k in range(-half + 1, half + 1)))
+                for p in range(taps.shape[1])) for n in starts[::97]]
+    assert np.allclose(between[::97], want, rtol=1e-4, atol=1e-5)
 
 
 def test_limiter_leaves_quiet_audio_untouched() -> None:
