@@ -134,6 +134,19 @@ def test_the_points_between_samples_are_the_oversampled_signal(share: float, tap
     assert np.allclose(between[::97], want, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("taps", [phase_filters(), phase_filters(8, 32, 9.0)])
+def test_a_gap_without_its_whole_window_is_left_out(taps: np.ndarray) -> None:
+    # A loud sample at one end, and samples near the other: a gap there has no whole
+    # window, and numpy would take the missing samples from the far end.
+    half = len(taps) // 2
+    for loud, near in ((-1, [half - 1]), (-1, [0, 1]), (0, [997, 998]), (0, [1000 - half])):
+        signal = np.zeros(1000, np.float32)
+        signal[loud] = 1.0
+        starts, between = peaks_between(signal, np.array(near), taps)
+        assert all(half - 1 <= n < len(signal) - half for n in starts)
+        assert not between.any()  # nothing within reach of a whole window is loud
+
+
 def test_limiter_leaves_quiet_audio_untouched() -> None:
     quiet = (0.2 * np.sin(np.arange(RATE) / 5)).astype(np.float32)
     limiter = TruePeakLimiter(RATE, -1.0)

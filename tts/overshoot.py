@@ -92,7 +92,6 @@ def scan(path: Path, rate: int, limit_db: float, action: str) -> Scan:
         places.append(offset + over)
         peaks.append(magnitude[over])
         near = np.flatnonzero(magnitude > limit * CANDIDATE_SHARE)
-        near = near[(near >= HALF_TAPS) & (near < len(samples) - HALF_TAPS - 1)]
         if len(near):  # first the limiter's short filter, then the long one where it is near
             starts, between = peaks_between(samples, near, quick)
             starts = starts[between > limit * QUICK_SHARE]
