@@ -364,6 +364,7 @@ class AudioTarget:
         self.encoder: Encoder | mp3.SegmentedEncoder | None = None
         self.exact_frames: int | None = None
         self.rate = 0  # the input's sample rate, known when the first block comes
+        self.action = f"write {output.name}"  # what ffmpeg could not do, in its errors
         self.command: list[str] = []  # of a single encoder writing the file
         self.guarded: IO[bytes] | None = None  # what it was given, for the decoded-peak check
         self.loud = False  # levelled louder than MP3_CHECKED_ABOVE_LUFS
@@ -401,14 +402,13 @@ class AudioTarget:
         else:
             self.tmp = self.cleanup.enter_context(atomic_target(self.output))
             command += [*self.format.args, *bitrate_args(self.format, self.bitrate), "-y"]
-            action = f"write {self.output.name}"
             if self.segmented:
-                check = (DECODED_PEAK_DB, lambda again: Encoder(again, action)) if self.loud else None
+                check = (DECODED_PEAK_DB, lambda again: Encoder(again, self.action)) if self.loud else None
                 self.encoder = mp3.SegmentedEncoder(command, rate, self.tmp, self.scratch,
-                                                    action, mp3.encoders_wanted(), check)
+                                                    self.action, mp3.encoders_wanted(), check)
             else:
                 self.command = [*command, str(self.tmp)]
-                self.encoder = Encoder(self.command, action)
+                self.encoder = Encoder(self.command, self.action)
                 if self.format.lossy:
                     return self.guard_writes(self.encoder)
         return self.encoder.write
@@ -426,10 +426,9 @@ class AudioTarget:
         """Decode the file and, where the codec overshot DECODED_PEAK_DB, encode it again
         with the gain dipped there (see tts/overshoot.py)."""
         assert self.tmp is not None
-        action = f"write {self.output.name}"
         found = overshoot.hold(self.tmp, codec_rate(self.format, self.rate), DECODED_PEAK_DB,
-                               action, pcm, self.rate, self.speed,
-                               lambda: Encoder(self.command, action))
+                               self.action, pcm, self.rate, self.speed,
+                               lambda: Encoder(self.command, self.action))
         if found.overs and self.format.header_gain:
             overshoot.lower_opus_gain(self.tmp, found.peak_db - DECODED_PEAK_DB)
 
