@@ -67,3 +67,29 @@ def test_quiet_ms_is_pydubs_silence_scan(seed: int) -> None:
     for step in (5, 10):
         assert quiet_ms(clip, step) == detect_leading_silence(clip, -50.0, step)
         assert quiet_ms(clip, step, at_end=True) == detect_leading_silence(clip.reverse(), -50.0, step)
+
+
+def test_bundled_ffmpeg_is_the_one_imageio_ffmpeg_finds(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path) -> None:
+    # Found without importing imageio-ffmpeg (50 ms of every start): the same binary, and
+    # it runs; IMAGEIO_FFMPEG_EXE, imageio-ffmpeg's own setting, still names another.
+    import subprocess
+    import sys
+
+    import imageio_ffmpeg
+
+    from tts.audio import ffmpeg_exe
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ffmpeg on PATH
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+    ffmpeg_exe.cache_clear()
+    found = ffmpeg_exe()
+    assert found == imageio_ffmpeg.get_ffmpeg_exe()
+    assert subprocess.run([found, "-version"], capture_output=True, check=True).stdout.startswith(b"ffmpeg")
+    script = "import sys; from tts.audio import ffmpeg_exe; ffmpeg_exe(); print('imageio_ffmpeg' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/opt/other/ffmpeg")
+    ffmpeg_exe.cache_clear()
+    assert ffmpeg_exe() == "/opt/other/ffmpeg"
+    ffmpeg_exe.cache_clear()

@@ -111,3 +111,26 @@ def test_a_single_render_does_not_load_the_batch_and_feed_code() -> None:
                                 check=True).stdout.split())
     assert "tts.cli" in loaded
     assert {"tts.batch", "tts.feed", "email.utils"} & loaded == set()
+
+
+def test_the_command_runs_one_blas_thread_and_the_library_leaves_threads_alone() -> None:
+    # OpenBLAS starts a thread per core with numpy, each spinning ~0.1 s of CPU the render
+    # needs; the command asks for one (a user's own setting kept). Importing the library
+    # loads no numpy, and sets nothing.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    command = ("import os, tts.__main__, numpy; "
+               "print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])")
+    threads, setting = subprocess.run([sys.executable, "-c", command], capture_output=True,
+                                      text=True, check=True, env=env).stdout.split()
+    assert (threads, setting) == ("1", "1")
+    kept = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True,
+                          check=True, env={**env, "OPENBLAS_NUM_THREADS": "3"}).stdout.split()
+    assert kept[1] == "3"
+    library = ("import os, sys, tts; from tts import RenderConfig; "
+               "print('numpy' in sys.modules, 'OPENBLAS_NUM_THREADS' in os.environ)")
+    assert subprocess.run([sys.executable, "-c", library], capture_output=True, text=True,
+                          check=True, env=env).stdout.split() == ["False", "False"]
