@@ -185,6 +185,22 @@ def test_mp3_to_stdout_starts_with_its_tag_and_chapters(run, offline: None, text
     assert abs(MP3(saved).info.length - decoded_seconds(saved)) < 0.2
 
 
+def test_opus_to_stdout_is_checked_and_tagged_like_a_file(run, offline: None, text: Path,  # type: ignore[no-untyped-def]
+                                                          tmp_path: Path) -> None:
+    # Encoded whole, its decoded peak checked (at -14 LUFS libopus overshot -1 dBTP in
+    # three renders of eight), tagged, then sent.
+    result = run("render", str(text), "--engine", "espeak", "-o", "-", "--format", "opus",
+                 "--loudness", "-14")
+    assert result.exit_code == 0, result.stderr
+    saved = tmp_path / "piped.opus"
+    saved.write_bytes(result.stdout_bytes)
+    loudness, peak = loudness_and_peak(saved)
+    assert peak <= -1.0 and abs(loudness + 14) <= 1.0
+    tags = mutagen.File(saved).tags
+    chapters = {key.lower() for key, _ in tags if re.fullmatch(r"chapter\d+", key.lower())}
+    assert tags["title"] and len(chapters) == PARAGRAPHS
+
+
 def test_a_reader_that_stops_early_ends_the_render_quietly(text: Path) -> None:
     # `render -o - | head -c 1000`: the render must end, not hang on a full pipe, and end
     # quietly as `cat` would (exit 141, SIGPIPE's code), with no "Wrote" summary. The

@@ -4,8 +4,10 @@ and an Opus file that still overshoots is brought down by the gain in its header
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ from tts import export, mp3, overshoot
 from tts.audio import ffmpeg_exe, wav_header
 from tts.errors import OutputError
 from tts.export import AudioTarget, pcm_input
+from tts.types import Layout
 
 RATE = 22_050
 QUIET = 0.35  # the speech-like noise: about -9 dBFS at its highest sample
@@ -90,6 +93,26 @@ def test_the_decoded_file_is_under_minus_1_dbtp_and_as_loud(tmp_path: Path, suff
     assert abs(loudness - plain_loudness) <= 0.2  # a dip where the burst is (a tenth of a second)
     if suffix in (".opus", ".ogg"):
         assert overshoot.opus_output_gain_db(out) == 0.0  # taken out where it was, not overall
+
+
+@pytest.mark.parametrize("suffix", [".opus", ".ogg"])
+def test_opus_to_standard_output_is_checked_before_it_is_sent(tmp_path: Path, suffix: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = speech_with_one_loud_burst()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the render's scratch goes here
+    sink = io.BytesIO()
+    with AudioTarget(Path("-"), suffix, "64k", 1.0, None, sink) as target:
+        target.outlet(-16.0)
+        write = target.open(RATE, Layout(len(samples)))
+        for start in range(0, len(samples), 4096):
+            write(samples[start:start + 4096].tobytes())
+        assert sink.getvalue() == b""  # nothing is sent before the check
+        assert target.finish() == len(samples)
+    sent = tmp_path / f"sent{suffix}"
+    sent.write_bytes(sink.getvalue())
+    assert loudness_and_peak(sent)[1] <= -1.0
+    assert len(decoded(sent, RATE)) == len(samples)
+    assert [p.name for p in tmp_path.iterdir()] == [sent.name]  # no scratch left
 
 
 def test_only_the_overshoot_is_dipped(tmp_path: Path) -> None:

@@ -346,7 +346,8 @@ class AudioTarget:
     A file is encoded into a temp file beside it while clips are still being made, then
     tagged and moved into place by ``finish``. An M4A (whose chapter track ffmpeg writes
     while encoding) and standard output (whose tag or WAV header comes first) wait until
-    every clip is in, so their length and chapters are known when encoding starts.
+    every clip is in, so their length and chapters are known when encoding starts. Opus
+    to standard output is encoded to a scratch file, checked and tagged, then sent.
     ``describe`` gives the tags and chapters for an output of a given length in frames.
     """
 
@@ -357,6 +358,11 @@ class AudioTarget:
         self.format = FORMATS[suffix]
         self.stdout = is_stdout(output)
         self.whole = self.stdout or self.format.ffmpeg_metadata
+        # Opus to standard output is encoded to a scratch file first, checked and tagged as
+        # a file is, then sent: its overshoot passed -1 dBTP in three renders of eight at
+        # -14 LUFS, and what was sent cannot be taken back. Its encoder starts after the
+        # last clip anyway (``whole``), so the first byte waits only for the encode.
+        self.sent_whole = self.stdout and self.format.header_gain
         fsutil.remove_stale_temps(Path(tempfile.gettempdir()))  # scratch of killed runs
         self.scratch = Path(tempfile.mkdtemp(prefix=fsutil.temp_prefix()))
         self.cleanup = ExitStack()  # the atomic temp file beside the output, until finish
@@ -364,7 +370,8 @@ class AudioTarget:
         self.encoder: Encoder | mp3.SegmentedEncoder | None = None
         self.exact_frames: int | None = None
         self.rate = 0  # the input's sample rate, known when the first block comes
-        self.action = f"write {output.name}"  # what ffmpeg could not do, in its errors
+        # What ffmpeg could not do, in its errors.
+        self.action = "write the audio to standard output" if self.stdout else f"write {output.name}"
         self.command: list[str] = []  # of a single encoder writing the file
         self.guarded: IO[bytes] | None = None  # what it was given, for the decoded-peak check
         self.loud = False  # levelled louder than MP3_CHECKED_ABOVE_LUFS
@@ -377,7 +384,7 @@ class AudioTarget:
         engine's own level, so nothing to wait for)."""
         lead = None if self.whole else 0.0 if loudness is None else LEAD_S
         self.loud = loudness is not None and loudness > MP3_CHECKED_ABOVE_LUFS
-        checked = not self.stdout and (not self.segmented or self.loud)
+        checked = (not self.stdout or self.sent_whole) and (not self.segmented or self.loud)
         ceiling = self.format.ceiling_db
         if not checked and self.format.unchecked_ceiling_db is not None:
             ceiling = self.format.unchecked_ceiling_db
@@ -397,10 +404,11 @@ class AudioTarget:
                         "-metadata:s:a:0", f"language={tags.language}"]
         filters = tempo_filters(self.speed, self.exact_frames)
         command += ["-af", ",".join(filters)] if filters else []
-        if self.stdout:
+        if self.stdout and not self.sent_whole:
             self.encoder = self.stream_encoder(command, rate)
         else:
-            self.tmp = self.cleanup.enter_context(atomic_target(self.output))
+            self.tmp = (self.scratch / f"whole{self.suffix}" if self.sent_whole
+                        else self.cleanup.enter_context(atomic_target(self.output)))
             command += [*self.format.args, *bitrate_args(self.format, self.bitrate), "-y"]
             if self.segmented:
                 check = (DECODED_PEAK_DB, lambda again: Encoder(again, self.action)) if self.loud else None
@@ -442,15 +450,14 @@ class AudioTarget:
             args += ["-id3v2_version", "0", "-write_xing", "0"]
             if self.describe is not None:
                 prefix = metadata.id3_bytes(*self.describe(frames))
-        return Encoder([*command, *args, "pipe:1"], "write the audio to standard output",
-                       self.sink, prefix, exact)
+        return Encoder([*command, *args, "pipe:1"], self.action, self.sink, prefix, exact)
 
     def finish(self) -> int:
         """Close the encoder, tag the file and move it into place; its length in frames."""
         if self.encoder is None:
             raise OutputError("no audio was made")
         self.encoder.close()
-        if self.stdout or self.tmp is None:
+        if self.tmp is None:  # streamed to standard output as it was encoded
             shutil.rmtree(self.scratch, ignore_errors=True)
             return self.exact_frames or 0
         if self.guarded is not None:
@@ -464,9 +471,18 @@ class AudioTarget:
         if self.describe is not None:
             tags, chapters = self.describe(frames)
             metadata.write_tags(self.tmp, self.suffix, tags, chapters)
+        if self.sent_whole:
+            self.send(self.tmp)
         self.cleanup.close()  # chmod and os.replace into place
         shutil.rmtree(self.scratch, ignore_errors=True)
         return frames
+
+    def send(self, path: Path) -> None:
+        """Copy the finished file at ``path`` to standard output."""
+        assert self.sink is not None
+        with path.open("rb") as finished:
+            while block := finished.read(COPY_BYTES):
+                streams.write_all(self.sink, block)
 
     def measured_frames(self) -> int:
         """The encoded file's length in frames of the input rate, as its headers say."""
