@@ -49,3 +49,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(EXPORTS[name]), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the ones not yet imported included (for ``dir`` and ``help``)."""
+    return sorted(set(globals()) | set(EXPORTS))

@@ -7,10 +7,10 @@ programs, leaves theirs alone):
   OpenBLAS starts a thread per core when numpy is imported, and each spins about a
   tenth of a second looking for work: CPU the render's start needs on the core espeak
   and the MP3 encoders use. A user's own ``OPENBLAS_NUM_THREADS`` is kept.
-- glibc's malloc keeps freed memory for reuse (up to 64 MB) instead of handing blocks of
-  a few hundred kB (numpy's temporaries) back to the system and faulting fresh zeroed
-  pages in for the next: 57,000 page faults in a render of the article became 19,000,
-  0.08 s less CPU, the same peak memory.
+- glibc's malloc keeps freed memory for reuse (up to 64 MB) instead of handing numpy's
+  temporaries (blocks of a few hundred kB to a few MB) back to the system and faulting
+  fresh zeroed pages in for the next: 57,000 page faults in a render of the article
+  became 19,000, 0.08 s less CPU, the same peak memory.
 """
 
 import ctypes
