@@ -116,19 +116,35 @@ def test_the_joined_header_is_the_one_ffmpeg_writes_for_the_same_frames(tmp_path
 
 def test_the_last_stretch_is_shared_between_the_encoders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Nothing is cut while the stream runs (segments would be 100 s); once it ends, the
-    # 14 s left are cut again for the two encoders, and still join sample for sample.
+    # 14.6 s left are cut again into pieces for the two encoders (three of 4.9 s at least
+    # where a silence allows, none leaving a sliver after it), and still join sample for
+    # sample.
     monkeypatch.setattr(mp3, "SEGMENT_S", 100.0)
     monkeypatch.setattr(mp3, "FIRST_SEGMENT_S", 100.0)
     rate = 22_050
     samples, spans = bursts(rate, 10)
     out = tmp_path / "out.mp3"
     encoder = encode(samples, rate, out, tmp_path, 10)
-    assert encoder.segments == 2
+    assert 2 <= encoder.segments <= 3
     lengths = [h.frames * mp3.samples_per_frame(rate) for h in encoder.headers]
-    assert min(lengths) > len(samples) / 3  # shared, not a sliver
+    assert min(lengths) >= len(samples) / 6  # shared, and no sliver at the end
     decoded = decode(out, rate)
     assert len(decoded) == len(samples)
     assert [onset_shift(samples, decoded, a, rate) for a, _ in spans] == [0] * len(spans)
+
+
+def test_the_first_encoder_to_finish_is_the_one_waited_for() -> None:
+    # Waiting for the oldest left a core idle while a later encoder, finished, waited to
+    # be noticed. Here the later one ends at once and the older never would.
+    import sys
+    older = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    later = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        mp3.wait_for_any([older, later])
+        assert older.poll() is None and later.poll() == 0
+    finally:
+        older.kill()
+        older.wait()
 
 
 def test_audio_without_a_long_silence_is_one_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ import collections
 import dataclasses
 import math
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -62,9 +63,14 @@ FIRST_SEGMENT_S = 15.0
 # Each segment has its own header frame (its length, padding and audio CRC, which the
 # joined file's header is made from) and no ID3 tag.
 SEGMENT_ARGS = ("-write_xing", "1", "-id3v2_version", "0")
-# The last stretch, when at least this long, is cut again into a share for each encoder,
-# read back in blocks of TAIL_READ_BYTES.
+# The last stretch, when at least this long, is cut again into TAIL_PIECES pieces for
+# each encoder (none shorter than TAIL_MIN_S shared among them), read back in blocks of
+# TAIL_READ_BYTES. The encoders are seldom free together when it is cut (the minute-long
+# segments before it are still running), and with one piece each the last ran alone for
+# 0.16 s of the article's end; with smaller pieces, whichever encoder is free takes the
+# next, and they finish within a piece of each other.
 TAIL_MIN_S = 10.0
+TAIL_PIECES = 2
 TAIL_READ_BYTES = 1 << 20
 # Segments written but not yet encoding wait on disk; past this many the render waits for
 # an encoder, so a long article never piles up there.
@@ -142,7 +148,8 @@ class SegmentedEncoder:
         self.held = 0  # zeros at the end of the stream so far, not yet spooled
         self.segments = 0
         self.samples = 0  # in the segments cut so far: the file's length once closed
-        self.tail_share = 0  # once the stream has ended, the length each last segment gets
+        self.tail_share = 0  # once the stream has ended, the least each last segment gets
+        self.tail_end = 0  # and where it ends, in samples from the start
         self.waiting: collections.deque[Segment] = collections.deque()
         self.running: list[tuple[Segment, subprocess.Popen[bytes], IO[bytes]]] = []
         self.encoded: dict[int, Segment] = {}  # finished, not yet joined
@@ -169,12 +176,16 @@ class SegmentedEncoder:
         self.end_silence()
         self.spool(samples[start:int(sound[-1]) + 1])
         self.held = len(samples) - int(sound[-1]) - 1
+        if self.waiting:  # a segment waits for an encoder: one may have finished since
+            self.start_encoders()
 
     def end_silence(self) -> None:
         """The held silence is over: end the segment inside it if the segment is long
         enough, and spool the rest of it."""
         shortest = self.tail_share or min(SEGMENT_S, FIRST_SEGMENT_S * 2 ** min(self.segments, 8)) * self.rate
-        if self.written >= shortest and self.held >= self.min_run:
+        # A piece of the last stretch leaves at least half a piece for the last one.
+        sliver = bool(self.tail_share) and self.tail_end - self.samples - self.written < self.tail_share // 2
+        if self.written >= shortest and self.held >= self.min_run and not sliver:
             place = math.ceil((self.written + JOIN_SAMPLES + self.frame) / self.frame) * self.frame
             left = self.written + self.held - place
             self.spool(np.zeros(place - JOIN_SAMPLES - self.written, np.int16))
@@ -220,8 +231,10 @@ class SegmentedEncoder:
         return [*self.command, *SEGMENT_ARGS, str(segment.path)]
 
     def wait_for_one(self) -> None:
-        """Wait for the oldest encoder, then start what can start."""
-        self.running[0][1].wait()
+        """Wait until an encoder finishes (whichever is first), then start what can start.
+        Waiting for the oldest left a core idle while a later one that had finished
+        waited to be noticed: 0.2 s of the article's 1.9 s in one render traced."""
+        wait_for_any([process for _, process, _ in self.running])
         self.start_encoders()
 
     def reap(self, item: tuple[Segment, subprocess.Popen[bytes], IO[bytes]]) -> None:
@@ -285,13 +298,16 @@ class SegmentedEncoder:
         self.joined.close()
 
     def cut_tail(self) -> None:
-        """Cut the last stretch again, into a share for each encoder: once the stream ends
+        """Cut the last stretch again, into pieces for the encoders: once the stream ends
         nothing else is left to encode, and one long last segment kept one core busy
         while the others waited. Read back from its spool, a few seconds at a time."""
         if self.written < TAIL_MIN_S * self.rate:
             return  # a few seconds: another encoder's start would cost more than it saves
         rest, self.pcm = self.pcm, self.new_spool()
-        self.tail_share, self.written = self.written // self.workers, 0
+        shortest = TAIL_MIN_S * self.rate / self.workers
+        pieces = max(self.workers, min(self.workers * TAIL_PIECES, round(self.written / shortest)))
+        self.tail_share, self.tail_end = self.written // pieces, self.samples + self.written
+        self.written = 0
         with rest:
             rest.seek(0)
             while block := rest.read(TAIL_READ_BYTES):
@@ -314,6 +330,23 @@ class SegmentedEncoder:
         self.waiting.clear()
         self.pcm.close()
         self.joined.close()
+
+
+def wait_for_any(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Return once any of ``processes`` (not yet waited for) has exited: watched through
+    their pidfds (Linux), else by waiting for the first."""
+    handles: list[int] = []
+    try:
+        try:
+            for process in processes:
+                handles.append(os.pidfd_open(process.pid))
+        except (AttributeError, OSError):  # pragma: no cover - not Linux, or an old kernel
+            processes[0].wait()
+            return
+        select.select(handles, [], [])
+    finally:
+        for handle in handles:
+            os.close(handle)
 
 
 def read_header(head: bytes) -> Header | None:
