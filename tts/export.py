@@ -358,11 +358,13 @@ class AudioTarget:
         self.format = FORMATS[suffix]
         self.stdout = is_stdout(output)
         self.whole = self.stdout or self.format.ffmpeg_metadata
-        # Opus to standard output is encoded to a scratch file first, checked and tagged as
-        # a file is, then sent: its overshoot passed -1 dBTP in three renders of eight at
-        # -14 LUFS, and what was sent cannot be taken back. Its encoder starts after the
-        # last clip anyway (``whole``), so the first byte waits only for the encode.
-        self.sent_whole = self.stdout and self.format.header_gain
+        # A lossy format with no ceiling of its own for an unchecked file (Opus, Ogg) goes
+        # to standard output through a scratch file, checked and tagged as a file is, then
+        # sent: under the checked ceiling its overshoot passed -1 dBTP in three renders of
+        # eight at -14 LUFS, and what was sent cannot be taken back. Its encoder starts
+        # after the last clip anyway (``whole``), so the first byte waits only for the encode.
+        self.sent_whole = (self.stdout and self.format.lossy
+                           and self.format.unchecked_ceiling_db is None)
         fsutil.remove_stale_temps(Path(tempfile.gettempdir()))  # scratch of killed runs
         self.scratch = Path(tempfile.mkdtemp(prefix=fsutil.temp_prefix()))
         self.cleanup = ExitStack()  # the atomic temp file beside the output, until finish

@@ -304,8 +304,8 @@ class SegmentedEncoder:
         if self.written < TAIL_MIN_S * self.rate:
             return  # a few seconds: another encoder's start would cost more than it saves
         rest, self.pcm = self.pcm, self.new_spool()
-        shortest = TAIL_MIN_S * self.rate / self.workers
-        pieces = max(self.workers, min(self.workers * TAIL_PIECES, round(self.written / shortest)))
+        least = TAIL_MIN_S * self.rate / self.workers  # a piece, at the fewest pieces
+        pieces = max(self.workers, min(self.workers * TAIL_PIECES, round(self.written / least)))
         self.tail_share, self.tail_end = self.written // pieces, self.samples + self.written
         self.written = 0
         with rest:
