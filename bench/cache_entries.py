@@ -21,11 +21,11 @@ from pathlib import Path
 
 from pydub import AudioSegment
 
-from tts.audio import trim_silence
-from tts.cache import ClipCache
+from tts.audio.clip import trim_silence
+from tts.synth.cache import ClipCache
 from tts.engines.espeak import EspeakEngine
-from tts.sources.text import read_source
-from tts.text import engine_texts, parse_article
+from tts.sources.plain import read_source
+from tts.text.prepare import engine_texts, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,10 +17,10 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from tts.diacritize import WORD, model
+from tts.text.diacritize import WORD, model
 from tts.engines.espeak import EspeakEngine
-from tts.sources.text import read_source
-from tts.text import parse_article, spoken_for
+from tts.sources.plain import read_source
+from tts.text.prepare import parse_article, spoken_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SEPARATOR = "|"

@@ -17,11 +17,11 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from tts.diacritize import diacritize_texts
+from tts.text.diacritize import diacritize_texts
 from tts.engines.espeak import EspeakEngine
-from tts.rules import ESPEAK_RULES, Rule, respell
-from tts.sources.text import read_source
-from tts.text import parse_article
+from tts.text.rules import ESPEAK_RULES, Rule, respell
+from tts.sources.plain import read_source
+from tts.text.prepare import parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEPARATOR = "|"

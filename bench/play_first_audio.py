@@ -17,9 +17,9 @@ from pathlib import Path
 
 from tts.config import RenderConfig
 from tts.playback import play
-from tts.player import PlayerCommand
+from tts.audio.player import PlayerCommand
 from tts.pipeline import render
-from tts.sources.text import read_source
+from tts.sources.plain import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tts.audio import ffmpeg_exe
+from tts.audio.clip import ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

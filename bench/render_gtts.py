@@ -22,15 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from tts.audio import decode  # first: importing tts quiets pydub's warning about ffmpeg on PATH
+from tts.audio.clip import decode  # first: importing tts quiets pydub's warning about ffmpeg on PATH
 
 from gtts import gTTS
 from pydub import AudioSegment
 from tts.config import RenderConfig
-from tts.export import export
+from tts.audio.export import export
 from tts.pipeline import render
-from tts.sources.text import read_source
-from tts.text import parse_article
+from tts.sources.plain import read_source
+from tts.text.prepare import parse_article
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tts.audio import decode
+from tts.audio.clip import decode
 from tts.config import RenderConfig
 from tts.pipeline import render
 

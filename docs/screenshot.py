@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import Browser, find_chromium  # noqa: E402
 
-from tts.audio import ffmpeg_exe  # noqa: E402
+from tts.audio.clip import ffmpeg_exe  # noqa: E402
 from tts.config import RenderConfig  # noqa: E402
 from tts.pipeline import render  # noqa: E402
 

@@ -15,8 +15,8 @@ from pydub import AudioSegment
 
 from fakes import (ENDPOINT, HOST, MS_PER_CHAR, PAD_MS, FakeGoogle, encode_mp3,  # noqa: F401
                    fake_speech, rpc_parameter, serve)
-from tts import mp3
-from tts.audio import ffmpeg_exe
+from tts.audio import mp3
+from tts.audio.clip import ffmpeg_exe
 from pages_server import Served, serve_pages
 from tts.cli import main
 

@@ -18,7 +18,7 @@ import responses
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from tts.audio import ffmpeg_exe
+from tts.audio.clip import ffmpeg_exe
 
 ENDPOINT = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
 HOST = re.compile(r"https://translate\.google\.[a-z.]+/?$")

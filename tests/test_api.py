@@ -15,7 +15,7 @@ from mutagen.mp3 import MP3
 import tts
 from conftest import ARTICLE, ROOT
 from tts import ArticleTTSError, RenderConfig, play, render
-from tts.audio import decode
+from tts.audio.clip import decode
 from tts.errors import ConfigError, InputError
 
 README = ROOT / "README.md"

@@ -9,7 +9,7 @@ from pydub.generators import Sine
 from pydub.silence import detect_leading_silence
 
 from conftest import encode_mp3
-from tts.audio import decode, quiet_ms, trim_silence
+from tts.audio.clip import decode, quiet_ms, trim_silence
 from tts.errors import EngineError
 
 RATE = 24_000
@@ -78,7 +78,7 @@ def test_bundled_ffmpeg_is_the_one_imageio_ffmpeg_finds(monkeypatch: pytest.Monk
 
     import imageio_ffmpeg
 
-    from tts.audio import ffmpeg_exe
+    from tts.audio.clip import ffmpeg_exe
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no ffmpeg on PATH
     monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
@@ -86,7 +86,7 @@ def test_bundled_ffmpeg_is_the_one_imageio_ffmpeg_finds(monkeypatch: pytest.Monk
     found = ffmpeg_exe()
     assert found == imageio_ffmpeg.get_ffmpeg_exe()
     assert subprocess.run([found, "-version"], capture_output=True, check=True).stdout.startswith(b"ffmpeg")
-    script = "import sys; from tts.audio import ffmpeg_exe; ffmpeg_exe(); print('imageio_ffmpeg' in sys.modules)"
+    script = "import sys; from tts.audio.clip import ffmpeg_exe; ffmpeg_exe(); print('imageio_ffmpeg' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/opt/other/ffmpeg")

@@ -14,7 +14,7 @@ from pydub import AudioSegment
 from pydub.generators import Sine, WhiteNoise
 
 from conftest import ARTICLE
-from tts.cache import ClipCache, Stored, clip_key, parse_size
+from tts.synth.cache import ClipCache, Stored, clip_key, parse_size
 from tts.engines.espeak import EspeakEngine
 from tts.errors import ConfigError
 from tts.types import WordTime
@@ -184,7 +184,7 @@ def test_device_hard_link_is_not_read(cache: tuple[ClipCache, Warnings]) -> None
 
 def test_entry_far_larger_than_any_clip_is_not_read(cache: tuple[ClipCache, Warnings],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from tts import cache as cache_module
+    from tts.synth import cache as cache_module
     store, warnings = cache
     store.put(A, clip(2000))
     monkeypatch.setattr(cache_module, "MAX_ENTRY_BYTES", 10_000)
@@ -196,7 +196,7 @@ def test_unreadable_entry_warns_and_is_made_again(tmp_path: Path) -> None:
     store = ClipCache(tmp_path)
     store.put(A, clip())
     store.path_for(A).chmod(0)
-    script = ("import sys\nfrom pydub import AudioSegment\nfrom tts.cache import ClipCache\n"
+    script = ("import sys\nfrom pydub import AudioSegment\nfrom tts.synth.cache import ClipCache\n"
               "w = []\nc = ClipCache(sys.argv[1], warn=w.append)\nkey = sys.argv[2]\n"
               "print(c.get(key) is None, c.contains(key))\nprint(w[0])\n"
               "c.put(key, AudioSegment.silent(100))\nprint(c.get(key) is not None)\n")
@@ -238,7 +238,7 @@ def test_info_prune_and_clear_count(tmp_path: Path) -> None:
 
 def test_a_clip_too_long_to_cache_is_not_stored(cache: tuple[ClipCache, Warnings],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from tts import cache as cache_module
+    from tts.synth import cache as cache_module
     store, warnings = cache
     monkeypatch.setattr(cache_module, "MAX_ENTRY_BYTES", 10_000)
     store.put(A, clip(2000))

@@ -1,4 +1,4 @@
-"""Tests for tts.chunk: boundary levels, packing, the length limit and the no-text-lost invariant."""
+"""Tests for tts.text.chunk: boundary levels, packing, the length limit and the no-text-lost invariant."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.chunk import (CLAUSE_LEVEL, MAX_CLIP_CHARS, SENTENCE_LEVEL, SPACE_LEVEL, chunk_article,
+from tts.text.chunk import (CLAUSE_LEVEL, MAX_CLIP_CHARS, SENTENCE_LEVEL, SPACE_LEVEL, chunk_article,
                        chunk_text, classify_gap)
 from tts.types import Break, Chunk
 from tts.errors import ConfigError
-from tts.normalize import normalize
-from tts.sources.text import read_source
-from tts.text import parse_article
+from tts.text.normalize import normalize
+from tts.sources.plain import read_source
+from tts.text.prepare import parse_article
 
 ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"
 # Written out here, not imported, so a change to the module's table cannot

@@ -15,10 +15,10 @@ from mutagen.mp3 import MP3
 
 from conftest import ARTICLE, FakeGoogle, ffmpeg_chapters, silent_gaps
 from tts import __version__
-from tts.audio import decode
-from tts.chunk import chunk_article
+from tts.audio.clip import decode
+from tts.text.chunk import chunk_article
 from tts.cli import main
-from tts.text import parse_article
+from tts.text.prepare import parse_article
 
 
 def test_gtts_render_writes_decodable_mp3(run, google: FakeGoogle, tmp_path: Path) -> None:
@@ -177,7 +177,7 @@ def test_engines_lists_both(run, offline: None) -> None:
 @pytest.fixture
 def model_must_not_load(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh process as far as the tashkeel model goes, and one that fails the test if loaded."""
-    from tts import diacritize
+    from tts.text import diacritize
 
     def refuse() -> None:
         raise AssertionError("the tashkeel model was loaded")

@@ -13,11 +13,11 @@ import pytest
 from mutagen.mp3 import MP3
 
 from conftest import ARTICLE, ffmpeg_chapters, integrated_loudness, silent_gaps
-from tts.audio import decode
+from tts.audio.clip import decode
 from tts.config import RenderConfig
 from tts.pipeline import render
 from tts.engines.espeak import EspeakEngine
-from tts.text import parse_article, spoken_for
+from tts.text.prepare import parse_article, spoken_for
 
 PAUSE_MS = 700
 

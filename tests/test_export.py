@@ -11,10 +11,10 @@ from pydub import AudioSegment
 from pydub.generators import Sine
 
 from conftest import fake_speech, integrated_loudness
-from tts.audio import decode
+from tts.audio.clip import decode
 from tts.engines.espeak import EspeakEngine
 from tts.errors import ConfigError, OutputError
-from tts.export import export, prepare_output, write_text
+from tts.audio.export import export, prepare_output, write_text
 import itertools
 
 
@@ -51,7 +51,7 @@ def test_unknown_extension_lists_supported(tmp_path: Path) -> None:
 def test_failed_encode_keeps_existing_file_and_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "a.mp3"
     out.write_bytes(b"precious")
-    monkeypatch.setattr("tts.export.ffmpeg_exe", lambda: "false")
+    monkeypatch.setattr("tts.audio.export.ffmpeg_exe", lambda: "false")
     with pytest.raises(OutputError):
         export(speech(), out)
     assert out.read_bytes() == b"precious"
@@ -173,8 +173,8 @@ def test_the_encoder_is_fed_through_a_wide_pipe(tmp_path: Path) -> None:
     import fcntl
     import sys
 
-    from tts.audio import PIPE_BYTES
-    from tts.export import Encoder
+    from tts.audio.clip import PIPE_BYTES
+    from tts.audio.export import Encoder
 
     encoder = Encoder([sys.executable, "-c", "import sys; sys.stdin.buffer.read()"], "test")
     assert encoder.process.stdin is not None

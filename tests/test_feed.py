@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from pages_server import PAGES
 
-from tts.feed import PODCAST_NS, clock, parse_clock
+from tts.outputs.feed import PODCAST_NS, clock, parse_clock
 
 ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")
 BASE = "https://podcast.example/news"

@@ -15,7 +15,7 @@ import pytest
 from mutagen.mp3 import MP3
 
 from conftest import ARTICLE, ffmpeg_chapters
-from tts.audio import ffmpeg_exe
+from tts.audio.clip import ffmpeg_exe
 
 # The first paragraphs of the article: about 70 s of espeak, enough for bitrates to settle.
 PARAGRAPHS = 5

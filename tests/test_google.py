@@ -11,7 +11,7 @@ import responses
 from gtts.tts import gTTS
 
 from conftest import ENDPOINT, MS_PER_CHAR, PAD_MS, FakeGoogle, rpc_parameter
-from tts.audio import trim_silence
+from tts.audio.clip import trim_silence
 from tts.engines.google import MAX_CHARS, GoogleEngine
 from tts.errors import ConfigError, EngineError, NetworkError
 

@@ -110,7 +110,7 @@ def test_a_single_render_does_not_load_the_batch_and_feed_code() -> None:
     loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                 check=True).stdout.split())
     assert "tts.cli" in loaded
-    assert {"tts.batch", "tts.feed", "email.utils"} & loaded == set()
+    assert {"tts.batch", "tts.outputs.feed", "email.utils"} & loaded == set()
 
 
 def test_the_command_runs_one_blas_thread_and_the_library_leaves_threads_alone() -> None:

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from conftest import FakeGoogle
 from tts import render
-from tts.cache import clip_key
-from tts.chunk import chunk_article
+from tts.synth.cache import clip_key
+from tts.text.chunk import chunk_article
 from tts.engines.espeak import EspeakEngine
 from tts.errors import InputError
-from tts.langs import Run, languages, runs, spell_acronyms
-from tts.text import parse_article
+from tts.text.langs import Run, languages, runs, spell_acronyms
+from tts.text.prepare import parse_article
 from tts.types import Break
 
 

@@ -1,4 +1,4 @@
-"""Tests for tts.lexicon: the file format, its errors, whole-word matching with proclitics, scopes,
+"""Tests for tts.text.lexicon: the file format, its errors, whole-word matching with proclitics, scopes,
 and the lexicon in a render (dry run, subtitles, the cache)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FakeGoogle
-from tts.lexicon import Entry, Lexicon, LexiconError, discover, parse
+from tts.text.lexicon import Entry, Lexicon, LexiconError, discover, parse
 from tts.types import Paragraph
 
 ENGINES = ("gtts", "espeak")
@@ -110,10 +110,10 @@ def test_engine_and_language_scopes() -> None:
 
 def test_discover_finds_the_current_and_the_config_folder(tmp_path: Path) -> None:
     assert discover(tmp_path) == []
-    here = tmp_path / "article-tts.lexicon"
+    here = tmp_path / "article-tts.text.lexicon"
     here.write_text("a = b\n", encoding="utf-8")
     import os
-    config = Path(os.environ["XDG_CONFIG_HOME"]) / "article-tts" / "article-tts.lexicon"
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "article-tts" / "article-tts.text.lexicon"
     config.parent.mkdir(parents=True)
     config.write_text("c = d\n", encoding="utf-8")
     assert discover(tmp_path) == [here, config]
@@ -140,7 +140,7 @@ def test_dry_run_shows_the_lexicon_and_a_bad_file_is_exit_2(run, offline: None, 
 
 def test_a_lexicon_in_the_current_folder_is_used(run, offline: None, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "article.txt").write_text(ARTICLE_TEXT, encoding="utf-8")
-    (tmp_path / "article-tts.lexicon").write_text("حفتر = المشير\n", encoding="utf-8")
+    (tmp_path / "article-tts.text.lexicon").write_text("حفتر = المشير\n", encoding="utf-8")
     result = run("render", "article.txt", "--engine", "espeak", "--no-tashkeel", "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert "قوات المشير" in result.stdout

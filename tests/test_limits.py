@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tts.sources.text import read_source
+from tts.sources.plain import read_source
 
 SENTENCE = "قال الوزير إن المدرسة جديدة. "
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from tts.types import Break, Chunk
 from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
-from tts.manifest import build_manifest, manifest_json
+from tts.outputs.manifest import build_manifest, manifest_json
 from tts.types import Placed, WordTime
-from tts.text import parse_article
-from tts.timing import article_words
+from tts.text.prepare import parse_article
+from tts.synth.wordtimes import article_words
 
 
 def test_manifest_lists_every_paragraph_and_chunk() -> None:

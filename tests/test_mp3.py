@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from mutagen.mp3 import MP3
 
-from tts import mp3
-from tts.audio import ffmpeg_exe
+from tts.audio import mp3
+from tts.audio.clip import ffmpeg_exe
 from tts.errors import OutputError
-from tts.export import pcm_input
+from tts.audio.export import pcm_input
 
 SOUND = 8000  # amplitude of the test bursts, about -12 dBFS
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tts import fsutil, manifest
+from tts.util import fsutil
+
+from tts.outputs import manifest
 from tts.errors import OutputError
 
 TEXT = "مرحبا بكم. هذا نص قصير."

@@ -13,10 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tts import export, mp3, overshoot
-from tts.audio import ffmpeg_exe, wav_header
+from tts.audio import export
+
+from tts.audio import mp3
+
+from tts.audio import overshoot
+from tts.audio.clip import ffmpeg_exe, wav_header
 from tts.errors import OutputError
-from tts.export import AudioTarget, pcm_input
+from tts.audio.export import AudioTarget, pcm_input
 from tts.types import Layout
 
 RATE = 22_050

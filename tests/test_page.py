@@ -13,7 +13,7 @@ import pytest
 from browser import Browser, find_chromium, in_ci
 from tts.config import RenderConfig
 from tts.errors import ConfigError
-from tts.page import audio_source
+from tts.outputs.page import audio_source
 from tts.pipeline import render
 
 TEXT = ("منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي.\n\n"

@@ -15,10 +15,10 @@ import pytest
 from pydub import AudioSegment
 
 from conftest import ARTICLE, FakeGoogle
-from tts.audio import decode
+from tts.audio.clip import decode
 from tts.playback import LOOKAHEAD
-from tts.audio import STREAMING_SIZE
-from tts.player import KNOWN_PLAYERS
+from tts.audio.clip import STREAMING_SIZE
+from tts.audio.player import KNOWN_PLAYERS
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
 
@@ -187,10 +187,10 @@ def test_m4a_cannot_go_to_stdout(run, write_text) -> None:
 
 def test_espeak_play_starts_before_the_whole_article_has_tashkeel(
         offline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tts import text as text_module
+    from tts.text import prepare as text_module
     from tts.config import RenderConfig
     from tts.playback import play
-    from tts.player import PlayerCommand
+    from tts.audio.player import PlayerCommand
 
     original, calls = text_module.diacritize_texts, []
 

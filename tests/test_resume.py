@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import ARTICLE, FakeGoogle
-from tts import synth
-from tts.cache import ClipCache
+from tts.synth import synthesize
+from tts.synth.cache import ClipCache
 from tts.cli import main
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
@@ -29,7 +29,7 @@ def short(tmp_path: Path) -> Path:
 @pytest.fixture
 def run(run, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """conftest's ``run`` for ``render``, with retries that do not wait."""
-    monkeypatch.setattr(synth, "BACKOFF_BASE_S", 0.01)
+    monkeypatch.setattr(synthesize, "BACKOFF_BASE_S", 0.01)
     return lambda *args: run("render", *args)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydub import AudioSegment
 
 from conftest import FakeGoogle
-from tts.audio import decode
+from tts.audio.clip import decode
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
 

@@ -1,4 +1,4 @@
-"""Tests for tts.sources.text: reading, decoding and paragraphs by line shape."""
+"""Tests for tts.sources.plain: reading, decoding and paragraphs by line shape."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tts.errors import InputError
-from tts.sources.text import decode_text, read_source, split_paragraphs
-from tts.text import parse_article
+from tts.sources.plain import decode_text, read_source, split_paragraphs
+from tts.text.prepare import parse_article
 
 
 @pytest.mark.parametrize(("data", "expected"), [

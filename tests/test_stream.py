@@ -16,15 +16,15 @@ import pytest
 from pydub import AudioSegment
 
 from tts import engines
-from tts.audio import ffmpeg_exe
-from tts.chunk import MAX_CLIP_CHARS
+from tts.audio.clip import ffmpeg_exe
+from tts.text.chunk import MAX_CLIP_CHARS
 from tts.config import RenderConfig
 from tts.engines import EngineSpec
 from tts.engines.espeak import EspeakEngine
-from tts.limiter import TILE, TruePeakLimiter, between_centres, peaks_between, phase_filters, sliding_min
-from tts.loudness import LoudnessMeter
+from tts.audio.limiter import TILE, TruePeakLimiter, between_centres, peaks_between, phase_filters, sliding_min
+from tts.audio.loudness import LoudnessMeter
 from tts.playback import play
-from tts.player import PlayerCommand
+from tts.audio.player import PlayerCommand
 from tts.pipeline import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,7 +251,7 @@ def test_play_is_at_the_saved_files_level(buzz: None, tmp_path: Path) -> None:
 def test_the_next_paragraph_gets_its_tashkeel_while_this_one_is_spoken() -> None:
     from dataclasses import replace as with_text
 
-    from tts.synth import Synthesizer
+    from tts.synth.synthesize import Synthesizer
     from tts.types import Break, Chunk
 
     chunks = [Chunk(i, 0, f"الفقرة {i}", 0, 8, Break.PARAGRAPH) for i in range(4)]
@@ -278,7 +278,7 @@ def test_mixer_lays_clips_with_exact_pauses_and_one_rate() -> None:
     from pydub.generators import Sine
 
     from conftest import silent_gaps
-    from tts.master import Mixer, Outlet
+    from tts.audio.master import Mixer, Outlet
 
     def tone(ms: int, rate: int = 24_000) -> AudioSegment:
         return Sine(300).to_audio_segment(ms, volume=-10).set_frame_rate(rate).set_channels(1)

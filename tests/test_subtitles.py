@@ -9,19 +9,19 @@ import pytest
 import responses
 
 from conftest import ARTICLE, ENDPOINT, HOST, FakeGoogle
-from tts.audio import decode
-from tts.chunk import chunk_text
+from tts.audio.clip import decode
+from tts.text.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.errors import ConfigError
 from tts.pipeline import render
 from tts.types import Placed
-from tts.metadata import clock
+from tts.audio.metadata import clock
 from tts.types import Tags
-from tts.subtitles import (Cue, break_lines, check_path, display_length, format_lrc, format_srt,
+from tts.outputs.subtitles import (Cue, break_lines, check_path, display_length, format_lrc, format_srt,
                            format_vtt, lrc_time, make_cues)
-from tts.text import parse_article
+from tts.text.prepare import parse_article
 import itertools
-from tts.timing import article_words, original_offsets
+from tts.synth.wordtimes import article_words, original_offsets
 from tts.types import Paragraph, Word
 
 # Persian letters, Eastern digits, a date and slashes: the spoken form differs from
@@ -170,7 +170,7 @@ TIME = r"(\d\d):(\d\d):(\d\d)[,.](\d{3})"
 
 
 def parse_srt_or_vtt(text: str) -> list[tuple[int, int, str]]:
-    """(start_ms, end_ms, text) of each cue: a tiny reader independent of tts.subtitles."""
+    """(start_ms, end_ms, text) of each cue: a tiny reader independent of tts.outputs.subtitles."""
     def ms(h: str, m: str, s: str, f: str) -> int:
         return ((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(f)
     cues = []

@@ -10,17 +10,17 @@ import pytest
 import requests
 
 from conftest import FakeGoogle
-from tts import synth
-from tts.cache import ClipCache
+from tts.synth import synthesize
+from tts.synth.cache import ClipCache
 from tts.types import Break, Chunk
 from tts.engines.google import GoogleEngine, _retry_after
-from tts.synth import AdaptiveLimit, Synthesizer
+from tts.synth.synthesize import AdaptiveLimit, Synthesizer
 from tts.errors import ChunkFailed
 
 
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(synth, "BACKOFF_BASE_S", 0.01)
+    monkeypatch.setattr(synthesize, "BACKOFF_BASE_S", 0.01)
 
 
 def chunks(n: int) -> list[Chunk]:
@@ -81,7 +81,7 @@ def test_adaptive_limit_halves_and_recovers() -> None:
     limit.throttle()
     limit.throttle()
     assert limit.limit == 1
-    for _ in range(synth.RECOVER_AFTER * 3):
+    for _ in range(synthesize.RECOVER_AFTER * 3):
         limit.succeed()
     assert limit.limit == 4
 
@@ -94,9 +94,9 @@ def test_429_lowers_requests_in_flight(google: FakeGoogle) -> None:
 
 
 def test_backoff_grows_and_honours_retry_after() -> None:
-    first, later = synth.backoff_seconds(0, None), synth.backoff_seconds(4, None)
+    first, later = synthesize.backoff_seconds(0, None), synthesize.backoff_seconds(4, None)
     assert later > first * 8
-    assert synth.backoff_seconds(3, 2.0) == 2.0
+    assert synthesize.backoff_seconds(3, 2.0) == 2.0
 
 
 def test_a_host_never_reached_is_not_retried(google: FakeGoogle) -> None:
@@ -119,7 +119,7 @@ def test_retry_after_as_an_http_date() -> None:
         datetime.now(timezone.utc) + timedelta(seconds=20), usegmt=True)
     assert 15 <= (_retry_after(response) or 0) <= 21
     response.headers["Retry-After"] = "120"
-    assert _retry_after(response) == 120 and synth.backoff_seconds(0, 120) == 120
+    assert _retry_after(response) == 120 and synthesize.backoff_seconds(0, 120) == 120
 
 
 def test_a_cache_that_stops_taking_clips_is_dropped_with_a_warning(

@@ -1,4 +1,4 @@
-"""Tests for tts.text: normalization, paragraphs with their spoken forms, and their errors."""
+"""Tests for tts.text.prepare: normalization, paragraphs with their spoken forms, and their errors."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tts.errors import InputError
-from tts.arabic import is_arabic
+from tts.chars import is_arabic
 from tts.engines.espeak import EspeakEngine
 from tts.engines.google import GoogleEngine
-from tts.normalize import (
+from tts.text.normalize import (
     NORMALIZERS,
     apply_nfkc,
     apply_nfkc_keeping_fractions,
@@ -30,10 +30,10 @@ from tts.normalize import (
     replace_slashes_latin,
     respell_by_script,
 )
-from tts.rules import ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
-from tts.sources.text import read_source
-from tts.langs import has_speech
-from tts.text import parse_article
+from tts.text.rules import ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
+from tts.sources.plain import read_source
+from tts.text.langs import has_speech
+from tts.text.prepare import parse_article
 from tts.types import Paragraph
 
 ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"

@@ -11,14 +11,14 @@ from pydub import AudioSegment
 from pydub.generators import Sine
 
 from conftest import FakeGoogle
-from tts.cache import ClipCache
-from tts.chunk import chunk_text
+from tts.synth.cache import ClipCache
+from tts.text.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
 from tts.pipeline import render
-from tts.synth import Synthesizer, trimmed
-from tts.text import parse_article
-from tts.timing import (article_words, estimate_words, original_offsets, settle_ends,
+from tts.synth.synthesize import Synthesizer, trimmed
+from tts.text.prepare import parse_article
+from tts.synth.wordtimes import (article_words, estimate_words, original_offsets, settle_ends,
                         shift_words, written_words)
 from tts.types import Break, Chunk, Clip, Paragraph, Placed, WordTime
 
@@ -176,7 +176,7 @@ def test_every_written_word_gets_a_time_in_order(paragraph_words: list[list[str]
 
 
 def test_streamed_timeline_carries_word_times_to_output_time_after_speed() -> None:
-    from tts.timeline import at_speed
+    from tts.audio.timeline import at_speed
     from tts.types import FrameSpan
     rate = 1000  # one frame a ms
     chunk = Chunk(0, 0, "قال نعم", 0, 7, Break.PARAGRAPH)

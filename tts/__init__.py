@@ -20,7 +20,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 # pydub warns at import when ffmpeg is not on PATH; we run the bundled ffmpeg
-# ourselves (tts.audio.ffmpeg_exe), so the warning would only mislead users.
+# ourselves (tts.audio.clip.ffmpeg_exe), so the warning would only mislead users.
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=RuntimeWarning)
     warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)

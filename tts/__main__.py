@@ -3,7 +3,7 @@
 The command sets up its own process before numpy loads (the library, imported by other
 programs, leaves theirs alone):
 
-- One BLAS thread at most. The render makes no matrix products (tts/limiter.py), but
+- One BLAS thread at most. The render makes no matrix products (tts/audio/limiter.py), but
   OpenBLAS starts a thread per core when numpy is imported, and each spins about a
   tenth of a second looking for work: CPU the render's start needs on the core espeak
   and the MP3 encoders use. A user's own ``OPENBLAS_NUM_THREADS`` is kept.

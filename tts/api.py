@@ -7,14 +7,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tts import langs, pipeline, playback
-from tts.cache import default_dir
+from tts import pipeline, playback
+
+from tts.text import langs
+from tts.synth.cache import default_dir
 from tts.config import RenderConfig, article_config
 from tts.engines.base import PhonemeReader
 from tts.errors import ConfigError
-from tts.player import find_player
+from tts.audio.player import find_player
 from tts.sources import load_article
-from tts.sources.text import text_article
+from tts.sources.plain import text_article
 from tts.types import STDIN_SOURCE, Article, Listener, PlayResult, RenderResult, ignore
 
 # Stands for "not given", so ``cache_dir=None`` can still mean "keep nothing".

@@ -12,17 +12,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tts import engines, metadata
+from tts import engines
+
+from tts.audio import metadata
 from tts.config import RenderConfig, article_config
 from tts.errors import ArticleTTSError, ConfigError, InputError
-from tts.export import write_text
-from tts.feed import Channel, FeedItem, make_item, write_feed
-from tts.manifest import settings
+from tts.audio.export import write_text
+from tts.outputs.feed import Channel, FeedItem, make_item, write_feed
+from tts.outputs.manifest import settings
 from tts.pipeline import render
 from tts.sources import AUTO, article_files, load_article
 from tts.sources.url import is_url
-from tts.synth import AdaptiveLimit
-from tts.text import parse_article
+from tts.synth.synthesize import AdaptiveLimit
+from tts.text.prepare import parse_article
 from tts.types import (
     STDIN_SOURCE,
     Article,

@@ -15,33 +15,33 @@ import click
 
 from tts import engines
 from tts.version import __version__
-from tts.cache import ClipCache, default_dir, parse_size
+from tts.synth.cache import ClipCache, default_dir, parse_size
 from tts.config import RenderConfig, article_config
 from tts.options import ALL as OPTIONS
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError, StdoutClosed
-from tts.export import FORMATS, is_stdout
-from tts.lexicon import FILE_NAME
-from tts.lexicon import discover as discover_lexicons
-from tts.intake import DEFAULT_MAX_INPUT
-from tts.intake import ENV_VAR as INPUT_ENV_VAR
+from tts.audio.export import FORMATS, is_stdout
+from tts.text.lexicon import FILE_NAME
+from tts.text.lexicon import discover as discover_lexicons
+from tts.util.intake import DEFAULT_MAX_INPUT
+from tts.util.intake import ENV_VAR as INPUT_ENV_VAR
 from tts.playback import play
-from tts.player import ENV_VAR as PLAYER_ENV_VAR
-from tts.player import find_player
+from tts.audio.player import ENV_VAR as PLAYER_ENV_VAR
+from tts.audio.player import find_player
 from tts.pipeline import DryRun, dry_run, render
 from tts.api import say, spoken_lines
-from tts.signals import Terminated, handle_ending_signals
-from tts.streams import audio_sink, silence_stdout
-from tts.subtitles import WRITERS as SUBTITLE_FORMATS
+from tts.util.signals import Terminated, handle_ending_signals
+from tts.util.streams import audio_sink, silence_stdout
+from tts.outputs.subtitles import WRITERS as SUBTITLE_FORMATS
 from tts.sources import INPUT_FORMATS, load_article
 from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
                        RenderResult, Writing)
 
 if TYPE_CHECKING:  # a single render does not import the batch and feed code
     from tts.batch import BatchSettings, Job, Outcome
-    from tts.feed import Channel
+    from tts.outputs.feed import Channel
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -642,7 +642,7 @@ def dry_run_many(jobs: Sequence[Job], config: RenderConfig, batch: BatchSettings
 
 def make_channel(args: BatchArgs, output_dir: Path) -> Channel | None:
     """The feed's channel from the options, checked before any work; None without --feed."""
-    from tts.feed import Channel, check_channel
+    from tts.outputs.feed import Channel, check_channel
     if args.feed is None or args.base_url is None:
         return None
     channel = Channel(args.feed_title or output_dir.resolve().name, args.base_url,

@@ -9,18 +9,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from tts import engines, langs, lexicon
-from tts.cache import ClipCache
-from tts.chunk import chunk_article
+from tts import engines
+
+from tts.text import langs
+
+from tts.text import lexicon
+from tts.synth.cache import ClipCache
+from tts.text.chunk import chunk_article
 from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
-from tts.master import Mixer
+from tts.audio.master import Mixer
 from tts.options import DEFAULT_RATE_WPM
-from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_together
-from tts.synth import AdaptiveLimit, Synthesizer
-from tts.text import engine_texts, parse_article, spoken_for
-from tts.timeline import pauses_after
+from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
+from tts.synth.synthesize import AdaptiveLimit, Synthesizer
+from tts.text.prepare import engine_texts, parse_article, spoken_for
+from tts.audio.timeline import pauses_after
 from tts.types import (STDIN_SOURCE, Article, ArticleMeta, Chunk, ChunkDone, Clip, EngineChosen,
                        Listener, Notice,
                        Paragraph, Plan, Planned, RenderResult, Writing, ignore)
@@ -41,7 +45,7 @@ def render(text: str | Article, output: Path, config: RenderConfig, listener: Li
     shares one request limit between the renders of a batch.
 
     One streamed pass: each clip, as it is made, is measured and spooled, and the
-    encoder reads the spool a little behind, levelled and limited (tts.master).
+    encoder reads the spool a little behind, levelled and limited (tts.audio.master).
     """
     started = time.perf_counter()
     prepare_outputs(output, config, source)
@@ -96,7 +100,7 @@ def with_lexicon(paragraphs: list[Paragraph], engine: Engine, config: RenderConf
 def in_engine_form(engine: Engine, config: RenderConfig, chunk: Chunk) -> Chunk:
     """``chunk`` with its text as ``engine`` says it (tashkeel, rules). Its offsets still point
     into the paragraph's spoken form without them; word times are aligned back to that form
-    (tts.timing.spoken_positions)."""
+    (tts.synth.wordtimes.spoken_positions)."""
     return replace(chunk, text=engine_texts(engine, [chunk.text], config.tashkeel, config.lang)[0])
 
 

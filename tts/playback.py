@@ -11,14 +11,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tts.audio import SAMPLE_WIDTH
+from tts.audio.clip import SAMPLE_WIDTH
 from tts.config import RenderConfig
-from tts.master import Mixer, Outlet
-from tts.outputs import AudioOutput, prepare_outputs, write_side_files, written_together
+from tts.audio.master import Mixer, Outlet
+from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
 from tts.pipeline import LOOKAHEAD, make_plan, stream
-from tts.player import AudioPlayer, PlayerCommand
-from tts.streams import stdout_error
-from tts.timeline import frames_to_ms
+from tts.audio.player import AudioPlayer, PlayerCommand
+from tts.util.streams import stdout_error
+from tts.audio.timeline import frames_to_ms
 from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
 
 # The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
@@ -119,7 +119,7 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.
 
     The player and, with ``output``, the file are two outlets of one streamed pass
-    (tts.master): the player hears each clip as soon as it is measured, at the gain
+    (tts.audio.master): the player hears each clip as soon as it is measured, at the gain
     the loudness so far calls for, and the file is written as ``render`` writes it.
     """
     started = time.perf_counter()

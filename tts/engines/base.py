@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
 
-from tts.rules import Rule
+from tts.text.rules import Rule
 
 
 @runtime_checkable

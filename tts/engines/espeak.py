@@ -15,9 +15,9 @@ from pathlib import Path
 from pydub import AudioSegment
 
 from tts.errors import ConfigError, EngineError, EngineUnavailable
-from tts.langs import PHONEMES, primary, runs
+from tts.text.langs import PHONEMES, primary, runs
 from tts.options import DEFAULT_RATE_WPM, RATE_RANGE
-from tts.rules import ESPEAK_RULES
+from tts.text.rules import ESPEAK_RULES
 from tts.types import WordTime
 
 # espeak-ng's own output rate for its formant voices; the real value comes back

@@ -16,9 +16,9 @@ from gtts.lang import tts_langs
 from gtts.version import __version__ as GTTS_VERSION
 from pydub import AudioSegment
 
-from tts.audio import decode
+from tts.audio.clip import decode
 from tts.errors import ConfigError, EngineError, NetworkError
-from tts.rules import Rule
+from tts.text.rules import Rule
 
 # Google refuses longer texts in one request; at this size each chunk is one request.
 MAX_CHARS = 100

@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 
 from tts.errors import InputError
-from tts.sources.text import UTF8_BOM, split_paragraphs
+from tts.sources.plain import UTF8_BOM, split_paragraphs
 from tts.types import STDIN_SOURCE, Article, ArticleMeta, Block
 
 # Schema.org types whose articleBody is the story itself.

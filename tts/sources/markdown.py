@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from tts.sources.text import SENTENCE_END
+from tts.sources.plain import SENTENCE_END
 from tts.types import STDIN_SOURCE, Article, ArticleMeta, Block
 
 # Inline tokens whose text is heard; everything else (images, inline HTML such as

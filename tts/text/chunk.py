@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tts.arabic import strip_marks
+from tts.chars import strip_marks
 from tts.errors import ConfigError
-from tts.langs import PHONEMES, TOKEN, Run, has_speech, runs
+from tts.text.langs import PHONEMES, TOKEN, Run, has_speech, runs
 from tts.types import Break, Chunk, Paragraph
 import itertools
 

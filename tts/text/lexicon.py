@@ -16,16 +16,16 @@ from pathlib import Path
 
 import platformdirs
 
-from tts.arabic import MARKS
+from tts.chars import MARKS
 from tts.errors import InputError
-from tts.langs import PHONEMES, map_runs, same_language
-from tts.normalize import normalize, normalizers_for
+from tts.text.langs import PHONEMES, map_runs, same_language
+from tts.text.normalize import normalize, normalizers_for
 from tts.types import Paragraph
 
 APP_NAME = "article-tts"
 # Found without being asked for: in the current folder (a project's names) and in
 # the user's config folder (everyone's names). Explicit --lexicon files come first.
-FILE_NAME = "article-tts.lexicon"
+FILE_NAME = "article-tts.text.lexicon"
 # One "=" with spaces around it splits an entry: written forms and regexes may hold
 # "=" without spaces (a regex may spell a spaced one as "[=]").
 SEPARATOR = re.compile(r"\s+=\s+")

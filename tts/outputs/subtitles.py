@@ -9,10 +9,10 @@ from itertools import pairwise
 from dataclasses import dataclass
 from pathlib import Path
 
-from tts.chunk import (CLAUSE_LEVEL, CONNECTOR_LEVEL, FUNCTION_WORDS, SENTENCE_LEVEL, SPACE_LEVEL,
+from tts.text.chunk import (CLAUSE_LEVEL, CONNECTOR_LEVEL, FUNCTION_WORDS, SENTENCE_LEVEL, SPACE_LEVEL,
                        bare_word, classify_gap)
 from tts.errors import ConfigError
-from tts.metadata import clock
+from tts.audio.metadata import clock
 from tts.types import Paragraph, Tags, Word
 
 # Reading limits of broadcast subtitles (Netflix, BBC): two lines of 42 characters

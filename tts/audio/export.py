@@ -20,10 +20,18 @@ import mutagen
 import numpy as np
 from pydub import AudioSegment
 
-from tts import fsutil, metadata, mp3, overshoot, streams
-from tts.audio import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header, widen_pipe
+from tts.util import fsutil
+
+from tts.audio import metadata
+
+from tts.audio import mp3
+
+from tts.audio import overshoot
+
+from tts.util import streams
+from tts.audio.clip import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header, widen_pipe
 from tts.errors import ConfigError, OutputError, StdoutClosed
-from tts.master import Mixer, Outlet, Write
+from tts.audio.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
 
 
@@ -31,7 +39,7 @@ from tts.types import Chapter, Layout, Tags
 # decoded file; a lossy codec's rebuilt waveform overshoots the limited one, by an amount
 # that varies with espeak's noise (it differs from one call to the next in a process).
 # Most lossy files are decoded once written and dipped where they still pass (see
-# tts/overshoot.py), so -3 leaves the codec room for most of its overshoot, and the check
+# tts/audio/overshoot.py), so -3 leaves the codec room for most of its overshoot, and the check
 # the rest. An MP3 whose decoded file is not checked (in segments at the default loudness,
 # or to standard output) gets -3.5: over many renders of the same text at -14 LUFS MP3 at
 # 64k overshot by up to 2.3 dB (one render in twenty at -0.9 dBTP under -3). Lower still,
@@ -40,7 +48,7 @@ LOSSY_CEILING_DB = -3.0
 MP3_UNCHECKED_CEILING_DB = -3.5
 LOSSLESS_CEILING_DB = -1.2
 # Where a lossy file's decoded true peak is brought when its codec overshot the limiter
-# (tts/overshoot.py): -1 dBTP, less what other meters read over ours (ffmpeg's ebur128
+# (tts/audio/overshoot.py): -1 dBTP, less what other meters read over ours (ffmpeg's ebur128
 # read 0.2 dB higher on the same WAV).
 DECODED_PEAK_DB = -1.2
 # An MP3 encoded in segments (the default) is decoded and checked too when levelled louder
@@ -434,7 +442,7 @@ class AudioTarget:
 
     def hold_decoded_peak(self, pcm: IO[bytes]) -> None:
         """Decode the file and, where the codec overshot DECODED_PEAK_DB, encode it again
-        with the gain dipped there (see tts/overshoot.py)."""
+        with the gain dipped there (see tts/audio/overshoot.py)."""
         assert self.tmp is not None
         found = overshoot.hold(self.tmp, codec_rate(self.format, self.rate), DECODED_PEAK_DB,
                                self.action, pcm, self.rate, self.speed,

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tts import numbers
-from tts.arabic import ARABIC_COMMA, HARAKAT_RANGE, SHORT_VOWELS, TANWEEN
+from tts.text import numbers
+from tts.chars import ARABIC_COMMA, HARAKAT_RANGE, SHORT_VOWELS, TANWEEN
 
 Replacement = str | Callable[[re.Match[str]], str]
 
@@ -112,7 +112,7 @@ class Era:
         return match.group()
 
 
-# --- second round: money, units, times, dates, ordinals, phones (readings in tts.numbers) ---
+# --- second round: money, units, times, dates, ordinals, phones (readings in tts.text.numbers) ---
 
 # Not after a digit, a decimal point or a thousands comma: the start of a number.
 NUMBER_START = r"(?<![\d.,])"

@@ -27,7 +27,7 @@ import platformdirs
 from pydub import AudioSegment
 
 from tts.errors import ConfigError
-from tts.fsutil import (NotRegularFile, TooLarge, make_temp, open_regular, read_regular,
+from tts.util.fsutil import (NotRegularFile, TooLarge, make_temp, open_regular, read_regular,
                         remove_stale_temps)
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
 from tts.types import WordTime

@@ -11,8 +11,8 @@ from typing import Any
 from tts.version import __version__
 from tts.config import RenderConfig
 from tts.engines.base import Engine
-from tts.export import is_stdout
-from tts.metadata import source_label
+from tts.audio.export import is_stdout
+from tts.audio.metadata import source_label
 from tts.types import ArticleMeta, Paragraph, Placed, Word
 
 # Bumped when a field changes meaning or goes away; new fields keep the version.

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tts.arabic import is_arabic
+from tts.chars import is_arabic
 
 # Latin script inside Arabic news is names, acronyms and quotations, nearly always
 # English (or read the English way): it is spoken by this language's voice.

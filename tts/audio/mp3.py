@@ -18,8 +18,8 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
-from tts import overshoot
-from tts.audio import ffmpeg_error
+from tts.audio import overshoot
+from tts.audio.clip import ffmpeg_error
 from tts.errors import OutputError
 
 # The LAME tag in the MP3's first (Xing/Info) frame: ffmpeg fills in the encoder delay and
@@ -134,7 +134,7 @@ class SegmentedEncoder:
     name (codec and bitrate included); ``scratch`` a folder for the segments. With
     ``check`` (a true peak in dBTP, and how to start an encoder on a command line), each
     segment is decoded before it is joined and, where it passes that peak, encoded again
-    with the gain dipped there (tts/overshoot.py).
+    with the gain dipped there (tts/audio/overshoot.py).
     """
 
     def __init__(self, command: list[str], rate: int, output: Path, scratch: Path,

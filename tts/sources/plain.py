@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from tts.errors import InputError
-from tts.intake import DEFAULT_MAX_INPUT, read_path, read_stream
+from tts.util.intake import DEFAULT_MAX_INPUT, read_path, read_stream
 from tts.types import STDIN_NAME, STDIN_SOURCE, Article, ArticleMeta, Block
 
 UTF8_BOM = b"\xef\xbb\xbf"

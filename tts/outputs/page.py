@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from tts import fsutil
+from tts.util import fsutil
 from tts.errors import ConfigError
-from tts.langs import primary
-from tts.export import check_writable, is_stdout
-from tts.metadata import ELLIPSIS, first_words
-from tts.subtitles import is_rtl, words_by_paragraph
+from tts.text.langs import primary
+from tts.audio.export import check_writable, is_stdout
+from tts.audio.metadata import ELLIPSIS, first_words
+from tts.outputs.subtitles import is_rtl, words_by_paragraph
 from tts.types import ENCODER, Paragraph, Tags, Word
 
 # What a browser is told each output format is, for an embedded data URI.
@@ -39,7 +39,7 @@ UI_TEXT = {
            "keys": "Space: play/pause · ← →: {step} s · click a word or paragraph to go there",
            "error": "The audio could not be loaded."},
 }
-ASSETS = resources.files("tts") / "assets"
+ASSETS = resources.files("tts.outputs") / "assets"
 
 
 @dataclass(frozen=True)

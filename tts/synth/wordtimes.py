@@ -11,8 +11,8 @@ from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
 
-from tts.arabic import HARAKAT, SUPERSCRIPT_ALEF, TATWEEL
-from tts.audio import quiet_ms
+from tts.chars import HARAKAT, SUPERSCRIPT_ALEF, TATWEEL
+from tts.audio.clip import quiet_ms
 from tts.types import Paragraph, Placed, Word, WordTime
 
 # A word as written and as spoken: whitespace-delimited, punctuation kept.
@@ -20,7 +20,7 @@ WORD = re.compile(r"\S+")
 # Arabic short vowels, tanween, shadda, sukun, the dagger alef and tatweel: tashkeel
 # adds them and espeak's rules move them, so texts are aligned without them.
 MARKS = frozenset(HARAKAT + SUPERSCRIPT_ALEF + TATWEEL)
-# Step of the scan for the silence after a word (under tts.audio.SILENCE_DBFS, where
+# Step of the scan for the silence after a word (under tts.audio.clip.SILENCE_DBFS, where
 # clips are trimmed too): fine enough for a highlight.
 SILENCE_STEP_MS = 5
 

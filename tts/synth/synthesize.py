@@ -11,11 +11,11 @@ from contextlib import contextmanager
 
 from pydub import AudioSegment
 
-from tts.audio import speech_bounds
-from tts.cache import ClipCache, clip_key
+from tts.audio.clip import speech_bounds
+from tts.synth.cache import ClipCache, clip_key
 from tts.types import Chunk, Clip, WordTime
 from tts.engines.base import Engine
-from tts.timing import WordTimer, estimate_words, settle_ends, shift_words
+from tts.synth.wordtimes import WordTimer, estimate_words, settle_ends, shift_words
 from tts.errors import Cancelled, ChunkFailed, EngineError, NetworkError
 
 # First retry waits about this long; each next one twice as long, plus jitter.

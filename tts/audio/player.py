@@ -13,11 +13,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from tts.audio import wav_header
+from tts.audio.clip import wav_header
 from tts.errors import PlayerError
 import contextlib
-from tts.fsutil import temp_prefix
-from tts.signals import die_with_parent
+from tts.util.fsutil import temp_prefix
+from tts.util.signals import die_with_parent
 
 ENV_VAR = "ARTICLE_TTS_PLAYER"
 # Players tried in order when none is named: each reads a WAV stream on stdin.

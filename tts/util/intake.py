@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tts.errors import InputError
-from tts.fsutil import describe_kind
+from tts.util.fsutil import describe_kind
 from tts.options import MAX_INPUT_ENV
 
 # Large enough for a long book (an Arabic novel of 150,000 words is about 1.6 MB of

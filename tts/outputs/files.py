@@ -13,11 +13,23 @@ from typing import BinaryIO
 
 from pydub import AudioSegment
 
-from tts import export, fsutil, manifest, metadata, page, subtitles, timing
+from tts.audio import export
+
+from tts.util import fsutil
+
+from tts.outputs import manifest
+
+from tts.audio import metadata
+
+from tts.outputs import page
+
+from tts.outputs import subtitles
+
+from tts.synth import wordtimes
 from tts.config import RenderConfig
 from tts.errors import ConfigError, OutputError
-from tts.master import Outlet
-from tts.timeline import at_speed, frames_to_ms
+from tts.audio.master import Outlet
+from tts.audio.timeline import at_speed, frames_to_ms
 from tts.types import STDIN_SOURCE, Chapter, Clip, FrameSpan, Paragraph, Placed, Plan, Tags
 
 # A recorded clip keeps its chunk and words; its audio is in the spool, not in memory.
@@ -122,7 +134,7 @@ def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, o
     (``tags``: the audio's, AudioOutput.tags)."""
     if not side_files(config):
         return  # none asked for: the words' times (a tenth of a second on an article) are not needed
-    words = timing.article_words(plan.paragraphs, timeline, duration_ms)
+    words = wordtimes.article_words(plan.paragraphs, timeline, duration_ms)
     if config.subtitles is not None:
         cues = subtitles.make_cues(plan.paragraphs, words, duration_ms)
         export.write_text(config.subtitles, subtitles.format_subtitles(

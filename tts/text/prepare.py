@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from tts.arabic import is_arabic
-from tts.diacritize import diacritize_texts
+from tts.chars import is_arabic
+from tts.text.diacritize import diacritize_texts
 from tts.engines.base import Engine
 from tts.errors import InputError
-from tts.langs import has_speech
-from tts.normalize import normalize, normalizers_for
-from tts.rules import respell
-from tts.sources.text import text_article
+from tts.text.langs import has_speech
+from tts.text.normalize import normalize, normalizers_for
+from tts.text.rules import respell
+from tts.sources.plain import text_article
 from tts.types import Article, Paragraph
 
 

@@ -1,6 +1,6 @@
 """Arabic readings of numbers and what they count: money, units, times, ordinals, dates, phones.
 
-Each function here is the replacement of one rule in ``tts.rules.SPEECH_RULES``; the
+Each function here is the replacement of one rule in ``tts.text.rules.SPEECH_RULES``; the
 tables are the words a newsreader says. Numbers stay digits (both engines read ASCII
 digits as correct cardinals); only the words around them and their order change.
 """
@@ -218,7 +218,7 @@ def read_phone(match: re.Match[str]) -> str:
 
 
 # Vulgar fractions: every one-character fraction Unicode has with a reading (¼ ½ ¾ and
-# U+2150-215E), kept out of NFKC (tts.normalize), which would make 2½ into 21⁄2. A fifth,
+# U+2150-215E), kept out of NFKC (tts.text.normalize), which would make 2½ into 21⁄2. A fifth,
 # seventh, ninth and tenth are vowelled: unmarked, they are the words for five, seven,
 # nine and ten (خَمْس، سَبْع، تِسْع، عَشْر), and the tashkeel keeps a word its writer marked.
 FRACTIONS = {"½": "نصف", "⅓": "ثلث", "⅔": "ثلثان", "¼": "ربع", "¾": "ثلاثة أرباع",

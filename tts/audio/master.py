@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 from pydub import AudioSegment
 
-from tts.audio import SAMPLE_WIDTH, conform
-from tts.limiter import TruePeakLimiter
-from tts.loudness import SILENT_LUFS, LoudnessMeter
+from tts.audio.clip import SAMPLE_WIDTH, conform
+from tts.audio.limiter import TruePeakLimiter
+from tts.audio.loudness import SILENT_LUFS, LoudnessMeter
 from tts.types import Clip, FrameSpan, Layout
 
 Pcm = npt.NDArray[np.int16]

@@ -155,7 +155,7 @@ def escape(value: str) -> str:
 def write_tags(path: Path, suffix: str, tags: Tags, chapters: Sequence[Chapter]) -> None:
     """Tag the encoded file at ``path`` in its format's native way.
 
-    The chapters of M4A are written by ffmpeg while encoding (see tts.export),
+    The chapters of M4A are written by ffmpeg while encoding (see tts.audio.export),
     since mutagen cannot write an MP4 chapter track; its language is set here.
     """
     if suffix == ".mp3":

@@ -23,8 +23,8 @@ from xml.etree import ElementTree
 import mutagen
 
 from tts.errors import ConfigError, InputError
-from tts.export import write_text
-from tts.metadata import TITLE_MAX_CHARS
+from tts.audio.export import write_text
+from tts.audio.metadata import TITLE_MAX_CHARS
 from tts.sources.url import is_url
 from tts.types import Article
 

@@ -6,10 +6,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from tts.arabic import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, is_arabic
-from tts.langs import LATIN_LETTER, map_runs, spell_acronyms
-from tts.numbers import FRACTIONS
-from tts.rules import respell
+from tts.chars import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, is_arabic
+from tts.text.langs import LATIN_LETTER, map_runs, spell_acronyms
+from tts.text.numbers import FRACTIONS
+from tts.text.rules import respell
 
 # One-character fractions: NFKC spells them with a fraction slash glued to the number
 # before (2½ -> 21⁄2), so those the rules read are left for them.

@@ -8,7 +8,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from tts.arabic import FATHA, HARAKAT, SHADDA, SHORT_VOWELS, SUKUN, SUPERSCRIPT_ALEF, TANWEEN
+from tts.chars import FATHA, HARAKAT, SHADDA, SHORT_VOWELS, SUKUN, SUPERSCRIPT_ALEF, TANWEEN
 from tts.errors import EngineUnavailable
 
 # text2tashkeel's default: rawi-v2 gating rawi-v3 in one INT8 ONNX file shipped

@@ -28,9 +28,9 @@ import numpy as np
 import numpy.typing as npt
 from mutagen.ogg import OggPage
 
-from tts.audio import ffmpeg_error, ffmpeg_exe, widen_pipe
+from tts.audio.clip import ffmpeg_error, ffmpeg_exe, widen_pipe
 from tts.errors import OutputError
-from tts.limiter import CANDIDATE_SHARE, peaks_between, phase_filters
+from tts.audio.limiter import CANDIDATE_SHARE, peaks_between, phase_filters
 
 # The points between samples are measured 8x oversampled, each from 32 samples on either
 # side: a codec's noise reaches up to the top of the band, where the limiter's shorter

@@ -1,0 +1,1 @@
+"""The audio stage: clips, pauses, loudness, the limiter, encoders, tags and the player."""

@@ -1,0 +1,1 @@
+"""The text stage: clean-up, numbers, rules, lexicons, tashkeel, languages and chunks."""

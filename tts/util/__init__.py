@@ -1,0 +1,1 @@
+"""Small helpers every stage may use: safe files, bounded input, signals, standard output."""
