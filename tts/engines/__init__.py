@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tts.config import RenderConfig
-from tts.engines.base import Engine
+from tts.engines.base import Engine, Voice
 from tts.engines.espeak import EspeakEngine
 from tts.engines.espeak import check_available as check_espeak
 from tts.errors import ConfigError
@@ -21,7 +21,8 @@ class EngineSpec:
     """How to build one engine, and how to tell whether it can run here.
 
     ``check(config, timeout)`` answers (usable, detail) without synthesizing; for an
-    online engine it probes the service within ``timeout`` seconds.
+    online engine it probes the service within ``timeout`` seconds. ``voices()`` lists
+    what ``--voice`` takes, without the network (an online engine ships a snapshot).
     """
 
     name: str
@@ -29,6 +30,7 @@ class EngineSpec:
     check: Callable[[RenderConfig, float], tuple[bool, str]]
     offline: bool
     description: str
+    voices: Callable[[], Sequence[Voice]] = tuple
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
@@ -57,3 +58,18 @@ class PhonemeReader(Protocol):
     def phonemes(self, text: str, separator: str = "") -> str:
         """The engine's phoneme names for ``text``."""
         ...
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One voice an engine offers, as ``article-tts voices`` lists it."""
+
+    engine: str
+    name: str
+    """What ``--voice`` takes."""
+    lang: str
+    """Its language (BCP 47, e.g. ``ar-EG``)."""
+    gender: str = ""
+    """``Female``, ``Male`` or "" when the engine does not say."""
+    notes: str = ""
+    """Dialect, quality, variants: whatever helps a user choose."""
