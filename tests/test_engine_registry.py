@@ -13,7 +13,7 @@ from pydub.generators import Sine
 from tts import engines
 from tts.config import RenderConfig
 from tts.engines import EngineSpec
-from tts.text.rules import Rule
+from tts.engines.base import Rule
 
 RATE = 16_000
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # The marks written above or below a letter (Unicode's Arabic "harakat" block,
 # U+064B-U+0652), named so code and tables say which one they mean.
 FATHATAN = "\u064b"
@@ -49,3 +51,8 @@ def strip_marks(text: str) -> str:
 
 
 BARE = dict.fromkeys(map(ord, MARKS_AND_TATWEEL))
+
+
+def primary(lang: str) -> str:
+    """The language of a code without its region: ``ar-EG`` -> ``ar``."""
+    return re.split("[-_]", lang.lower(), maxsplit=1)[0]

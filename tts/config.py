@@ -7,9 +7,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from tts.errors import ConfigError
-from tts.util.intake import DEFAULT_MAX_INPUT
-from tts.text.langs import primary
+from tts.chars import primary
 from tts.options import ALL as OPTIONS
+from tts.options import DEFAULT_MAX_INPUT
 from tts.options import default
 from tts.types import Article
 

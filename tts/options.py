@@ -16,6 +16,10 @@ JOBS_ENV = "ARTICLE_TTS_JOBS"
 CACHE_DIR_ENV = "ARTICLE_TTS_CACHE_DIR"
 CACHE_SIZE_ENV = "ARTICLE_TTS_CACHE_SIZE"
 MAX_INPUT_ENV = "ARTICLE_TTS_MAX_INPUT"
+# Large enough for a long book (an Arabic novel of 150,000 words is about 1.6 MB of
+# UTF-8; War and Peace in English 3.2 MB), small enough that reading and normalizing
+# stay far from the memory a runaway input (/dev/zero, a wrong file) would take.
+DEFAULT_MAX_INPUT = 8_000_000
 
 
 @dataclass(frozen=True)

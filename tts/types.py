@@ -7,15 +7,13 @@ this package), so any stage can use these types without importing another stage.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
-
-if TYPE_CHECKING:
-    from tts.engines.base import Engine
 
 from tts.version import __version__
 
@@ -24,6 +22,90 @@ STDIN_SOURCE = "-"
 STDIN_NAME = "standard input"
 # Written into every file's encoder tag and the manifest.
 ENCODER = f"article-tts {__version__}"
+
+
+# --- engines: what every engine implements, and the respellings they take ---------------------
+
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One respelling for the voices: ``pattern`` (a regex) becomes ``replacement``.
+
+    A replacement is a ``re.sub`` template, or a function of the match for a rule
+    that must look at the numbers it found (it returns the match to leave it).
+    """
+
+    name: str
+    pattern: str
+    replacement: Replacement
+    reason: str
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A text-to-speech backend that says what it is and what it can do.
+
+    Callers decide everything from these attributes, never from ``name``: adding an
+    engine touches ``tts/engines/`` alone.
+    """
+
+    name: str
+    """The name ``--engine`` takes and the summary shows."""
+    offline: bool
+    """True when it never touches the network."""
+    max_chars: int | None
+    """Longest text one ``synthesize`` call accepts; ``None`` means a whole paragraph per call."""
+    max_concurrency: int | None
+    """How many ``synthesize`` calls may run at once; ``None`` leaves it to ``--jobs``."""
+    tashkeel: bool
+    """Whether Arabic text gets its short vowels added before this engine reads it."""
+    rules: tuple[Rule, ...]
+    """Respellings for this engine alone, applied to Arabic after tashkeel."""
+    chars_per_second: float
+    """Characters of text spoken per second at the default pace: for --dry-run's estimates."""
+    inline_languages: bool
+    """Whether one call speaks Latin-script runs inside Arabic text with another voice
+    (espeak switches voice itself); if not, each run is a chunk of its own, with its ``lang``."""
+    phoneme_input: bool
+    """Whether the text may hold phonemes as ``[[...]]`` (espeak-ng's notation), from a lexicon."""
+
+    def synthesize(self, text: str, lang: str | None = None) -> AudioSegment:
+        """Speak ``text`` and return the audio; edge silence is trimmed later.
+
+        ``lang`` is the chunk's language when it is not the article's (``Chunk.lang``).
+        """
+        ...
+
+    def cache_key(self) -> Mapping[str, str]:
+        """Everything besides the text that changes the audio (engine version, voice, speed)."""
+        ...
+
+
+@runtime_checkable
+class PhonemeReader(Protocol):
+    """An engine that can show the phonemes it would say (for ``say --show``)."""
+
+    def phonemes(self, text: str, separator: str = "") -> str:
+        """The engine's phoneme names for ``text``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One voice an engine offers, as ``article-tts voices`` lists it."""
+
+    engine: str
+    name: str
+    """What ``--voice`` takes."""
+    lang: str
+    """Its language (BCP 47, e.g. ``ar-EG``)."""
+    gender: str = ""
+    """``Female``, ``Male`` or "" when the engine does not say."""
+    notes: str = ""
+    """Dialect, quality, variants: whatever helps a user choose."""
 
 
 # --- the article -------------------------------------------------------------------------------

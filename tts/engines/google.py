@@ -18,7 +18,7 @@ from pydub import AudioSegment
 
 from tts.audio.clip import decode
 from tts.errors import ConfigError, EngineError, NetworkError
-from tts.text.rules import Rule
+from tts.types import Rule
 
 # Google refuses longer texts in one request; at this size each chunk is one request.
 MAX_CHARS = 100

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tts.util import fsutil
 from tts.errors import ConfigError
-from tts.text.langs import primary
+from tts.chars import primary
 from tts.audio.export import check_writable, is_stdout
 from tts.audio.metadata import ELLIPSIS, first_words
 from tts.outputs.subtitles import is_rtl, words_by_paragraph

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tts.chars import is_arabic
+from tts.chars import is_arabic, primary
 
 # Latin script inside Arabic news is names, acronyms and quotations, nearly always
 # English (or read the English way): it is spoken by this language's voice.
@@ -138,7 +138,3 @@ def same_language(one: str, other: str) -> bool:
     """True when two language codes name one language (``ar``, ``ar-EG``, ``AR_sa``)."""
     return primary(one) == primary(other)
 
-
-def primary(lang: str) -> str:
-    """The language of a code without its region: ``ar-EG`` -> ``ar``."""
-    return re.split("[-_]", lang.lower(), maxsplit=1)[0]

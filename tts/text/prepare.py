@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from tts.chars import is_arabic
 from tts.text.diacritize import diacritize_texts
-from tts.engines.base import Engine
+from tts.types import Engine
 from tts.errors import InputError
 from tts.text.langs import has_speech
 from tts.text.normalize import normalize, normalizers_for

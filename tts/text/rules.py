@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tts.text import numbers
+from tts.types import Rule
 from tts.chars import ARABIC_COMMA, HARAKAT_RANGE, SHORT_VOWELS, TANWEEN
-
-Replacement = str | Callable[[re.Match[str]], str]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One respelling for the voices: ``pattern`` (a regex) becomes ``replacement``.
-
-    A replacement is a ``re.sub`` template, or a function of the match for a rule
-    that must look at the numbers it found (it returns the match to leave it).
-    """
-
-    name: str
-    pattern: str
-    replacement: Replacement
-    reason: str
-
 
 # A letter (not a digit or "_"), and an Arabic short-vowel mark (harakat,
 # tanween, shadda, sukun): the edges of an Arabic word in the rules below.

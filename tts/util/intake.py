@@ -9,12 +9,10 @@ from typing import BinaryIO
 
 from tts.errors import InputError
 from tts.util.fsutil import describe_kind
-from tts.options import MAX_INPUT_ENV
+from tts.options import DEFAULT_MAX_INPUT, MAX_INPUT_ENV
 
-# Large enough for a long book (an Arabic novel of 150,000 words is about 1.6 MB of
-# UTF-8; War and Peace in English 3.2 MB), small enough that reading and normalizing
-# stay far from the memory a runaway input (/dev/zero, a wrong file) would take.
-DEFAULT_MAX_INPUT = 8_000_000
+__all__ = ["DEFAULT_MAX_INPUT", "read_path", "read_stream"]
+
 ENV_VAR = MAX_INPUT_ENV
 BLOCK = 64 * 1024
 
