@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import os
+import subprocess
 from pathlib import Path
+
+import numpy as np
 
 import pytest
 from mutagen.mp3 import MP3
@@ -11,7 +16,8 @@ from pydub import AudioSegment
 from pydub.generators import Sine
 
 from conftest import fake_speech, integrated_loudness
-from tts.audio.clip import decode
+from tts.audio import mp3
+from tts.audio.clip import decode, ffmpeg_exe
 from tts.engines.espeak import EspeakEngine
 from tts.errors import ConfigError, OutputError
 from tts.audio.export import export, prepare_output, write_text
@@ -160,7 +166,8 @@ def test_write_text_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(Path, "write_text", fail)
-    with pytest.raises(OutputError, match="No space left"):
+    said = f"cannot write {out}: no space left on device; free some space and rerun"
+    with pytest.raises(OutputError, match=f"^{re.escape(said)}$"):
         write_text(out, "newer")
     monkeypatch.undo()
     assert out.read_text(encoding="utf-8") == "new ٣"
@@ -181,3 +188,53 @@ def test_the_encoder_is_fed_through_a_wide_pipe(tmp_path: Path) -> None:
     assert fcntl.fcntl(encoder.process.stdin.fileno(), fcntl.F_GETPIPE_SZ) >= PIPE_BYTES
     encoder.write(b"\x00" * PIPE_BYTES)
     encoder.close()
+
+
+def spoken_bursts(seconds: int = 12) -> AudioSegment:
+    """Tones of 0.7 s between 0.3 s of digital silence: segments can be cut between them."""
+    burst = speech(700) + AudioSegment.silent(300, frame_rate=22_050)
+    return sum(itertools.repeat(burst, seconds - 1), burst)
+
+
+def test_a_segment_that_cannot_join_gives_the_file_one_encoder_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # Louder than -16 LUFS, so every segment is decoded and checked (as the whole is on the
+    # plain path): both paths give the encoders the same audio.
+    monkeypatch.setattr(mp3, "encoders_wanted", lambda: 1)
+    single = tmp_path / "single.mp3"
+    export(spoken_bursts(), single, loudness=-14.0)
+    monkeypatch.setattr(mp3, "encoders_wanted", lambda: 2)
+    monkeypatch.setattr(mp3.SegmentedEncoder, "holds", lambda self, header, segment: segment.index != 1)
+    out = tmp_path / "out.mp3"
+    with caplog.at_level(logging.DEBUG, logger="tts.audio.mp3"):
+        export(spoken_bursts(), out, loudness=-14.0)
+    assert "MP3 segment 2" in caplog.text and "in one piece" in caplog.text
+    decoded, whole = (decode_samples(p) for p in (out, single))
+    assert len(decoded) == 12 * 22_050  # exact: the LAME tag is given the padding counted
+    assert 0 <= len(whole) - len(decoded) <= 46 and np.array_equal(decoded, whole[:len(decoded)])
+    assert sorted(os.listdir(tmp_path)) == ["out.mp3", "single.mp3"]
+
+
+@pytest.mark.parametrize(("speed", "samples"), [(1.0, 88_138), (1.25, 87_853)])
+def test_an_mp3_in_one_piece_decodes_to_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   speed: float, samples: int) -> None:
+    # One encoder (one CPU, or --speed): where LAME pads more than 1105 samples (a length
+    # 1 to 46 past whole frames of 576, as both are once played at ``speed``), ffmpeg's
+    # tag says less and the file decoded long; with the length known before encoding
+    # (levelled), the tag says what the frames hold.
+    monkeypatch.setattr(mp3, "encoders_wanted", lambda: 1)
+    wanted = round(samples / speed)
+    assert 1 <= wanted % 576 <= 46
+    pcm = np.frombuffer(spoken_bursts(4).raw_data, np.int16)[:samples]
+    out = tmp_path / "a.mp3"
+    export(AudioSegment(pcm.tobytes(), sample_width=2, frame_rate=22_050, channels=1), out,
+           speed=speed, loudness=-18.0)
+    assert len(decode_samples(out)) == wanted
+    assert round(MP3(out).info.length * 22_050) == wanted
+
+
+def decode_samples(path: Path) -> np.ndarray:
+    """The file decoded by the ffmpeg the product runs, as 16-bit samples at its own rate."""
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-"],
+                          capture_output=True, check=True)
+    return np.frombuffer(proc.stdout, np.int16)

@@ -4,6 +4,7 @@ and ffmpeg's own remux agree on."""
 
 from __future__ import annotations
 
+import logging
 import random
 import subprocess
 from pathlib import Path
@@ -214,3 +215,45 @@ def test_frame_size_read_from_a_header_is_where_the_next_frame_starts(tmp_path: 
     for _ in range(5):
         assert data[at] == 0xFF and data[at + 1] & 0xE0 == 0xE0, f"no frame at {at}"
         at += mp3.frame_bytes(data[at:at + 4])
+
+
+@pytest.mark.parametrize("failing", ["first", "last"])
+def test_a_segment_that_does_not_hold_its_samples_is_encoded_again_in_one_piece(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        failing: str) -> None:
+    # Segments are an optimisation: one that cannot be joined (forced here; the first is
+    # found while the stream still runs, the last once it has ended) sends the encoder
+    # back to the plain path, one ffmpeg over the whole, and the file is what that gives.
+    monkeypatch.setattr(mp3, "SEGMENT_S", 1.0)
+    real_holds = mp3.SegmentedEncoder.holds
+
+    def holds(self: mp3.SegmentedEncoder, header: mp3.Header, segment: mp3.Segment) -> bool:
+        forced = segment.index == 0 if failing == "first" else segment.last
+        return not forced and real_holds(self, header, segment)
+    monkeypatch.setattr(mp3.SegmentedEncoder, "holds", holds)
+    rate = 22_050
+    samples, _ = bursts(rate, 11)
+    out = tmp_path / "out.mp3"
+    with caplog.at_level(logging.DEBUG, logger="tts.audio.mp3"):
+        encoder = encode(samples, rate, out, tmp_path, 11)
+    assert encoder.segments >= 5 and encoder.fallback is not None
+    assert "does not hold exactly the" in caplog.text and "in one piece" in caplog.text
+    single = tmp_path / "single.mp3"
+    subprocess.run([*pcm_input(rate), "-f", "mp3", "-c:a", "libmp3lame", "-b:a", "64k", "-y",
+                    str(single)], input=samples.tobytes(), check=True)
+    decoded = decode(out, rate)
+    assert len(decoded) == len(samples) == encoder.samples  # its LAME tag's padding made exact
+    assert round(MP3(out).info.length * rate) == len(samples)
+    whole = decode(single, rate)  # ffmpeg's own tag: up to 46 samples of padding more
+    assert len(whole) - len(samples) <= 46
+    assert np.array_equal(decoded, whole[:len(decoded)])  # the one-piece encode, sample for sample
+    assert not list(tmp_path.glob("[0-9]*.mp3")), "segment files left behind"
+
+
+def test_segments_that_join_leave_no_debug_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(mp3, "SEGMENT_S", 1.0)
+    samples, _ = bursts(22_050, 12)
+    with caplog.at_level(logging.DEBUG, logger="tts.audio.mp3"):
+        encoder = encode(samples, 22_050, tmp_path / "out.mp3", tmp_path, 12)
+    assert encoder.fallback is None and encoder.segments >= 5 and not caplog.records

@@ -219,11 +219,8 @@ def current_umask() -> int:
 
 def write_text(path: Path, text: str) -> None:
     """Write a UTF-8 side file (subtitles, manifest) atomically."""
-    try:
-        with atomic_target(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc}); choose another path") from exc
+    with fsutil.write_errors(str(path)), atomic_target(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def bitrate_args(fmt: Format, bitrate: str) -> list[str]:
@@ -252,6 +249,19 @@ def export(audio: AudioSegment, path: Path, bitrate: str = "64k", *, speed: floa
         mixer.add_audio(audio, 0)
         mixer.finish()
         target.finish()
+
+
+def os_error_in(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc`` (mutagen raises its own error with the OSError as its
+    argument or cause), or None when it did not come from one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        if seen.args and isinstance(seen.args[0], OSError):
+            return seen.args[0]
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def codec_rate(fmt: Format, rate: int) -> int:
@@ -382,6 +392,7 @@ class AudioTarget:
         self.rate = 0  # the input's sample rate, known when the first block comes
         # What ffmpeg could not do, in its errors.
         self.action = "write the audio to standard output" if self.stdout else f"write {output.name}"
+        self.shown = "standard output" if self.stdout else str(output)  # in a failed write's line
         self.command: list[str] = []  # of a single encoder writing the file
         self.guarded: IO[bytes] | None = None  # what it was given, for the decoded-peak check
         self.loud = False  # levelled louder than MP3_CHECKED_ABOVE_LUFS
@@ -401,6 +412,35 @@ class AudioTarget:
         return Outlet(self.open, lead, ceiling, self.format.loudness_loss_db)
 
     def open(self, rate: int, layout: Layout | None) -> Write:
+        """Start ffmpeg (see ``start``); what it is given, and every file it writes, fail
+        in one line naming the output (write_errors)."""
+        with self.write_errors():
+            write = self.start(rate, layout)
+
+        def checked_write(pcm: bytes) -> None:
+            with self.write_errors():
+                write(pcm)
+        return checked_write
+
+    @contextmanager
+    def write_errors(self) -> Iterator[None]:
+        """An OSError writing the output, or an encoder that stopped on one (ffmpeg's last
+        line ends in the system's words), becomes one line naming the output and the cause."""
+        try:
+            with fsutil.write_errors(self.shown):
+                yield
+        except OutputError as exc:
+            found = fsutil.errno_in(str(exc)) if str(exc).startswith("ffmpeg could not") else None
+            if found is None:
+                raise
+            raise fsutil.write_failure(self.shown, OSError(found, os.strerror(found))) from exc
+        except mutagen.MutagenError as exc:  # the tags: mutagen wraps the OSError
+            cause = os_error_in(exc)
+            if cause is None:
+                raise
+            raise fsutil.write_failure(self.shown, cause) from exc
+
+    def start(self, rate: int, layout: Layout | None) -> Write:
         """Start ffmpeg; with the whole ``layout`` known, at its exact length, chapters in."""
         self.rate = rate
         command = pcm_input(rate)
@@ -412,7 +452,9 @@ class AudioTarget:
             meta.write_text(metadata.ffmetadata(tags, chapters), encoding="utf-8")
             command += ["-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
                         "-metadata:s:a:0", f"language={tags.language}"]
-        filters = tempo_filters(self.speed, self.exact_frames)
+        # Segments (at 1x) are cut to their own lengths and counted as they are joined: the
+        # whole file's pad-or-trim would stretch each of them to the whole file's length.
+        filters = [] if self.segmented else tempo_filters(self.speed, self.exact_frames)
         command += ["-af", ",".join(filters)] if filters else []
         if self.stdout and not self.sent_whole:
             self.encoder = self.stream_encoder(command, rate)
@@ -436,7 +478,9 @@ class AudioTarget:
         self.guarded = guarded = tempfile.TemporaryFile(dir=self.scratch, prefix="encoded-")  # noqa: SIM115
 
         def write(pcm: bytes) -> None:
-            guarded.write(pcm)
+            with fsutil.write_errors(f"the render's scratch files in {self.scratch.parent}",
+                                     mp3.SCRATCH_STEP):
+                guarded.write(pcm)
             encoder.write(pcm)
         return write
 
@@ -463,20 +507,28 @@ class AudioTarget:
         return Encoder([*command, *args, "pipe:1"], self.action, self.sink, prefix, exact)
 
     def finish(self) -> int:
-        """Close the encoder, tag the file and move it into place; its length in frames."""
+        """Close the encoder, tag the file and move it into place; its length in frames. A
+        failed write is one line (write_errors), the old output as it was."""
         if self.encoder is None:
             raise OutputError("no audio was made")
-        self.encoder.close()
+        with self.write_errors():
+            return self.finish_file(self.encoder)
+
+    def finish_file(self, encoder: Encoder | mp3.SegmentedEncoder) -> int:
+        """``finish``, once there is an encoder."""
+        encoder.close()
         if self.tmp is None:  # streamed to standard output as it was encoded
             shutil.rmtree(self.scratch, ignore_errors=True)
             return self.exact_frames or 0
         if self.guarded is not None:
             with self.guarded:
                 self.hold_decoded_peak(self.guarded)
-        if isinstance(self.encoder, Encoder) and self.suffix == ".mp3":  # segments' header says LAME
-            mp3.mark_lame_tag(self.tmp)  # first: the length the headers then give is the true one
-        frames = (self.exact_frames if self.exact_frames is not None
-                  else self.encoder.samples if isinstance(self.encoder, mp3.SegmentedEncoder)
+        if isinstance(encoder, Encoder) and self.suffix == ".mp3":  # segments' header says LAME
+            # First: the length the headers then give is the true one; with the length
+            # known, to the sample (ffmpeg's padding can be 46 short), as the segments' is.
+            mp3.mark_lame_tag(self.tmp, self.exact_frames, self.rate)
+        frames = (encoder.samples if isinstance(encoder, mp3.SegmentedEncoder)  # as counted
+                  else self.exact_frames if self.exact_frames is not None
                   else self.measured_frames())
         if self.describe is not None:
             tags, chapters = self.describe(frames)

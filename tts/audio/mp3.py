@@ -1,10 +1,13 @@
 """MP3 specifics: the audio encoded on every core, in segments cut at silences and joined
-without a gap; and the LAME tag that makes readers trust the file's length."""
+without a gap (or, should a segment not hold its samples, in one piece after all); and the
+LAME tag that makes readers trust the file's length."""
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
+import logging
 import math
 import os
 import select
@@ -20,7 +23,9 @@ import numpy.typing as npt
 
 from tts.audio import overshoot
 from tts.audio.clip import ffmpeg_error
-from tts.errors import OutputError
+from tts.util import fsutil
+
+log = logging.getLogger(__name__)
 
 # The LAME tag in the MP3's first (Xing/Info) frame: ffmpeg fills in the encoder delay and
 # padding but names itself ("Lavc63.1."), and readers such as mutagen trust those fields
@@ -75,6 +80,8 @@ TAIL_READ_BYTES = 1 << 20
 # Segments written but not yet encoding wait on disk; past this many the render waits for
 # an encoder, so a long article never piles up there.
 MAX_WAITING = 4
+# What a full scratch folder asks of the user: it is the system's temp folder, not the output's.
+SCRATCH_STEP = "free some space there (or set TMPDIR to a folder with room) and rerun"
 
 
 def samples_per_frame(rate: int) -> int:
@@ -123,6 +130,10 @@ class Segment:
     path: Path
 
 
+class SegmentMismatch(Exception):
+    """A segment encoded to another length than it stands for: it cannot be joined."""
+
+
 class SegmentedEncoder:
     """PCM (mono 16-bit at ``rate``) into one MP3 at ``output``, encoded by ``workers``
     ffmpeg processes at once: the stream is cut into segments (a minute, the first ones
@@ -135,6 +146,12 @@ class SegmentedEncoder:
     ``check`` (a true peak in dBTP, and how to start an encoder on a command line), each
     segment is decoded before it is joined and, where it passes that peak, encoded again
     with the gain dipped there (tts/audio/overshoot.py).
+
+    Segments are an optimisation, so never the reason a render fails: should one not hold
+    exactly its samples (the join would move all after it), the rest are stopped and the
+    whole audio is encoded in one piece, as a single encoder writes it, from the segments'
+    spools, which are kept until the file is closed for that (and for the check); the
+    debug log says so.
     """
 
     def __init__(self, command: list[str], rate: int, output: Path, scratch: Path,
@@ -154,10 +171,18 @@ class SegmentedEncoder:
         self.running: list[tuple[Segment, subprocess.Popen[bytes], IO[bytes]]] = []
         self.encoded: dict[int, Segment] = {}  # finished, not yet joined
         self.headers: list[Header] = []  # of the segments joined
+        self.kept: list[Segment] = []  # every segment cut, its spool open until close
+        self.fallback: str | None = None  # why the file is encoded in one piece after all
+        self.output = output
         self.joined = output.open("w+b")
 
     def new_spool(self) -> IO[bytes]:
-        return tempfile.TemporaryFile(dir=self.scratch, prefix="segment-")
+        with self.scratch_errors():
+            return tempfile.TemporaryFile(dir=self.scratch, prefix="segment-")
+
+    def scratch_errors(self) -> contextlib.AbstractContextManager[None]:
+        """A failed write of the spools or segments (in the temp folder): one line naming it."""
+        return fsutil.write_errors(f"the MP3's segments in {self.scratch.parent}", SCRATCH_STEP)
 
     def write(self, pcm: bytes) -> None:
         """Take the next PCM; a run of zeros that ends here may become a segment's end."""
@@ -199,14 +224,18 @@ class SegmentedEncoder:
         self.held = 0
 
     def spool(self, samples: npt.NDArray[np.int16]) -> None:
-        self.pcm.write(samples.tobytes())
+        with self.scratch_errors():
+            self.pcm.write(samples.tobytes())
         self.written += len(samples)
 
     def end_segment(self, samples: int, last: bool) -> None:
         """Queue the spooled segment for an encoder, and start what can start."""
         self.pcm.seek(0)
         path = self.scratch / f"{self.segments}.mp3"
-        self.waiting.append(Segment(self.segments, samples, last, self.pcm, path))
+        segment = Segment(self.segments, samples, last, self.pcm, path)
+        self.kept.append(segment)
+        if self.fallback is None:
+            self.waiting.append(segment)
         self.segments += 1
         self.samples += samples
         self.pcm, self.written = self.new_spool(), 0
@@ -215,16 +244,21 @@ class SegmentedEncoder:
             self.wait_for_one()
 
     def start_encoders(self) -> None:
-        """Join what has finished (raising on a failure), and start waiting segments."""
-        for item in [r for r in self.running if r[1].poll() is not None]:
-            self.reap(item)
+        """Join what has finished (raising on a failure; falling back to one piece when a
+        segment cannot be joined), and start waiting segments."""
+        try:
+            for item in [r for r in self.running if r[1].poll() is not None]:
+                self.reap(item)
+        except SegmentMismatch as exc:
+            self.fall_back(str(exc))
         while self.waiting and len(self.running) < self.workers:
             segment = self.waiting.popleft()
-            errors = tempfile.TemporaryFile(dir=self.scratch, prefix="ffmpeg-")  # noqa: SIM115
+            with self.scratch_errors():
+                errors = tempfile.TemporaryFile(dir=self.scratch, prefix="ffmpeg-")  # noqa: SIM115
+            # The child reads the spool through its own descriptor (the same offset): it
+            # is read again only once the child has ended (a check, or the one-piece encode).
             process = subprocess.Popen(self.segment_command(segment), stdin=segment.pcm,
                                        stdout=subprocess.DEVNULL, stderr=errors)
-            if self.check is None:
-                segment.pcm.close()  # the child has its own descriptor; a check reads it again
             self.running.append((segment, process, errors))
 
     def segment_command(self, segment: Segment) -> list[str]:
@@ -242,7 +276,12 @@ class SegmentedEncoder:
         self.running.remove(item)
         segment, process, errors = item
         if process.returncode != 0:
-            raise ffmpeg_error(self.action, errors, process.returncode)
+            error = ffmpeg_error(self.action, errors, process.returncode)
+            code = fsutil.errno_in(str(error))  # it wrote the segment in the temp folder
+            if code is not None:
+                raise fsutil.write_failure(f"the MP3's segments in {self.scratch.parent}",
+                                           OSError(code, os.strerror(code)), SCRATCH_STEP) from error
+            raise error
         errors.close()
         self.encoded[segment.index] = segment
         while len(self.headers) in self.encoded:
@@ -253,18 +292,18 @@ class SegmentedEncoder:
         header frame. It must be exactly as long as it stands for, or all after it would
         move: LAME's frame count is checked, not assumed. The last one's padding is what
         its frames hold past its samples (ffmpeg writes at most 1105 there, short by up
-        to 46 samples when LAME padded more)."""
+        to 46 samples when LAME padded more). SegmentMismatch when it is not."""
         if self.check is not None:
-            with segment.pcm:
-                self.hold_peak(segment, *self.check)
+            self.hold_peak(segment, *self.check)
         with segment.path.open("rb") as encoded:
             header = read_header(encoded.read(HEAD_BYTES))
             if header is not None and segment.last:
                 header = dataclasses.replace(header, padding=header.frames * self.frame
                                              - ENCODER_DELAY - segment.samples)
             if header is None or not self.holds(header, segment):
-                raise OutputError(f"the MP3's segment {segment.index + 1} does not hold "
-                                  f"exactly its {segment.samples} samples: please report this")
+                held = "no LAME header" if header is None else f"{header.frames} frames"
+                raise SegmentMismatch(f"MP3 segment {segment.index + 1} ({held}) does not hold "
+                                      f"exactly the {segment.samples} samples it stands for")
             encoded.seek(0 if segment.index == 0 else header.frame_bytes)
             shutil.copyfileobj(encoded, self.joined)
         segment.path.unlink()
@@ -284,18 +323,64 @@ class SegmentedEncoder:
             return MIN_PADDING <= header.padding < MIN_PADDING + self.frame
         return header.frames * self.frame == segment.samples
 
+    def fall_back(self, reason: str) -> None:
+        """Stop encoding in segments: the file will be encoded in one piece at close."""
+        log.debug("%s; the whole MP3 is encoded again in one piece", reason)
+        self.fallback = reason
+        self.stop_encoders()
+        for segment in self.kept:
+            segment.path.unlink(missing_ok=True)
+
     def close(self) -> None:
-        """Encode what is left, wait for every segment, and give the joined file its header."""
+        """Encode what is left, wait for every segment, and give the joined file its header
+        (or, after a segment that did not hold its samples, encode the whole in one piece)."""
         self.spool_held()
-        self.cut_tail()
+        if self.fallback is None:
+            self.cut_tail()
         self.end_segment(self.written, last=True)
         while self.running:
             self.wait_for_one()
+        if self.fallback is None:
+            self.write_header()
+        else:
+            self.joined.close()
+            self.encode_whole()
+        for segment in self.kept:
+            segment.pcm.close()
+        self.pcm.close()  # the empty spool the last segment left
+
+    def write_header(self) -> None:
+        """Give the joined file the header of all its segments, and close it."""
         self.joined.seek(0)
         head = bytearray(self.joined.read(self.headers[0].frame_bytes))
         self.joined.seek(0)
         self.joined.write(joined_header(head, self.headers))
         self.joined.close()
+
+    def encode_whole(self) -> None:
+        """The plain path: the segments' audio, with the silence their joins left out put
+        back, encoded by one ffmpeg into the output, checked as a segment would be; then
+        its LAME tag made exact as the joined header's is."""
+        with self.new_spool() as whole:
+            with self.scratch_errors():
+                for segment in self.kept:
+                    segment.pcm.seek(0)
+                    shutil.copyfileobj(segment.pcm, whole)
+                    if not segment.last:
+                        whole.write(bytes(JOIN_SAMPLES * 2))  # 16-bit zeros
+            whole.seek(0)
+            command = [*self.command, str(self.output)]
+            with tempfile.TemporaryFile(dir=self.scratch, prefix="ffmpeg-") as errors:
+                code = subprocess.run(command, stdin=whole, stdout=subprocess.DEVNULL,
+                                      stderr=errors, check=False).returncode
+                if code != 0:
+                    raise ffmpeg_error(self.action, errors, code)
+            if self.check is not None:
+                peak_db, encoder = self.check
+                overshoot.hold(self.output, self.rate, peak_db, self.action, whole, self.rate,
+                               1.0, lambda: encoder(command))
+        mark_lame_tag(self.output, self.samples, self.rate)
+        log.debug("MP3 encoded in one piece: %d samples, as the segments stood for", self.samples)
 
     def cut_tail(self) -> None:
         """Cut the last stretch again, into pieces for the encoders: once the stream ends
@@ -314,22 +399,25 @@ class SegmentedEncoder:
                 self.write(block)
         self.spool_held()
 
-    def abort(self) -> None:
-        """Stop every encoder at once and drop the spooled segments."""
-        for segment, process, errors in self.running:
+    def stop_encoders(self) -> None:
+        """Stop every encoder at once, and forget the segments not yet joined."""
+        for _, process, errors in self.running:
             if process.poll() is None:
                 process.kill()
             process.wait()
             errors.close()
-            segment.pcm.close()
         self.running.clear()
-        for segment in self.encoded.values():
-            segment.pcm.close()
-        for segment in self.waiting:
-            segment.pcm.close()
         self.waiting.clear()
+        self.encoded.clear()
+
+    def abort(self) -> None:
+        """Stop every encoder at once and drop the spooled segments."""
+        self.stop_encoders()
+        for segment in self.kept:
+            segment.pcm.close()
         self.pcm.close()
-        self.joined.close()
+        with contextlib.suppress(OSError):  # what a full disk would not take: it goes anyway
+            self.joined.close()
 
 
 def wait_for_any(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -406,15 +494,24 @@ def find_lame_tag(head: bytes | bytearray) -> tuple[int, int] | None:
     return mark, lame
 
 
-def mark_lame_tag(path: Path) -> None:
-    """Name the encoder LAME in the MP3's LAME tag, so readers trim its delay and padding."""
+def mark_lame_tag(path: Path, samples: int | None = None, rate: int = 0) -> None:
+    """Name the encoder LAME in the MP3's LAME tag, so readers trim its delay and padding;
+    given the ``samples`` it holds (at ``rate``), make that padding what its frames hold
+    past them: ffmpeg writes at most 1105 there, so a file LAME padded more decoded up to
+    46 samples long (see SegmentedEncoder.join)."""
     with path.open("r+b") as handle:
         head = bytearray(handle.read(HEAD_BYTES))
         found = find_lame_tag(head)
         if found is None:
             return
+        mark, lame = found
+        frames = int.from_bytes(head[mark + 8:mark + 12], "big")
+        padding = -1 if samples is None else frames * samples_per_frame(rate) - ENCODER_DELAY - samples
+        if 0 <= padding < 1 << 12:  # else no count given, or not these samples': kept
+            head[lame + LAME_DELAY_AT:lame + LAME_DELAY_AT + 3] = (
+                (ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
         handle.seek(0)
-        handle.write(set_lame_name(head, *found))
+        handle.write(set_lame_name(head, mark, lame))
 
 
 def set_lame_name(head: bytearray, mark: int, lame: int) -> bytearray:

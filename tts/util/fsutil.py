@@ -17,9 +17,25 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import BinaryIO
 
+from tts.errors import OutputError
+
 # Every temporary file this package makes starts with this prefix and the pid of its
 # process, so the next run can tell a stale one (its process gone) from a live one.
 TEMP_PREFIX = ".article-tts-"
+
+
+# What a failed write says, by its errno: the cause in words, and what to do next. Any
+# other errno is said in the system's words, with the last step.
+WRITE_FAILURES = {
+    errno.ENOSPC: ("no space left on device", "free some space and rerun"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space and rerun"),
+    errno.EFBIG: ("the file is too large for its file system", "choose another folder"),
+    errno.EROFS: ("read-only file system", "choose another folder"),
+    errno.EACCES: ("permission denied", "choose another folder"),
+    errno.EPERM: ("operation not permitted", "choose another folder"),
+    errno.EIO: ("input/output error", "check the disk and rerun"),
+}
+OTHER_WRITE_STEP = "choose another folder or rerun"
 
 
 class NotRegularFile(OSError):
@@ -28,6 +44,31 @@ class NotRegularFile(OSError):
 
 class TooLarge(OSError):
     """A file larger than the caller is willing to read."""
+
+
+def write_failure(shown: str, exc: OSError, step: str | None = None) -> OutputError:
+    """One line for an OSError met writing ``shown`` (a file's name as the user gave it):
+    "cannot write out.mp3: no space left on device; free some space and rerun". ``step``,
+    when given, is the next step whatever the cause (a temp folder's asks for TMPDIR)."""
+    cause, next_step = WRITE_FAILURES.get(exc.errno or 0, (None, OTHER_WRITE_STEP))
+    if cause is None:
+        cause = (exc.strerror or str(exc) or type(exc).__name__).lower()
+    return OutputError(f"cannot write {shown}: {cause}; {step or next_step}")
+
+
+def errno_in(message: str) -> int | None:
+    """The write errno whose system words end ``message`` (an encoder's last line, such as
+    ffmpeg's "Error closing file: No space left on device"), else None."""
+    return next((code for code in WRITE_FAILURES if message.endswith(os.strerror(code))), None)
+
+
+@contextmanager
+def write_errors(shown: str, step: str | None = None) -> Iterator[None]:
+    """An OSError inside becomes write_failure's one-line OutputError naming ``shown``."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_failure(shown, exc, step) from exc
 
 
 def temp_prefix() -> str:
@@ -150,7 +191,8 @@ def commit(tmp: Path, path: Path) -> None:
     """Move a finished temp file into place: now, or when the surrounding set is complete."""
     pending = _PENDING.get()
     if pending is None:
-        os.replace(tmp, path)
+        with write_errors(str(path)):
+            os.replace(tmp, path)
     else:
         pending.append((tmp, path))
 
@@ -178,7 +220,8 @@ def all_or_nothing() -> Iterator[None]:
         _PENDING.reset(token)
         while pending:
             tmp, path = pending[0]
-            os.replace(tmp, path)
+            with write_errors(str(path)):
+                os.replace(tmp, path)
             pending.pop(0)
     except BaseException:
         for tmp, _ in pending:
@@ -254,8 +297,9 @@ def lock_one(path: Path, wait_s: float) -> Iterator[None]:
             raise Busy(path, holder)
         time.sleep(LOCK_POLL_S)
     try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}".encode())
+        with contextlib.suppress(OSError):  # who holds it is a courtesy: a full disk still locks
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}".encode())
         yield
     finally:
         with contextlib.suppress(OSError):
