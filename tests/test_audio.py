@@ -82,6 +82,8 @@ def test_bundled_ffmpeg_is_the_one_imageio_ffmpeg_finds(monkeypatch: pytest.Monk
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no ffmpeg on PATH
     monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+    monkeypatch.delenv("ARTICLE_TTS_FFMPEG", raising=False)
+    monkeypatch.setattr(AudioSegment, "converter", AudioSegment.converter)  # set by ffmpeg_exe
     ffmpeg_exe.cache_clear()
     found = ffmpeg_exe()
     assert found == imageio_ffmpeg.get_ffmpeg_exe()
@@ -89,7 +91,10 @@ def test_bundled_ffmpeg_is_the_one_imageio_ffmpeg_finds(monkeypatch: pytest.Monk
     script = "import sys; from tts.audio.clip import ffmpeg_exe; ffmpeg_exe(); print('imageio_ffmpeg' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
-    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/opt/other/ffmpeg")
+    other = tmp_path / "other-ffmpeg"
+    other.write_text("#!/bin/sh\n")
+    other.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(other))
     ffmpeg_exe.cache_clear()
-    assert ffmpeg_exe() == "/opt/other/ffmpeg"
+    assert ffmpeg_exe() == str(other)
     ffmpeg_exe.cache_clear()

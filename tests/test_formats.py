@@ -65,7 +65,9 @@ def loudness_and_peak(path: Path) -> tuple[float, float]:
 
 
 def header_seconds(path: Path) -> float:
-    """The duration ffmpeg's demuxer reads from the headers (what ffprobe shows)."""
+    """The duration the product's ffmpeg (the pinned build) reads from the headers, as its
+    ffprobe would show. Not another ffmpeg on PATH: Debian's 5.1 ignores the LAME tag's
+    delay and padding, and read 89.5 s of a file that decodes to 89.437 s."""
     found = re.search(r"Duration: (\d+):(\d+):([\d.]+)", ffmpeg("-i", str(path)).stderr.decode())
     assert found is not None
     hours, minutes, seconds = found.groups()

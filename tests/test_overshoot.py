@@ -24,9 +24,10 @@ from tts.audio.export import AudioTarget, pcm_input
 from tts.types import Layout
 
 RATE = 22_050
-QUIET = 0.35  # the speech-like noise: about -9 dBFS at its highest sample
-LOUD_AT = 2.0  # one loud burst, 60 ms from here: -0.3 dBFS, over what any codec keeps
-LOUD_S = 0.06
+QUIET = 0.5  # the speech-like noise: about -6 dBFS at its highest sample
+LOUD_AT = 2.0  # one loud burst, 10 ms from here: -0.3 dBFS, over what any codec keeps
+LOUD_S = 0.01
+LOUD_HZ = 300  # three periods of a square wave, as a shout clipped flat
 
 
 def ffmpeg(*args: str) -> str:
@@ -50,15 +51,20 @@ def decoded(path: Path, rate: int) -> np.ndarray:
 
 
 def speech_with_one_loud_burst(seconds: float = 20.0) -> np.ndarray:
-    """Noise in syllable-like bursts, and one short burst near full scale at LOUD_AT."""
+    """Noise in syllable-like bursts, and at LOUD_AT a short square wave at -0.3 dBFS (a
+    shout clipped flat). Whatever the encoder, a lossy codec keeps a band of it, and the
+    band's edges ring over the flat top (Gibbs: 9% of each jump): each format decoded at
+    +1.2 to +1.8 dBTP with the bundled ffmpeg and with Debian's 5.1, where a noise burst at
+    the same level decoded anywhere from -1.3 to 0 dBTP, depending on the encoder. Short,
+    so that the dip over it leaves the file's loudness as it was."""
     rng = np.random.default_rng(7)
     t = np.arange(int(seconds * RATE)) / RATE
     envelope = (np.sin(2 * np.pi * 4 * t) > 0.2).astype(np.float32)
     audio = rng.standard_normal(len(t)).astype(np.float32) * envelope
     audio *= QUIET / np.abs(audio).max()
     loud = slice(int(LOUD_AT * RATE), int((LOUD_AT + LOUD_S) * RATE))
-    burst = rng.standard_normal(loud.stop - loud.start).astype(np.float32)
-    audio[loud] = burst * (10 ** (-0.3 / 20) / np.abs(burst).max())
+    phase = (t[loud] - LOUD_AT) * LOUD_HZ % 1
+    audio[loud] = np.where(phase < 0.5, 1.0, -1.0) * 10 ** (-0.3 / 20)
     return np.rint(audio * 32767).astype(np.int16)
 
 
@@ -136,7 +142,7 @@ def test_only_the_overshoot_is_dipped(tmp_path: Path) -> None:
 
 
 def test_a_file_under_the_limit_is_encoded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    samples = (speech_with_one_loud_burst().astype(np.float32) * 0.3).astype(np.int16)  # -10 dBFS
+    samples = (speech_with_one_loud_burst().astype(np.float32) * 0.3).astype(np.int16)  # -11 dBFS
     encodes = []
     real = export.Encoder.__init__
 
@@ -146,7 +152,7 @@ def test_a_file_under_the_limit_is_encoded_once(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(export.Encoder, "__init__", counting)
     out = render(samples, tmp_path / "out.opus")
     assert len(encodes) == 1
-    assert loudness_and_peak(out)[1] < -9.0
+    assert loudness_and_peak(out)[1] < -6.0  # the codec's overshoot left far under the limit
 
 
 def test_opus_that_still_overshoots_is_brought_down_by_its_header_gain(

@@ -37,7 +37,7 @@ def alive(pid: int) -> bool:
 
 @pytest.fixture
 def stalled_ffmpeg(tmp_path: Path) -> Path:
-    """An ``ffmpeg`` first on PATH that says it started, then never finishes."""
+    """An ``ffmpeg`` that says it started, then never finishes (named by $ARTICLE_TTS_FFMPEG)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     script = bin_dir / "ffmpeg"
@@ -53,7 +53,7 @@ def test_signal_during_encoding_leaves_no_partial_file_or_scratch(
     out_dir = tmp_path / "out"
     scratch.mkdir()
     out_dir.mkdir()
-    env = {**os.environ, "PATH": f"{stalled_ffmpeg}{os.pathsep}{os.environ['PATH']}",
+    env = {**os.environ, "ARTICLE_TTS_FFMPEG": str(stalled_ffmpeg / "ffmpeg"),
            "TMPDIR": str(scratch), "ARTICLE_TTS_CACHE_DIR": str(tmp_path / "cache")}
     proc = subprocess.Popen([sys.executable, "-m", "tts", "render", str(ARTICLE), "--engine",
                              "espeak", "--no-tashkeel", "--no-loudness", "-o",

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
-from tts.errors import ArticleTTSError, EngineError, OutputError
+from tts.errors import ArticleTTSError, ConfigError, EngineError, OutputError
 
 # Below this level a clip's edge counts as silence. Google pads clips with
 # near-digital silence and espeak with true zeros; speech onsets sit far above.
@@ -38,34 +38,84 @@ STREAMING_SIZE = 0xFFFFFFFF
 # is 7 ms of it, so any pause of the feeding thread (other threads hold the GIL while
 # they synthesize and diacritize) left the encoder idle.
 PIPE_BYTES = 1 << 20
+# Names another ffmpeg than the pinned one (see find_ffmpeg); imageio-ffmpeg's own setting.
+FFMPEG_ENV = "ARTICLE_TTS_FFMPEG"
+IMAGEIO_FFMPEG_ENV = "IMAGEIO_FFMPEG_EXE"
+# ``ffmpeg -version`` takes a few ms; a binary that hangs must not hang ``--version``.
+VERSION_TIMEOUT_S = 10
 
 
 @functools.lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
-    """ffmpeg on PATH when present, else the one bundled by imageio-ffmpeg."""
-    return shutil.which("ffmpeg") or bundled_ffmpeg()
+    """The ffmpeg every encode, decode and check runs (``find_ffmpeg``), found once; pydub's
+    converter is pointed at it too, so nothing runs another ffmpeg behind our back."""
+    path = find_ffmpeg()[0]
+    AudioSegment.converter = path
+    return path
 
 
-def bundled_ffmpeg() -> str:
-    """imageio-ffmpeg's binary (or the one its IMAGEIO_FFMPEG_EXE names), found in its
-    wheel's folder without importing the package: its import, and the ``ffmpeg -version``
-    it runs to try the binary, took 50 ms of a render's start. Where the folder holds no
-    runnable binary, imageio-ffmpeg looks further (conda, the system)."""
-    named = os.environ.get("IMAGEIO_FFMPEG_EXE")
-    if named:
-        return named
+def find_ffmpeg() -> tuple[str, str]:
+    """(the ffmpeg to run, what chose it). The pinned build, so a render gives the same
+    bytes on every machine, whatever else is installed:
+
+    1. ``$ARTICLE_TTS_FFMPEG``, a path or a command name on PATH: ours, so it wins;
+    2. ``$IMAGEIO_FFMPEG_EXE``, imageio-ffmpeg's own setting, honoured as it does;
+    3. the binary in the imageio-ffmpeg wheel (the pinned build);
+    4. ``ffmpeg`` on PATH, only where the wheel holds no binary (a platform without one).
+
+    A variable naming nothing runnable is a ConfigError (exit 2), not a silent fallback.
+    """
+    for variable in (FFMPEG_ENV, IMAGEIO_FFMPEG_ENV):
+        named = os.environ.get(variable)
+        if named:
+            return named_ffmpeg(named, variable), f"${variable}"
+    bundled = bundled_ffmpeg()
+    if bundled:
+        return bundled, "bundled"
+    found = shutil.which("ffmpeg")
+    if found:
+        return found, "PATH"
+    raise ArticleTTSError("ffmpeg not found: install the imageio-ffmpeg package or put ffmpeg on PATH")
+
+
+def named_ffmpeg(named: str, variable: str) -> str:
+    """The executable ``named`` (by ``$variable``) stands for: a path, or a name on PATH."""
+    found = shutil.which(named)
+    if found is None:
+        raise ConfigError(f"ffmpeg {named!r} (from ${variable}) does not exist or is not "
+                          f"executable; point ${variable} at an ffmpeg, or unset it to use "
+                          f"the bundled one")
+    return found
+
+
+def bundled_ffmpeg() -> str | None:
+    """The binary in imageio-ffmpeg's wheel, found in its folder without importing the
+    package: its import, and the ``ffmpeg -version`` it runs to try the binary, took 50 ms
+    of a render's start. None where the package or its binary is missing."""
     spec = importlib.util.find_spec("imageio_ffmpeg")
     for folder in (spec.submodule_search_locations or []) if spec else []:
         for binary in sorted(Path(folder, "binaries").glob("ffmpeg-*")):
             if binary.is_file() and os.access(binary, os.X_OK):
                 return str(binary)
+    return None
+
+
+def ffmpeg_in_use() -> str:
+    """Which ffmpeg runs, what chose it, and its version line, for ``--version`` and
+    ``engines``: only they pay for running it (a render never asks)."""
     try:
-        import imageio_ffmpeg
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as exc:  # pragma: no cover - a dependency of the package
-        raise ArticleTTSError(
-            "ffmpeg not found: install the imageio-ffmpeg package or put ffmpeg on PATH"
-        ) from exc
+        path, source = find_ffmpeg()
+    except ArticleTTSError as exc:
+        return f"none usable ({exc})"
+    try:
+        proc = subprocess.run([path, "-version"], capture_output=True, timeout=VERSION_TIMEOUT_S,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{path} ({source}), which does not run: {exc}"
+    lines = proc.stdout.decode("utf-8", "replace").splitlines()
+    version = (lines[0].split(" Copyright")[0] if proc.returncode == 0 and lines
+               else f"exit code {proc.returncode}")
+    return f"{path} ({source}): {version}"
 
 
 def ffmpeg_error(action: str, messages: IO[bytes], code: int) -> OutputError:
@@ -174,3 +224,9 @@ def conform(clip: AudioSegment, frame_rate: int, channels: int) -> AudioSegment:
     if clip.sample_width != SAMPLE_WIDTH:
         clip = clip.set_sample_width(SAMPLE_WIDTH)
     return clip
+
+
+# pydub's converter is "ffmpeg" on PATH from its import on; point it at ours now, so a
+# pydub conversion never runs another. A bad setting is reported when ffmpeg is needed.
+with contextlib.suppress(ArticleTTSError):
+    ffmpeg_exe()
