@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tts.audio.clip import decode
 from tts.errors import ConfigError, InputError
 
 README = ROOT / "README.md"
+API_DOC = ROOT / "docs" / "API_PYTHON.md"
 FAKE_PLAYER = Path(__file__).resolve().parent / "fake_player.py"
 
 
@@ -84,10 +86,10 @@ def test_play_feeds_the_player_and_saves(tmp_path: Path) -> None:
     assert (heard / "received.wav").stat().st_size >= 44 + result.duration_ms * 44
 
 
-def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
-    section = README.read_text(encoding="utf-8").split("## Python API", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S)
-    assert code, "the README's Python API section has a python example"
+@pytest.mark.parametrize("page", [README, API_DOC], ids=["README", "API_PYTHON"])
+def test_the_first_python_example_runs_as_written(tmp_path: Path, page: Path) -> None:
+    code = re.search(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert code, f"{page.name} has a python example"
     (tmp_path / "data").mkdir()
     shutil.copy(ARTICLE, tmp_path / "data" / "article.txt")
     done = subprocess.run([sys.executable, "-c", code.group(1)], cwd=tmp_path, capture_output=True,
@@ -126,3 +128,31 @@ def test_render_takes_markdown_paths_and_articles(tmp_path: Path) -> None:
     again = render(article, tmp_path / "page.mp3", engine="espeak", tashkeel=False, lang="ar")
     assert again.paragraphs == 5
     assert str(ID3(again.output)["TPE1"]) == "سارة المصري"
+
+
+@pytest.mark.parametrize("call", ["render", "play", "say"])
+def test_a_str_naming_a_file_is_refused_with_the_way_to_read_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str) -> None:
+    # A str is the text: render("data/article.txt", ...) spoke the path's letters (3.5 s).
+    (tmp_path / "data").mkdir()
+    shutil.copy(ARTICLE, tmp_path / "data" / "article.txt")
+    monkeypatch.chdir(tmp_path)
+    heard = tmp_path / "player"
+    player = f"{sys.executable} {FAKE_PLAYER} {heard}"
+    calls: dict[str, Callable[[], object]] = {"render": lambda: render("data/article.txt", "out.mp3", engine="espeak"),
+             "play": lambda: play(" data/article.txt\n", player=player, engine="espeak"),
+             "say": lambda: tts.say("data/article.txt", output="out.mp3", engine="espeak")}
+    with pytest.raises(InputError) as caught:
+        calls[call]()
+    assert str(caught.value) == ("the text 'data/article.txt' looks like a file name; pass "
+                                 "Path('data/article.txt') to read the file (a str is spoken "
+                                 "as it is written)")
+    assert not (tmp_path / "out.mp3").exists() and not heard.exists()
+
+
+def test_a_str_that_names_no_file_is_spoken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for text in ["data", "data/missing.txt", "article.txt\nsecond line"]:
+        result = render(text, tmp_path / "a.wav", engine="espeak", cache_dir=None)
+        assert result.duration_ms > 300, text

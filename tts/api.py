@@ -13,7 +13,7 @@ from tts.text import langs
 from tts.synth.cache import default_dir
 from tts.config import RenderConfig, article_config
 from tts.engines.base import PhonemeReader
-from tts.errors import ConfigError
+from tts.errors import ConfigError, InputError
 from tts.audio.player import find_player
 from tts.sources import load_article
 from tts.sources.plain import text_article
@@ -30,7 +30,10 @@ def render(article: str | os.PathLike[str] | Article, output: str | os.PathLike[
 
     ``article`` is the text itself (a ``str``), the path of a file to read (a
     ``pathlib.Path`` or other path object: text, Markdown or HTML by its extension), or an
-    ``Article`` from ``tts.sources.load_article`` (which also takes URLs). Without a
+    ``Article`` from ``tts.sources.load_article`` (which also takes URLs). A one-line ``str``
+    that names an existing file (``"data/article.txt"``) is taken for a path passed by
+    mistake and raises ``InputError``: pass ``Path("data/article.txt")`` to read the file
+    (or ``tts.sources.plain.text_article(name)`` to speak the name). Without a
     ``lang`` option (or a ``config``), an article that declares its language is read in
     it. ``options`` are RenderConfig's fields
     (``engine="espeak"``, ``pause_ms=500``, ``subtitles="a.srt"``...), or pass a whole
@@ -48,6 +51,7 @@ def play(article: str | os.PathLike[str] | Article, *, player: str | None = None
          **options: Any) -> PlayResult:
     """Play ``article`` while it renders (see ``render`` for the arguments).
 
+    A one-line ``str`` naming an existing file raises ``InputError``, as in ``render``.
     ``player`` is a command that plays WAV from its standard input; by default the
     first of ffplay, mpv, paplay, pw-play, aplay, afplay found. With ``output`` the
     audio is also saved.
@@ -74,7 +78,9 @@ def say(text: str, *, player: str | None = None, output: str | os.PathLike[str] 
 
     It goes through the player, or into ``output`` when given, with the rules and
     the lexicons (``lexicons=[...]``) applied. Returns the audio's length in ms.
+    A ``text`` that names an existing file raises ``InputError``, as in ``render``.
     """
+    refuse_a_file_name(text)
     settings = make_config(config, cache_dir, options)
     if output is not None:
         return pipeline.render(text, Path(output), settings, listener).duration_ms
@@ -103,12 +109,28 @@ def read_article(article: str | os.PathLike[str] | Article, limit: int) -> tuple
     if isinstance(article, Article):
         return article, article.source
     if isinstance(article, str):
+        refuse_a_file_name(article)
         return text_article(article), STDIN_SOURCE
     if isinstance(article, os.PathLike):
         name = os.fspath(article)
         return load_article(name, limit=limit), name
     raise ConfigError(f"article must be text (str), a file path (pathlib.Path) or an Article, "
                       f"not {type(article).__name__}")
+
+
+def refuse_a_file_name(text: str) -> None:
+    """Raise InputError when ``text`` is one line naming an existing file: a ``str`` is the
+    text to speak, and ``render("data/article.txt", ...)`` would speak the path's letters."""
+    name = text.strip()
+    if not name or len(name.splitlines()) > 1:
+        return
+    try:
+        is_file = Path(name).is_file()
+    except (OSError, ValueError):  # too long for a file name, or holds a NUL
+        return
+    if is_file:
+        raise InputError(f"the text {name!r} looks like a file name; pass Path({name!r}) to "
+                         "read the file (a str is spoken as it is written)")
 
 
 def make_config(config: RenderConfig | None, cache_dir: str | os.PathLike[str] | None,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import ctypes.util
 import difflib
 import html
+import os
 import re
+import shutil
+import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,7 +20,8 @@ from pathlib import Path
 from pydub import AudioSegment
 
 from tts.errors import ConfigError, EngineError, EngineUnavailable
-from tts.text.langs import PHONEMES, primary, runs
+from tts.chars import primary
+from tts.text.langs import PHONEMES, runs
 from tts.options import DEFAULT_RATE_WPM, RATE_RANGE
 from tts.text.rules import ESPEAK_RULES
 from tts.types import WordTime
@@ -70,6 +76,11 @@ _CALLBACK_TYPE = ctypes.CFUNCTYPE(
 # (set voice, set rate, synth) runs under this one lock.
 _LOCK = threading.Lock()
 
+# The seed of the noise generators (breath and whispered voices: espeak's own, and libc's
+# rand() that older releases and the klatt voices use), set before every clip: espeak_Initialize
+# seeds its generator with the time of day.
+NOISE_SEED = 1
+
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -87,11 +98,18 @@ class _Library:
     lib: ctypes.CDLL
     sample_rate: int
     version: str
-    label: str
-    samples: bytearray  # filled by the callback during one espeak_Synth call
-    callback: object  # kept referenced so ctypes does not free the trampoline
+    candidate: _Candidate  # where it was loaded from: a clip after another loads it again
+    samples: bytearray = field(default_factory=bytearray)
+    """Filled by the callback during one espeak_Synth call."""
+    callback: object = None  # kept referenced so ctypes does not free the trampoline
     words: list[tuple[int, int]] = field(default_factory=list)
     """(character offset into the text, ms into the audio) of each WORD event of the call."""
+    used: bool = False
+    """Whether a voice or a text was given to this load of the library: its state is not fresh."""
+
+    @property
+    def label(self) -> str:
+        return self.candidate.label
 
 
 class _EventId(ctypes.Union):
@@ -185,7 +203,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         "espeak_TextToPhonemes": ([ctypes.POINTER(c_void_p), c_int, c_int], c_char_p),
         "espeak_Info": ([ctypes.POINTER(c_char_p)], c_char_p),
         "espeak_ListVoices": ([c_void_p], ctypes.POINTER(ctypes.POINTER(_Voice))),
+        "espeak_Terminate": ([], c_int),
     }
+    if hasattr(lib, "espeak_ng_SetRandSeed"):  # espeak-ng 1.52 and later
+        signatures["espeak_ng_SetRandSeed"] = ([ctypes.c_long], c_int)
     for name, (argtypes, restype) in signatures.items():
         function = getattr(lib, name)
         function.argtypes = argtypes
@@ -207,7 +228,7 @@ def _initialize(lib: ctypes.CDLL, candidate: _Candidate) -> _Library:
             f"{found_dir or 'its default folder'}: reinstall espeakng-loader or "
             "install espeak-ng-data (apt install espeak-ng-data)"
         )
-    state = _Library(lib, rate, version, candidate.label, bytearray(), None)
+    state = _Library(lib, rate, version, candidate)
     state.callback = _CALLBACK_TYPE(
         lambda wav, count, events: _collect(state, wav, count, events))
     lib.espeak_SetSynthCallback(state.callback)
@@ -236,6 +257,108 @@ def _library() -> _Library:
         lib, candidate = _load_first(_candidates())
         _STATE = _initialize(lib, candidate)
     return _STATE
+
+
+def _fresh_library() -> _Library:
+    """The library as loaded, nothing asked of it yet, its noise seeded; call with _LOCK held.
+
+    libespeak-ng keeps its synthesis state in static variables that no call resets: the pitch
+    flutter's phase (wavegen.c's Flutter_ix), the waveform's phase, the gain control, the
+    last pitch. A clip spoken after others started where they ended: the same sentence came
+    back 200 samples longer and differed from the 87th ms on. Unloading the library and loading
+    it again gives it fresh statics, in under 1 ms with the voice loaded by its file.
+    """
+    global _STATE
+    state = _library()
+    if state.used:
+        _STATE = None  # if the reload fails, the next call starts from scratch
+        _STATE = state = _reload(state)
+    _seed(state)
+    return state
+
+
+def _reload(state: _Library) -> _Library:
+    """Unload ``state``'s library and load it again from the same file (or a private copy)."""
+    candidate = state.candidate
+    state.lib.espeak_Terminate()
+    _unload(state.lib)
+    if _still_loaded(candidate.library):  # another handle on it (another module) keeps it
+        candidate = _private_copy(candidate)
+    try:
+        lib = ctypes.CDLL(candidate.library)
+    except OSError as exc:
+        raise EngineUnavailable(
+            f"espeak-ng could not be loaded again from {candidate.library} ({exc}): {INSTALL_HINT}"
+        ) from exc
+    return _initialize(lib, candidate)
+
+
+def _unload(lib: ctypes.CDLL) -> None:
+    """Give back our handle on ``lib``: with no other handle, its code and statics go."""
+    import _ctypes
+
+    if sys.platform == "win32":
+        _ctypes.FreeLibrary(lib._handle)
+    else:
+        _ctypes.dlclose(lib._handle)
+
+
+def _still_loaded(library: str) -> bool:
+    """Whether ``library`` is still in the process. Where that cannot be asked (Windows), only
+    a copy of ours is taken to be gone: no one else knows its name."""
+    no_load = getattr(os, "RTLD_NOLOAD", None)
+    if no_load is None:
+        return library not in _COPIES.values()
+    try:
+        probe = ctypes.CDLL(library, mode=no_load)
+    except OSError:
+        return False
+    _unload(probe)
+    return True
+
+
+_COPIES: dict[str, str] = {}
+"""Library file -> this process's own copy of it, loaded where another handle holds the file."""
+
+
+def _private_copy(candidate: _Candidate) -> _Candidate:
+    """``candidate`` with its library copied to a folder of this process's, removed at exit:
+    a file of our own is unloaded with our last handle, whoever else loaded the original."""
+    if candidate.library not in _COPIES:
+        folder = tempfile.mkdtemp(prefix="article-tts-espeak-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        source = candidate.library
+        if not os.path.isabs(source):  # the system's, found by name
+            source = _loaded_path(source)
+        _COPIES[candidate.library] = shutil.copy(source, folder)
+    return _Candidate(_COPIES[candidate.library], candidate.data_path, candidate.label)
+
+
+def _loaded_path(library: str) -> str:
+    """The file a library named without a folder (``libespeak-ng.so.1``) is loaded from."""
+    lib = ctypes.CDLL(library)
+    try:
+        info = _DlInfo()
+        ctypes.CDLL(None).dladdr(ctypes.cast(lib.espeak_Initialize, ctypes.c_void_p),
+                                 ctypes.byref(info))
+        return (info.dli_fname or b"").decode()
+    finally:
+        _unload(lib)
+
+
+class _DlInfo(ctypes.Structure):
+    """Dl_info from dlfcn.h: the file and symbol dladdr found an address in."""
+
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+def _seed(state: _Library) -> None:
+    """Seed the noise generators with NOISE_SEED: a breathy voice's clip is the same each time."""
+    if hasattr(state.lib, "espeak_ng_SetRandSeed"):
+        state.lib.espeak_ng_SetRandSeed(NOISE_SEED)
+    if sys.platform != "win32":  # espeak-ng 1.51 (Debian 12's) draws its noise from libc's rand()
+        ctypes.CDLL(None).srand(NOISE_SEED)
 
 
 def _check(code: int, action: str) -> None:
@@ -275,9 +398,42 @@ def _unknown_voice(state: _Library, voice: str) -> ConfigError:
     )
 
 
+_FILES: dict[str, str] = {}
+"""Voice name -> its file under espeak-ng-data (``ar`` -> ``sem/ar``), once per process."""
+
+
+def _voice_files(state: _Library) -> dict[str, str]:
+    """The file of each voice whose name is a file's last part, alone of its kind (``ar``).
+
+    Given a name, espeak lists every voice file to find it (2 ms, and 2 KB of the list it
+    never frees, lost when the library is unloaded for the next clip); given the file, it
+    loads it (0.2 ms). A name that is some voice's title (``Arabic``) is left to espeak.
+    """
+    if not _FILES:
+        voices = state.lib.espeak_ListVoices(None)
+        files: dict[str, list[str]] = {}
+        titles: set[str] = set()
+        index = 0
+        while voices[index]:
+            voice = voices[index].contents
+            identifier = (voice.identifier or b"").decode("utf-8", "replace")
+            titles.add((voice.name or b"").decode("utf-8", "replace").lower())
+            files.setdefault(identifier.rsplit("/", 1)[-1].lower(), []).append(identifier)
+            index += 1
+        _FILES.update({name: found[0] for name, found in files.items()
+                       if len(found) == 1 and name and name not in titles})
+    return _FILES
+
+
 def _select(state: _Library, voice: str, rate: int) -> None:
-    """Set the voice and rate; both persist in the library between calls."""
-    code = state.lib.espeak_SetVoiceByName(voice.encode("utf-8"))
+    """Set the voice (by its file where known: ``ar+f3`` is ``sem/ar+f3``) and the rate;
+    both persist in the library between calls."""
+    name, plus, variant = voice.partition("+")
+    known = _voice_files(state).get(name.lower(), name) + plus + variant
+    # Each selection queues a voice change for the wave generator: a clip after two of them
+    # (the engine's check of its voice, then the clip's) came out 67 samples longer.
+    state.used = True
+    code = state.lib.espeak_SetVoiceByName(known.encode("utf-8"))
     if code == EE_NOT_FOUND:
         raise _unknown_voice(state, voice)
     _check(code, f"select voice {voice!r}")
@@ -291,7 +447,7 @@ def _synth(state: _Library, text: str, ssml: bool = False) -> bytes:
     """
     data = text.encode("utf-8")
     flags = ESPEAK_CHARS_UTF8 | ESPEAK_PHONEMES | (ESPEAK_SSML if ssml else 0)
-    state.samples, state.words = bytearray(), []
+    state.samples, state.words, state.used = bytearray(), [], True
     code = state.lib.espeak_Synth(
         data, len(data) + 1, 0, POS_CHARACTER, 0, flags, None, None
     )
@@ -312,6 +468,7 @@ def _clause_phonemes(state: _Library, text: str, separator: str = "") -> list[st
     pointer = ctypes.c_void_p(ctypes.addressof(buffer))
     mode = PHONEMES_ASCII | (ord(separator) << PHONEMES_SEPARATOR_SHIFT if separator else 0)
     clauses: list[str] = []
+    state.used = True  # the translator keeps state from one text to the next as well
     while pointer.value:
         result = state.lib.espeak_TextToPhonemes(ctypes.byref(pointer), ESPEAK_CHARS_UTF8, mode)
         clause = (result or b"").decode("utf-8", "replace").strip()
@@ -381,9 +538,9 @@ class EspeakEngine:
         starts and ends, from espeak's events, their positions mapped back into ``text``."""
         marked = self.markup_map(text) if lang is None else None
         with _LOCK:
-            state = _library()
             if not text.strip():
-                return AudioSegment.silent(duration=0, frame_rate=state.sample_rate), ()
+                return AudioSegment.silent(duration=0, frame_rate=_library().sample_rate), ()
+            state = _fresh_library()  # what was spoken before leaves nothing in this clip
             _select(state, self.voice_for(lang), self._rate)
             samples = _synth(state, marked[0] if marked else text, marked is not None)
             events = list(state.words)
@@ -424,6 +581,9 @@ class EspeakEngine:
             "rate": str(self._rate),
             # How Latin runs and [[phonemes]] reach the library: a change re-makes the clips.
             "input": "ssml-runs-phonemes",
+            # Each clip from a freshly loaded library and seeded noise; clips made before
+            # depended on what the process had spoken earlier, and are made again.
+            "state": f"fresh-seed-{NOISE_SEED}",
         }
 
     def phonemes(self, text: str, separator: str = "") -> str:
