@@ -198,4 +198,4 @@ def test_an_edited_lexicon_renders_the_batch_again(run, tmp_path: Path) -> None:
     assert run("render", str(folder), *options).exit_code == 0
     assert "1 up to date" in run("render", str(folder), *options).stderr
     lexicon.write_text(f"{FIRST.split()[1]} = كلمات\n", encoding="utf-8")
-    assert "1 articles: 1 done, 0 up to date" in run("render", str(folder), *options).stderr
+    assert "1 article: 1 done, 0 up to date" in run("render", str(folder), *options).stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from tts.synth.cache import clip_key
 from tts.text.chunk import chunk_article
 from tts.engines.espeak import EspeakEngine
 from tts.errors import InputError
-from tts.text.langs import Run, languages, runs, spell_acronyms
+from tts.text.langs import Run, has_speech, languages, runs, spell_acronyms
 from tts.text.prepare import parse_article
 from tts.types import Break
 
@@ -136,7 +137,8 @@ def test_runs_chunks_keep_every_word_in_order(text: str) -> None:
         for p in paragraphs:
             mine = [c for c in chunks if c.paragraph == p.index]
             assert all(p.spoken[c.start:c.end] == c.text for c in mine)
-            assert "".join(c.text for c in mine).replace(" ", "") == p.spoken.replace(" ", "")
+            assert all(has_speech(c.text) for c in mine), [c.text for c in mine]
+            assert speech("".join(c.text for c in mine)) == speech(p.spoken)
             assert all(a.end <= b.start for a, b in itertools.pairwise(mine))
 
 
@@ -167,3 +169,109 @@ def test_phonemes_with_spaces_stay_in_the_voice_around_them() -> None:
     # Cut at its space, each half of a lexicon's [[...]] was taken for English: espeak
     # then read the phonemes inside an English <voice>.
     assert runs("قال حفتر [[h@l'oU w'3:ld]] اليوم", "ar") == [Run(0, 32, None)]
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def speech(text: str) -> str:
+    """The letters and digits of ``text``, in order: what a listener must hear."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+# Units and shares in Latin symbols, as Arabic news writes them, and what the Arabic voice says.
+ARABIC_UNITS = [
+    ("بلغت الحرارة 45°C في الظل.", "بلغت الحرارة 45 درجةً مئويةً في الظل."),
+    ("بلغت الحرارة 45 °C في الظل.", "بلغت الحرارة 45 درجةً مئويةً في الظل."),
+    ("بلغت الحرارة 45℃ في الظل.", "بلغت الحرارة 45 درجةً مئويةً في الظل."),
+    ("سجلت 3°C فقط", "سجلت 3 درجات مئوية فقط"),
+    ("سجلت 1°C فقط", "سجلت درجة مئوية واحدة فقط"),
+    ("ما يعادل 113°F تقريبا", "ما يعادل 113 درجةً فهرنهايت تقريبا"),
+    ("بين 40-45°C اليوم", "بين 40 إلى 45 درجةً مئويةً اليوم"),
+    ("بسرعة 120km/h على الطريق", "بسرعة 120 كيلومترًا في الساعة على الطريق"),
+    ("بسرعة 120 km/h على الطريق", "بسرعة 120 كيلومترًا في الساعة على الطريق"),
+    ("رياح سرعتها 2 km/h", "رياح سرعتها كيلومتران في الساعة"),
+    ("مساحتها 10 km² فقط", "مساحتها 10 كيلومترات مربعة فقط"),
+    ("شقة مساحتها 100m² للبيع", "شقة مساحتها 100 متر مربع للبيع"),
+    ("شقة مساحتها 85 m2 للبيع", "شقة مساحتها 85 مترًا مربعًا للبيع"),
+    ("ضبط 3kg من المخدرات", "ضبط 3 كيلوغرامات من المخدرات"),
+    ("ضبط 25 KG من المخدرات", "ضبط 25 كيلوغرامًا من المخدرات"),
+    ("ارتفع بنسبة 50% أمس", "ارتفع بنسبة 50 بالمئة أمس"),
+    ("معدل 5‰ من المواليد", "معدل 5 بالألف من المواليد"),
+    ("قال Reuters إن الحرارة 45°C", "قال Reuters إن الحرارة 45 درجةً مئويةً"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARABIC_UNITS)
+def test_units_in_arabic_sentences_are_spoken_in_arabic(text: str, expected: str) -> None:
+    (paragraph,) = parse_article(text, "ar")
+    assert nfc(paragraph.spoken) == nfc(expected)
+
+
+@pytest.mark.parametrize("text", [text for text, _ in ARABIC_UNITS if "Reuters" not in text])
+def test_a_unit_never_starts_a_latin_run(text: str) -> None:
+    # 45°C became a request of its own to Google's English voice: ar, en, ar.
+    assert runs(text, "ar") == [Run(0, len(text))]
+    (paragraph,) = parse_article(text, "ar")
+    chunks = chunk_article([paragraph], 100, "ar", inline_languages=False)
+    assert [c.lang for c in chunks] == [None]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # An English paragraph keeps its units, for the English voice to say.
+    ("It was 45°C in the shade, and 120 km/h winds.", [("It was 45°C in the shade, and 120 km/h winds.", "en")]),
+    # Between Latin words a unit stays in their run, as digits do; at its edge it is Arabic.
+    ("سيارة Model S 250 km/h Plaid الجديدة",
+     [("سيارة ", None), ("Model S 250 km/h Plaid", "en"), (" الجديدة", None)]),
+    ("سيارة Model S بسرعة 250 km/h", [("سيارة ", None), ("Model S", "en"), (" بسرعة 250 km/h", None)]),
+    # A line of units alone is not English: their letters are not counted as Latin.
+    ("10 km2 و5 kg", [("10 km2 و5 kg", None)]),
+    # A Latin word that is not a unit, or a unit after no number, is still Latin.
+    ("وزنه 5 kgs", [("وزنه 5 ", None), ("kgs", "en")]),
+    ("وحدة kg المعروفة", [("وحدة ", None), ("kg", "en"), (" المعروفة", None)]),
+])
+def test_units_stay_within_their_run(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert [(text[r.start:r.end], r.lang) for r in runs(text, "ar")] == expected
+
+
+def test_an_english_text_keeps_its_units() -> None:
+    text = "It was 45°C, 120 km/h and 5‰."
+    assert parse_article(text, "en")[0].spoken == text
+    assert parse_article(f"قال الخبير.\n\n{text}", "ar")[1].spoken == text
+
+
+def test_dry_run_sends_a_temperature_in_arabic(run, google: FakeGoogle, write_text) -> None:  # type: ignore[no-untyped-def]
+    path = write_text("بلغت الحرارة 45°C في الظل.")
+    result = run("render", str(path), "--engine", "gtts", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    chunk_lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert [nfc(line) for line in chunk_lines] == [nfc("[1] ar: بلغت الحرارة 45 درجةً مئويةً في الظل.")]
+
+
+# Texts of the kind Arabic sites publish, where punctuation stands alone between spaces.
+LONE_PUNCTUATION = [
+    "0000/.",
+    "قال 0000/. ثم مضى",
+    "قال المتحدث (AFP) .",
+    'وذكرت "BBC" ، أن الوفد وصل .',
+    "قال المتحدث باسم الوزارة ( AFP ) . . . ثم غادر « » .",
+    "نقلت Reuters : « ... » ؛ - CNN ، .",
+    "« قال » ( ) [ ] - — ، ؛ . ! ؟",
+    "The minister said ( AFP ) . . . « »",
+    "مرحبا . . . كيف الحال ؟ ! ، ؛",
+    "https://example.com/a/very/long/path/to/some/page/with/a/very/long/tail////////////// .",
+]
+
+
+@pytest.mark.parametrize("text", LONE_PUNCTUATION)
+@pytest.mark.parametrize("max_chars", [None, 100, 20, 8, 3])
+@pytest.mark.parametrize("inline", [True, False])
+def test_no_chunk_is_punctuation_alone(text: str, max_chars: int | None, inline: bool) -> None:
+    paragraphs = parse_article(text, "ar")
+    chunks = chunk_article(paragraphs, max_chars, "ar", inline_languages=inline)
+    assert chunks and all(has_speech(c.text) for c in chunks), [c.text for c in chunks]
+    for p in paragraphs:
+        mine = [c for c in chunks if c.paragraph == p.index]
+        assert all(p.spoken[c.start:c.end] == c.text for c in mine)
+        assert speech("".join(c.text for c in mine)) == speech(p.spoken)  # no letter or digit lost

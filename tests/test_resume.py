@@ -153,7 +153,7 @@ def test_damaged_entries_are_not_counted_as_cached(short: Path, run, google: Fak
     victim = next(ClipCache(isolated_cache).clips.rglob("*.clip"))
     victim.write_bytes(victim.read_bytes()[:300])
     planned = render_gtts(run, short, "--dry-run").stdout.splitlines()[-1]
-    assert "1 requests to make" in planned
+    assert "1 request to make" in planned
 
 
 def test_unusable_cache_folder_warns_and_renders(short: Path, run, google: FakeGoogle, tmp_path: Path) -> None:

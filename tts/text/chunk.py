@@ -23,6 +23,8 @@ CLAUSE_MARKS = frozenset("\u060c\u061b:,;-\u2013\u2014")
 # break, and closers right after a sentence mark belong to that sentence.
 OPENERS = frozenset("«\"\u201c\u2018([{\u2039")
 CLOSERS = "»\"\u201d\u2019)]}\u203a"
+# Openers that never close: a word of only these leans on the word after it ("« قال").
+LEADING = OPENERS - frozenset(CLOSERS)
 
 # Reporting verbs open a new clause in news prose when joined to و or ف
 # ("وقال", "فأكدت"): the place a reader takes a breath. Listed bare (no
@@ -75,6 +77,8 @@ EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 SENTENCE_LEVEL, CLAUSE_LEVEL, CONNECTOR_LEVEL, SPACE_LEVEL = range(4)
 BREAK_OF_LEVEL = {SENTENCE_LEVEL: Break.SENTENCE, CLAUSE_LEVEL: Break.CLAUSE,
                   CONNECTOR_LEVEL: Break.WORD, SPACE_LEVEL: Break.WORD}
+# The breaks, longest pause first.
+BREAK_STRENGTH = (Break.PARAGRAPH, Break.SENTENCE, Break.CLAUSE, Break.WORD)
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,10 @@ class Gap:
     end: int
     level: int
     after_function_word: bool
-    beside_silent: bool = False
-    """A word with nothing to say (``.``, ``-``, ``«``) is on one side: a cut here would
-    leave it a chunk of its own (a click, and a pause) when the chunk around it is full."""
+    glued: bool = False
+    """Inside a word with nothing to say (``.``, ``-``, ``«``) and the word it leans on: a
+    cut here would leave it a chunk of its own (a click, and a pause), or a request that
+    an engine refuses or reads as a symbol's name."""
 
 
 def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None, lang: str = "ar",
@@ -95,9 +100,10 @@ def chunk_article(paragraphs: Sequence[Paragraph], max_chars: int | None, lang: 
     """Chunks of every speakable paragraph, in order; unspeakable ones give none.
 
     No chunk is longer than ``max_chars`` (``None``: a whole paragraph) nor than
-    MAX_CLIP_CHARS. A paragraph in another language than ``lang`` gets chunks in that
-    language; an engine that does not switch voice inside one call (``inline_languages``
-    False) also gets each run of another language as chunks of their own.
+    MAX_CLIP_CHARS, and each has a letter or a digit to say. A paragraph in another
+    language than ``lang`` gets chunks in that language; an engine that does not switch
+    voice inside one call (``inline_languages`` False) also gets each run of another
+    language as chunks of their own.
     """
     limit = MAX_CLIP_CHARS if max_chars is None else min(max_chars, MAX_CLIP_CHARS)
     return [chunk for p in paragraphs if p.speakable
@@ -142,6 +148,8 @@ def chunk_text(spoken: str, max_chars: int | None, paragraph: int = 0) -> list[C
 
     ``None`` means no limit. The only cut inside a word is for a word longer than
     ``max_chars`` on its own (a URL, say): it is hard-cut every ``max_chars`` characters.
+    No chunk is punctuation or symbols alone (see attach_silent): a text without a letter
+    or a digit gives none.
     """
     check_limit(max_chars)
     words = [match.span() for match in WORD.finditer(spoken)]
@@ -152,6 +160,7 @@ def chunk_text(spoken: str, max_chars: int | None, paragraph: int = 0) -> list[C
         spans = [(first, last, Break.PARAGRAPH)]
     else:
         spans = cut_spans(first, last, find_gaps(spoken, words), max_chars)
+    spans = attach_silent(spoken, spans, max_chars or len(spoken))
     return [Chunk(paragraph, i, spoken[start:end], start, end, brk) for i, (start, end, brk) in enumerate(spans)]
 
 
@@ -164,11 +173,65 @@ def check_limit(max_chars: int | None) -> None:
 def find_gaps(spoken: str, words: Sequence[tuple[int, int]]) -> list[Gap]:
     """The gap between each pair of neighbouring words, with its boundary strength."""
     gaps = []
-    for (start, end), (next_start, next_end) in itertools.pairwise(words):
+    groups = word_groups([spoken[start:end] for start, end in words])
+    for i, ((start, end), (next_start, next_end)) in enumerate(itertools.pairwise(words)):
         before, after = spoken[start:end], spoken[next_start:next_end]
         gaps.append(Gap(end, next_start, classify_gap(before, after), bare_word(before) in FUNCTION_WORDS,
-                        not (has_speech(before) and has_speech(after))))
+                        groups[i] == groups[i + 1]))
     return gaps
+
+
+def word_groups(words: Sequence[str]) -> list[int]:
+    """The group of each word: a word with nothing to say joins a speaking one.
+
+    Punctuation and closers lean on the word before them (``BBC .``), openers and what
+    starts the text on the word after (``« قال``); what is left silent at the end joins
+    the group before it.
+    """
+    groups: list[int] = []
+    speaks: list[bool] = []  # whether each group has a word to say yet
+    for word in words:
+        spoken = has_speech(word)
+        opener = set(word) <= LEADING
+        if groups and (not speaks[-1] or not (spoken or opener)):
+            speaks[-1] = speaks[-1] or spoken
+        else:
+            speaks.append(spoken)
+        groups.append(len(speaks) - 1)
+    if len(speaks) > 1 and not speaks[-1]:
+        groups = [min(group, len(speaks) - 2) for group in groups]
+    return groups
+
+
+def attach_silent(spoken: str, spans: Sequence[tuple[int, int, Break]],
+                  max_chars: int) -> list[tuple[int, int, Break]]:
+    """The spans with every one that has nothing to say (``.``, ``« )``) joined to a
+    neighbour within ``max_chars``, or else dropped: no engine is sent punctuation alone.
+
+    A dropped span gives its pause to the chunk before it when that pause is stronger.
+    """
+    kept: list[tuple[int, int, Break]] = []
+    waiting: tuple[int, Break] | None = None  # a silent span's start, to join the next one
+    for start, end, brk in spans:
+        if has_speech(spoken[start:end]):
+            if waiting is not None and end - waiting[0] <= max_chars:
+                start = waiting[0]
+            elif waiting is not None and kept:
+                kept[-1] = (*kept[-1][:2], stronger(kept[-1][2], waiting[1]))
+            kept.append((start, end, brk))
+            waiting = None
+        elif kept and waiting is None and end - kept[-1][0] <= max_chars:
+            kept[-1] = (kept[-1][0], end, brk)
+        else:
+            waiting = (start, brk) if waiting is None else (waiting[0], stronger(waiting[1], brk))
+    if waiting is not None and kept:
+        kept[-1] = (*kept[-1][:2], stronger(kept[-1][2], waiting[1]))
+    return kept
+
+
+def stronger(one: Break, other: Break) -> Break:
+    """The longer of two pauses."""
+    return min(one, other, key=BREAK_STRENGTH.index)
 
 
 def classify_gap(before: str, after: str) -> int:
@@ -217,10 +280,10 @@ def cut_spans(first: int, last: int, gaps: Sequence[Gap], max_chars: int) -> lis
 
 def choose_gap(candidates: Sequence[Gap]) -> Gap | None:
     """The furthest of the strongest gaps, avoiding a chunk ending on a function word
-    and one beside punctuation alone."""
+    and one that parts punctuation from its word."""
     if not candidates:
         return None
-    candidates = [gap for gap in candidates if not gap.beside_silent] or candidates
+    candidates = [gap for gap in candidates if not gap.glued] or candidates
     fine = [gap for gap in candidates if gap.level <= CLAUSE_LEVEL or not gap.after_function_word]
     pool = fine or candidates
     strongest = min(gap.level for gap in pool)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tts.chars import is_arabic, primary
+from tts.text.numbers import UNITS
 
 # Latin script inside Arabic news is names, acronyms and quotations, nearly always
 # English (or read the English way): it is spoken by this language's voice.
@@ -25,6 +27,15 @@ PHONEMES = re.compile(r"\[\[.*?\]\]")
 # A word, or phonemes (``[[h@l'oU w'3:ld]]``, spaces and all, with what is joined to
 # them): cut at their spaces, each half would be taken for English, or cut into two chunks.
 TOKEN = re.compile(rf"(?:\S*?{PHONEMES.pattern})+\S*|\S+")
+# Units written in Latin letters after a number (45°C, 45 °C, 120km/h, 10 km2, 3kg): the
+# Arabic unit rule says them (tts.text.numbers.UNITS), so such a token is no Latin letter
+# to the language split. Otherwise "بلغت الحرارة 45°C في الظل." went to three voices.
+# Between two Latin words a unit stays in their run, as digits do (Model S 250 km/h).
+LATIN_UNITS = sorted((unit for unit in UNITS if LATIN_LETTER.search(unit)), key=len, reverse=True)
+UNIT_TOKEN = re.compile(r"\W*(?P<number>\d(?:[\d.,\-–]*\d)?)?(?i:"
+                        + "|".join(map(re.escape, LATIN_UNITS)) + r")\W*")
+# A token that ends a number (``45``, ``(45``): a unit may follow it as a token of its own.
+NUMBER_END = re.compile(r"\d\W*$")
 
 # Short all-capital words (2-4 letters) are acronyms; an English voice reads some
 # as a word (IMF as "imf", WHO as "who"), so they are spelled: I-M-F. Hyphens, not
@@ -45,32 +56,56 @@ class Run:
     lang: str | None = None
 
 
-def token_script(token: str) -> str:
-    """``arabic`` when the token holds an Arabic letter, ``latin`` a Latin one, else ``neutral``."""
+def token_script(token: str, after_number: bool = False) -> str:
+    """``arabic`` when the token holds an Arabic letter, ``latin`` a Latin one, else ``neutral``.
+
+    A unit's symbol (``45°C``, or ``°C`` ``after_number``) is ``neutral``: it is read in Arabic.
+    """
     if ARABIC_LETTER.search(token):
         return "arabic"
-    if LATIN_LETTER.search(PHONEMES.sub("", token)):
+    bare = PHONEMES.sub("", token)
+    if LATIN_LETTER.search(bare) and not is_unit(bare, after_number):
         return "latin"
     return "neutral"
 
 
+def is_unit(token: str, after_number: bool) -> bool:
+    """True when ``token`` is a unit in Latin letters with its number, or one after a number.
+
+    Compared in NFKC, as the rules will see it: ``km²`` is ``km2``, ``℃`` is ``°C``.
+    """
+    match = UNIT_TOKEN.fullmatch(unicodedata.normalize("NFKC", token))
+    return match is not None and (after_number or match.group("number") is not None)
+
+
+def token_scripts(text: str) -> Iterator[tuple[re.Match[str], str]]:
+    """Each token of ``text`` with its script, judged with the token before it."""
+    after_number = False
+    for token in TOKEN.finditer(text):
+        yield token, token_script(token.group(), after_number)
+        after_number = NUMBER_END.search(token.group()) is not None
+
+
 def is_latin_paragraph(text: str) -> bool:
-    """True when at least LATIN_PARAGRAPH_SHARE of the letters of ``text`` are Latin."""
-    bare = PHONEMES.sub("", text)
-    latin, arabic = len(LATIN_LETTER.findall(bare)), len(ARABIC_LETTER.findall(bare))
+    """True when at least LATIN_PARAGRAPH_SHARE of the letters of ``text`` are Latin (units'
+    letters, ``km``, ``C``, not counted)."""
+    latin = arabic = 0
+    for token, script in token_scripts(PHONEMES.sub("", text)):
+        arabic += len(ARABIC_LETTER.findall(token.group()))
+        if script != "neutral":
+            latin += len(LATIN_LETTER.findall(token.group()))
     return latin > 0 and latin >= LATIN_PARAGRAPH_SHARE * (latin + arabic)
 
 
 def latin_spans(text: str) -> list[tuple[int, int]]:
     """The Latin runs of ``text``: whole tokens, from a Latin one to a Latin one.
 
-    Digits and symbols between two Latin tokens (``Windows 11 Pro``) join the run;
+    Digits, symbols and units between two Latin tokens (``Windows 11 Pro``) join the run;
     at its edges they stay with the Arabic around it.
     """
     spans: list[tuple[int, int]] = []
     start = end = None
-    for token in TOKEN.finditer(text):
-        script = token_script(token.group())
+    for token, script in token_scripts(text):
         if script == "latin":
             start = token.start() if start is None else start
             end = token.end()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from tts.chars import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, is_arabic
 from tts.text.langs import LATIN_LETTER, map_runs, spell_acronyms
-from tts.text.numbers import FRACTIONS
+from tts.text.numbers import FRACTIONS, UNITS
 from tts.text.rules import respell
 
 # One-character fractions: NFKC spells them with a fraction slash glued to the number
@@ -71,6 +71,11 @@ SLASH_PAUSE = ARABIC_COMMA + " "
 LATIN_SLASH_PAUSE = ", "
 # The last letter before a point: its script picks the comma.
 LAST_LETTER = re.compile(r"[^\W\d_](?=[^\w]*$)")
+# Units written with a slash (km/h, كم/ساعة) are one symbol the unit rule reads whole
+# (كيلومترًا في الساعة): their slash is not a pause between two words.
+SLASH_UNIT = re.compile("(?i:" + "|".join(
+    rf"(?<![^\W\d_]){re.escape(before)}/{re.escape(after)}(?![^\W\d_])"
+    for before, after in (unit.split("/") for unit in UNITS if "/" in unit)) + ")")
 
 
 def apply_nfkc(text: str) -> str:
@@ -126,13 +131,19 @@ def replace_slashes(text: str, arabic: bool = True) -> str:
     def replace(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() > 0 else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        if before.isdigit() and after.isdigit():
+        if (before.isdigit() and after.isdigit()) or in_unit(text, match):
             return match.group()
         last = LAST_LETTER.search(text[max(0, match.start() - 40):match.start()])
         latin = last is not None and LATIN_LETTER.match(last.group()) is not None
         return SLASH_PAUSE if arabic and not latin else LATIN_SLASH_PAUSE
 
     return SLASH.sub(replace, text)
+
+
+def in_unit(text: str, slash: re.Match[str]) -> bool:
+    """True when the slash matched in ``text`` is the one inside a unit such as ``km/h``."""
+    return any(unit.start() < slash.start() < unit.end()
+               for unit in SLASH_UNIT.finditer(text, max(0, slash.start() - 10), slash.end() + 10))
 
 
 def replace_slashes_latin(text: str) -> str:

@@ -26,9 +26,16 @@ class Counted:
     plural: str
     accusative: str
     feminine: bool = False
+    per: str = ""
+    """Words said after the noun and its number word (a rate: كيلومتر واحد في الساعة)."""
 
     def after(self, number: str) -> str:
         """``number`` with this noun in the form that number takes."""
+        counted = self.counted(number)
+        return f"{counted} {self.per}" if self.per else counted
+
+    def counted(self, number: str) -> str:
+        """``number`` and the noun alone, without ``per``."""
         if not number.isdigit():  # a decimal: the singular
             return f"{number} {self.singular}"
         value = int(number)
@@ -65,19 +72,40 @@ SCALES = ("ألف", "آلاف", "مليون", "ملايين", "مليار", "م�
 
 # Units after a number. espeak knows كم and كغ but not their plurals, reads م2 as
 # "mim two" and °C in English; Google reads كم as the question word "how much".
+KILOMETRE = Counted("كيلومتر", "كيلومتران", "كيلومترات", "كيلومترًا")
+SQUARE_KILOMETRE = Counted("كيلومتر مربع", "كيلومتران مربعان", "كيلومترات مربعة",
+                           "كيلومترًا مربعًا")
+SQUARE_METRE = Counted("متر مربع", "متران مربعان", "أمتار مربعة", "مترًا مربعًا")
+CUBIC_METRE = Counted("متر مكعب", "متران مكعبان", "أمتار مكعبة", "مترًا مكعبًا")
+KILOGRAM = Counted("كيلوغرام", "كيلوغرامان", "كيلوغرامات", "كيلوغرامًا")
+CENTIMETRE = Counted("سنتيمتر", "سنتيمتران", "سنتيمترات", "سنتيمترًا")
+MILLIMETRE = Counted("مليمتر", "مليمتران", "مليمترات", "مليمترًا")
+CELSIUS = Counted("درجة مئوية", "درجتان مئويتان", "درجات مئوية", "درجةً مئويةً", True)
+FAHRENHEIT = Counted("درجة فهرنهايت", "درجتان فهرنهايت", "درجات فهرنهايت", "درجةً فهرنهايت", True)
+KM_PER_HOUR = Counted("كيلومتر", "كيلومتران", "كيلومترات", "كيلومترًا", per="في الساعة")
 UNITS: dict[str, Counted] = {
-    "كم2": Counted("كيلومتر مربع", "كيلومتران مربعان", "كيلومترات مربعة", "كيلومترًا مربعًا"),
-    "م2": Counted("متر مربع", "متران مربعان", "أمتار مربعة", "مترًا مربعًا"),
-    "م3": Counted("متر مكعب", "متران مكعبان", "أمتار مكعبة", "مترًا مكعبًا"),
-    "كم": Counted("كيلومتر", "كيلومتران", "كيلومترات", "كيلومترًا"),
-    "كلم": Counted("كيلومتر", "كيلومتران", "كيلومترات", "كيلومترًا"),
-    "كغ": Counted("كيلوغرام", "كيلوغرامان", "كيلوغرامات", "كيلوغرامًا"),
-    "كجم": Counted("كيلوغرام", "كيلوغرامان", "كيلوغرامات", "كيلوغرامًا"),
-    "سم": Counted("سنتيمتر", "سنتيمتران", "سنتيمترات", "سنتيمترًا"),
-    "ملم": Counted("مليمتر", "مليمتران", "مليمترات", "مليمترًا"),
-    "°C": Counted("درجة مئوية", "درجتان مئويتان", "درجات مئوية", "درجةً مئويةً", True),
-    "°م": Counted("درجة مئوية", "درجتان مئويتان", "درجات مئوية", "درجةً مئويةً", True),
+    "كم2": SQUARE_KILOMETRE, "م2": SQUARE_METRE, "م3": CUBIC_METRE,
+    "كم": KILOMETRE, "كلم": KILOMETRE, "كغ": KILOGRAM, "كجم": KILOGRAM,
+    "سم": CENTIMETRE, "ملم": MILLIMETRE,
+    "كم/ساعة": KM_PER_HOUR, "كم/س": KM_PER_HOUR, "كلم/ساعة": KM_PER_HOUR, "كلم/س": KM_PER_HOUR,
+    "°C": CELSIUS, "°م": CELSIUS, "°F": FAHRENHEIT,
     "°": Counted("درجة", "درجتان", "درجات", "درجةً", True),
+    # Arabic news writes these units in Latin letters too (بلغت الحرارة 45°C, 120km/h,
+    # 100m²; NFKC has made ² a 2 and ℃ a °C before the rules see them). Matched in any
+    # case (KM, Kg); tts.text.langs keeps them, after a number, out of the Latin runs so
+    # the Arabic voice says them here instead of an English voice spelling them.
+    "km2": SQUARE_KILOMETRE, "m2": SQUARE_METRE, "m3": CUBIC_METRE,
+    "km": KILOMETRE, "kg": KILOGRAM, "cm": CENTIMETRE, "mm": MILLIMETRE,
+    "km/h": KM_PER_HOUR,
+}
+# The same table keyed as the rule matches it, in any case.
+UNITS_FOLDED = {unit.casefold(): counted for unit, counted in UNITS.items()}
+# A share of a hundred or a thousand, after a number (50%, 5‰) or typed before it (%50,
+# as Arabic keyboards often leave it): espeak drops the signs silently (50% is heard as
+# fifty). بالمئة is what the rules have always said; بالألف is its per-mille twin.
+SHARES: dict[str, tuple[str, str]] = {
+    "percent": ("%٪", "بالمئة"),
+    "per mille": ("‰؉", "بالألف"),
 }
 MINUTES = Counted("دقيقة", "دقيقتان", "دقائق", "دقيقة", True)
 
@@ -94,7 +122,7 @@ def read_currency(match: re.Match[str]) -> str:
 
 def read_unit(match: re.Match[str]) -> str:
     """``5 كم`` read as ``5 كيلومترات``: the unit's word in the form the number takes."""
-    return UNITS[match.group("unit").replace(" ", "")].after(match.group("number"))
+    return UNITS_FOLDED[match.group("unit").replace(" ", "").casefold()].after(match.group("number"))
 
 
 # --- ordinals -----------------------------------------------------------------------------------

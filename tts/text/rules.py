@@ -105,7 +105,9 @@ NUMBER_START = r"(?<![\d.,])"
 SIGN_BEFORE = r"\$|€|£"
 SIGN_AFTER = r"\$|€|£|ر\.\s?س|د\.\s?إ|ج\.\s?م|ل\.\s?ل"
 SCALE = "|".join(numbers.SCALES)
-UNIT = "|".join(sorted((re.escape(u).replace("°", "°\\s?") for u in numbers.UNITS), key=len, reverse=True))
+# Longest first (كم2 before كم); any case, for the units written in Latin letters (KM, Kg).
+UNIT = "(?i:" + "|".join(sorted((re.escape(u).replace("°", "°\\s?") for u in numbers.UNITS),
+                                key=len, reverse=True)) + ")"
 FRACTION = "".join(numbers.FRACTIONS)
 MONTH_PAIR = "|".join(rf"{a}\s*[،,/]\s*{b}|{b}\s*[،,/]\s*{a}" for a, b in numbers.MONTH_PAIRS)
 
@@ -113,6 +115,19 @@ MONTH_PAIR = "|".join(rf"{a}\s*[،,/]\s*{b}|{b}\s*[،,/]\s*{a}" for a, b in numb
 def join_month_pair(match: re.Match[str]) -> str:
     """``نيسان، أبريل`` as ``نيسان أبريل``: one month said twice, without a pause."""
     return re.sub(r"\s*[،,/]\s*", " ", match.group())
+
+
+def share_rules() -> tuple[Rule, ...]:
+    """The range, after and before rules of each share sign (``%``, ``‰``; numbers.SHARES)."""
+    return tuple(rule for name, (signs, word) in numbers.SHARES.items() for rule in (
+        Rule(f"{name} range", rf"(?<![\d.,])({NUMBER})\s*[{signs}]\s*[-–]\s*({NUMBER})\s*[{signs}]",
+             rf"\1 إلى \2 {word}", f"each sign read on its own leaves a dash between words "
+             f"(50 {word}-60 {word}), which espeak drops: one range, one {word}"),
+        Rule(f"{name} after", rf"({NUMBER})\s*[{signs}]", rf"\1 {word}",
+             f"espeak drops {' and '.join(signs)} silently: 50{signs[0]} is heard as fifty"),
+        Rule(f"{name} before", rf"[{signs}]\s*({NUMBER})", rf"\1 {word}",
+             "the same sign typed first, as Arabic keyboards often leave it"),
+    ))
 
 
 GREGORIAN = Era("م", "ميلادي", attached=range(1000, 2100), spaced=range(1900, 2100))
@@ -165,13 +180,7 @@ SPEECH_RULES: tuple[Rule, ...] = (
     Rule("currency word", NUMBER_START + rf"(?P<number>\d+)\s+(?P<sign>دولار){NOT_BEFORE_LETTER}",
          numbers.read_currency, "5 دولار is heard as five dollar: the noun agrees with "
          "the number (5 دولارات); يورو has one form"),
-    Rule("percent range", rf"(?<![\d.,])({NUMBER})\s*[%٪]\s*[-–]\s*({NUMBER})\s*[%٪]",
-         r"\1 إلى \2 بالمئة", "each sign read on its own leaves a dash between words "
-         "(50 بالمئة-60 بالمئة), which espeak drops: one range, one بالمئة"),
-    Rule("percent after", rf"({NUMBER})\s*[%٪]", r"\1 بالمئة",
-         "espeak drops % and ٪ silently: 50% is heard as fifty"),
-    Rule("percent before", rf"[%٪]\s*({NUMBER})", r"\1 بالمئة",
-         "the same sign typed first, as Arabic keyboards often leave it"),
+    *share_rules(),
     Rule("fraction", rf"(?:(?P<whole>\d+)\s?)?(?P<fraction>[{FRACTION}])", numbers.read_fraction,
          "espeak reads ½ in English (a half); 2½ is 2 ونصف"),
     Rule("unit", NUMBER_START + rf"(?P<number>{NUMBER})\s?(?P<unit>{UNIT})(?!{LETTER}|\d)",
