@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -10,7 +11,8 @@ import feedparser
 import pytest
 from pages_server import PAGES
 
-from tts.outputs.feed import PODCAST_NS, clock, parse_clock
+from tts.outputs.feed import PODCAST_NS, clock, item_link, parse_clock
+from tts.types import Article, ArticleMeta
 
 ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")
 BASE = "https://podcast.example/news"
@@ -135,3 +137,64 @@ def test_an_item_whose_audio_was_deleted_leaves_the_feed(run, articles: Path, tm
     assert "Feed: out/feed.xml (2 items; 1 dropped, their audio was deleted)" in result.stderr
     urls = {e.enclosures[0].href for e in parsed(tmp_path).entries}
     assert urls == {f"{BASE}/notes.mp3", f"{BASE}/plain-cms.mp3"}
+
+
+# --- article text stays text ------------------------------------------------------------------
+
+EVIL_TITLE = "<b>Breaking</b> news from AT&T <img src=x onerror=alert(1)>"
+EVIL_BODY = ("The page said <script>alert('feed')</script> and then <img src=x onerror=alert(2)> "
+             "with AT&T and 1 < 2 & &lt;b&gt; left as written.")
+
+
+class HtmlText(HTMLParser):
+    """What a reader shows for an HTML value: its text, and the elements it would make."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text, self.tags = "", []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def shown(value: str, kind: str) -> HtmlText | str:
+    return HtmlText(value) if kind == "text/html" else value
+
+
+def test_article_text_is_text_in_the_feed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "evil.txt").write_text(f"{EVIL_TITLE}\n\n{EVIL_BODY}\n", encoding="utf-8")
+    (folder / "plain.txt").write_text("Plain title\n\nA plain paragraph of text that is long enough "
+                                      "to describe it.\n", encoding="utf-8")
+    for name in ("evil.txt", "plain.txt"):  # the second run reads the first item back and rewrites it
+        result = run("render", str(folder / name), "-O", "out", *ESPEAK, "--lang", "en", *FEED_OPTIONS)
+        assert result.exit_code == 0, result.stderr
+    (entry,) = [e for e in parsed(tmp_path).entries if "Breaking" in e.title]
+    assert entry.summary_detail.type == "text/html" and "&lt;script&gt;" in entry.summary
+    description = HtmlText(entry.summary)
+    assert description.tags == [] and description.text == EVIL_BODY
+    title = shown(entry.title, entry.title_detail.type)
+    assert isinstance(title, HtmlText) and title.tags == [] and title.text == EVIL_TITLE
+    plain = next(e for e in parsed(tmp_path).entries if e.title == "Plain title")
+    assert plain.title_detail.type == "text/plain"
+
+
+@pytest.mark.parametrize("url", ["https://ex.com/a?b=1&c=]]>", "https://ex.com/a#top", "https://ex.com/a?",
+                                 "ftp://ex.com/a", "javascript:alert(1)", "https:///a", "https://ex.com/a b"])
+def test_base_url_must_be_an_http_folder_address(run, articles: Path, url: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", str(articles / "notes.md"), "-O", "out", *ESPEAK, "--feed", "feed.xml",
+                 "--base-url", url, "--dry-run")
+    assert result.exit_code == 2, result.stderr
+    assert "Invalid value for '--base-url'" in result.stderr and url in result.stderr
+
+
+def test_a_feed_item_links_only_to_an_http_page() -> None:
+    meta = ArticleMeta(url="javascript:alert(1)")
+    assert item_link(Article((), meta, source="https://news.example/a")) == "https://news.example/a"
+    assert item_link(Article((), meta, source="in/a.html")) is None

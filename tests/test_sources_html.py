@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from pages_server import PAGES, Served
 
@@ -196,3 +200,54 @@ def test_article_body_holding_html_is_read_by_its_paragraphs() -> None:
     texts = [b.text for b in article.blocks]
     assert len(texts) == 5 and texts[1].startswith('منعت "روسيا"')
     assert not any("<" in t or "&quot;" in t for t in texts)
+
+
+# --- redirects away from http(s) ----------------------------------------------------------------
+
+# Where each path of the redirecting server sends the client: another scheme, or a hop first.
+ELSEWHERE = {"/to-file": "file:///etc/passwd", "/to-ftp": "ftp://127.0.0.1/story.html",
+             "/hop": "/to-file", "/to-javascript": "javascript:alert(1)"}
+
+
+class Redirector(BaseHTTPRequestHandler):
+    """Answers 302 to the ELSEWHERE address of its path."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", ELSEWHERE[self.path])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture(scope="module")
+def redirector() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirector)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("path", "redirected_from", "target"), [
+    ("/to-file", "/to-file", "file:///etc/passwd"),
+    ("/to-ftp", "/to-ftp", "ftp://127.0.0.1/story.html"),
+    ("/hop", "/to-file", "file:///etc/passwd"),
+    ("/to-javascript", "/to-javascript", "javascript:alert(1)"),
+])
+def test_a_redirect_to_another_scheme_is_refused_in_words(redirector: str, path: str,
+                                                          redirected_from: str, target: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        load_article(redirector + path)
+    assert str(caught.value) == (f"cannot fetch {redirector}{path}: the page at {redirector}{redirected_from} "
+                                 f"redirected to {target}, which is not http(s); refusing. Give the "
+                                 "article's http(s) address")
+    assert "InvalidSchema" not in str(caught.value) and caught.value.exit_code == 1

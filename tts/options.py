@@ -124,10 +124,17 @@ READ_ALONG = (
            "linking the file.", default=False, kind=bool, show_default=False),
 )
 
+# --lexicon FILE itself is a list of paths, declared in tts.cli.
+LEXICON = (
+    Option("no_lexicon", ("--no-lexicon",), "Load no lexicon found without --lexicon (in the "
+           "current folder or the user config folder).", default=False, kind=bool,
+           show_default=False),
+)
+
 SPEED = Option("speed", ("--speed",), "Tempo, pitch kept; chapter and subtitle times follow.",
                default=1.0, kind=float, low=SPEED_RANGE[0], high=SPEED_RANGE[1])
 
-ALL: dict[str, Option] = {o.name: o for o in (*SPEECH, *FILE, *READ_ALONG, SPEED)}
+ALL: dict[str, Option] = {o.name: o for o in (*SPEECH, *FILE, *READ_ALONG, *LEXICON, SPEED)}
 
 
 def default(name: str) -> Any:

@@ -5,6 +5,11 @@ no Podcasting 2.0 support, so the ``podcast:`` tags come from a small feedgen
 extension here (made when a feed is written, so start-up does not load feedgen). An
 existing feed is read back with ElementTree (we wrote it, so its shape is known) and
 items are replaced by guid, so a rerun never duplicates one.
+
+Article text is text, never markup: feed readers take an item's ``description`` as HTML
+(the RSS spec allows "entity-encoded HTML" there), so it is written HTML-escaped and an
+article's ``<script>`` shows as those characters. Titles are plain text (RSS Advisory
+Board), escaped only when they hold a ``<`` that a reader could take for a tag.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import functools
+import html
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,12 +128,32 @@ def podcastindex_extension() -> tuple[type[Any], type[Any]]:
 
 def check_channel(channel: Channel) -> None:
     """Refuse, before any work, what podcast apps would refuse."""
-    if not channel.base_url.lower().startswith(("http://", "https://")):
-        raise ConfigError(f"--base-url {channel.base_url} must be an http(s) address: the feed "
-                          "links every file under it")
+    problem = base_url_problem(channel.base_url)
+    if problem:
+        raise ConfigError(f"--base-url {channel.base_url} {problem}: the feed links every file "
+                          "under it, as https://example.com/podcast")
     if channel.image and not channel.image.lower().endswith(IMAGE_SUFFIXES):
         raise ConfigError(f"--feed-image {channel.image} must end in .jpg or .png "
                           "(podcast apps take only those)")
+
+
+def base_url_problem(url: str) -> str | None:
+    """What makes ``url`` unfit to put file names after, or None: it must be an http(s)
+    address of a folder, with a host and no query (?...) or fragment (#...), which would
+    end up inside every file's URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a valid address"
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return "must be an http(s) address with a host"
+    if parts.query or "?" in url:
+        return "must not have a query (?...)"
+    if parts.fragment or "#" in url:
+        return "must not have a fragment (#...)"
+    if any(ch.isspace() or ord(ch) < 0x20 for ch in url):
+        return "must not hold spaces or control characters"
+    return None
 
 
 def file_url(base_url: str, path: Path) -> str:
@@ -173,10 +199,19 @@ def make_item(article: Article, name: str, audio: Path, base_url: str,
         published=published(article, audio),
         url=file_url(base_url, audio), length=audio.stat().st_size,
         mime=AUDIO_TYPES.get(audio.suffix, "audio/mpeg"), duration_s=duration_seconds(audio),
-        link=article.meta.url or (article.source if is_url(article.source) else None),
+        link=item_link(article),
         chapters_url=file_url(base_url, chapters) if chapters and chapters.exists() else None,
         transcript_url=file_url(base_url, transcript) if transcript and kind else None,
         transcript_type=kind)
+
+
+def item_link(article: Article) -> str | None:
+    """The article's web address, when it has an http(s) one (a page's canonical link may
+    name anything, javascript: included, and readers make the link clickable)."""
+    for url in (article.meta.url, article.source):
+        if url and is_url(url):
+            return url
+    return None
 
 
 def item_title(article: Article, name: str) -> str:
@@ -231,8 +266,8 @@ def read_item(element: ElementTree.Element) -> FeedItem | None:
         raise InputError(f"cannot update the feed: item {guid} has no readable pubDate; "
                          "fix or remove that item, or move the feed away") from None
     return FeedItem(
-        guid=guid, title=element.findtext("title", ""),
-        description=element.findtext("description", ""), published=published,
+        guid=guid, title=title_text(element.findtext("title", "")),
+        description=html.unescape(element.findtext("description", "")), published=published,
         url=enclosure.get("url", ""), length=int(enclosure.get("length", "0")),
         mime=enclosure.get("type", "audio/mpeg"),
         duration_s=parse_clock(element.findtext(f"{{{ITUNES_NS}}}duration", "0")),
@@ -289,8 +324,8 @@ def add_item(fg: Any, item: FeedItem) -> None:
     """One episode in feedgen's terms, the Podcasting 2.0 tags through our extension."""
     entry = fg.add_entry(order="append")
     entry.guid(item.guid, permalink=False)
-    entry.title(item.title)
-    entry.description(item.description)
+    entry.title(title_markup(item.title))
+    entry.description(html.escape(item.description, quote=False))
     entry.pubDate(item.published)
     entry.enclosure(item.url, str(item.length), item.mime)
     if item.link:
@@ -299,6 +334,18 @@ def add_item(fg: Any, item: FeedItem) -> None:
     entry.podcastindex.chapters = item.chapters_url
     if item.transcript_url and item.transcript_type:
         entry.podcastindex.transcript = (item.transcript_url, item.transcript_type)
+
+
+def title_markup(title: str) -> str:
+    """A plain-text title as written in the feed: as is, unless a ``<`` in it could open a
+    tag in the readers that take titles as HTML; then HTML-escaped (those show it right,
+    the others show ``&lt;``: rare titles, and no markup anywhere)."""
+    return html.escape(title, quote=False) if "<" in title else title
+
+
+def title_text(written: str) -> str:
+    """The plain-text title back from what ``title_markup`` wrote."""
+    return html.unescape(written) if "&lt;" in written and "<" not in written else written
 
 
 def write_feed(path: Path, channel: Channel, new_items: Sequence[FeedItem],

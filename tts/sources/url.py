@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from tts.errors import FetchError
 from tts.version import __version__
@@ -58,6 +60,7 @@ def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES
         session.max_redirects = MAX_REDIRECTS
         session.headers["User-Agent"] = USER_AGENT
         session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+        session.hooks["response"].append(refuse_other_schemes(url, session))
         try:
             timeout = (min(CONNECT_TIMEOUT_S, total_s), min(READ_TIMEOUT_S, total_s))
             with session.get(url, stream=True, timeout=timeout) as response:
@@ -75,6 +78,21 @@ def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES
         except requests.RequestException as exc:
             raise FetchError(f"cannot fetch {url}: {reason(exc)}; check the address and the "
                              "network, or save the page and give the file") from None
+
+
+def refuse_other_schemes(url: str, session: requests.Session) -> Callable[..., Any]:
+    """A response hook that stops a redirect away from http(s) (file://, ftp://) with words,
+    before requests tries it and fails with only an exception's name."""
+    def check(response: requests.Response, *args: object, **kwargs: object) -> requests.Response:
+        target = session.get_redirect_target(response)
+        if target is None:
+            return response
+        where = urljoin(response.url, target)
+        if not is_url(where):
+            raise FetchError(f"cannot fetch {url}: the page at {response.url} redirected to {where}, "
+                             "which is not http(s); refusing. Give the article's http(s) address")
+        return response
+    return check
 
 
 def check_answer(url: str, response: requests.Response, max_bytes: int) -> None:
@@ -130,4 +148,8 @@ def reason(exc: requests.RequestException) -> str:
 
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect"
+    if isinstance(exc, requests.exceptions.InvalidSchema):
+        return "the address is not http(s)"
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
+        return "the address is not a valid URL"
     return type(exc).__name__

@@ -4,15 +4,22 @@ The format (see the README): one entry per line, ``WRITTEN = SPOKEN``; ``#`` sta
 comment line; ``re:`` before the written form makes it a regular expression;
 ``[engine=NAME lang=CODE]`` scopes the entries below it, ``[*]`` ends the scope.
 A spoken form written ``[[...]]`` is phonemes for engines that take them (espeak).
+
+Entries match through the ``regex`` package, not ``re``: it can stop a match after a
+time limit, so an expression that backtracks without end (``(a|a)+$`` on a run of a's)
+ends the render with an error naming its file and line instead of hanging it. A lexicon
+is picked up from the current folder, which may be a cloned repository or a shared drive.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -22,10 +29,15 @@ from tts.text.langs import PHONEMES, map_runs, same_language
 from tts.text.normalize import normalize, normalizers_for
 from tts.types import Paragraph
 
+if TYPE_CHECKING:
+    # Imported where entries are compiled: it takes about 25 ms, which a run without a
+    # lexicon (most runs, and --help) should not pay.
+    import regex
+
 APP_NAME = "article-tts"
 # Found without being asked for: in the current folder (a project's names) and in
 # the user's config folder (everyone's names). Explicit --lexicon files come first.
-FILE_NAME = "article-tts.text.lexicon"
+FILE_NAME = "article-tts.lexicon"
 # One "=" with spaces around it splits an entry: written forms and regexes may hold
 # "=" without spaces (a regex may spell a spaced one as "[=]").
 SEPARATOR = re.compile(r"\s+=\s+")
@@ -41,6 +53,18 @@ ARABIC_START = re.compile(r"[\u0621-\u064a\u0671]")
 # Proclitics as espeak phonemes, for a phoneme entry: و[[Haft'ar]] would have the
 # lone و read as its letter name (waw), so the proclitic joins the phonemes instead.
 PROCLITIC_PHONEMES = {"و": "wa", "ف": "fa", "ب": "bi", "ك": "ka", "ل": "li", "ال": "?al", "لل": "lil"}
+# What ``re`` calls a word character (str.isalnum() and "_"), spelled for ``regex``, whose
+# own \w also takes combining marks and joiners and leaves out ² and ½: whole-word
+# entries keep the edges they had under ``re``.
+WORD_CHARS = r"\p{L}\p{N}_"
+# Matching time each entry may take: this much for any text, plus this much per character
+# of the text it is matched against (5 s per million), summed over a render. An expression
+# that backtracks without end uses it up within a second; a whole-word entry takes about
+# 0.05 s per million characters, a hundredth of its allowance. Both are processor time
+# (the regex package's timeout counts it too), so a busy machine does not make an
+# ordinary entry run out.
+ENTRY_BASE_BUDGET_S = 1.0
+ENTRY_BUDGET_PER_CHAR_S = 5e-6
 
 
 class LexiconError(InputError):
@@ -71,14 +95,35 @@ class Entry:
                 and (phoneme_input or not self.phonemes))
 
 
+@dataclass
+class Budget:
+    """The matching time an entry has left in one render (see ENTRY_BASE_BUDGET_S)."""
+
+    allowed_s: float
+    spent_s: float = 0.0
+
+    @classmethod
+    def fresh(cls) -> Budget:
+        return cls(ENTRY_BASE_BUDGET_S)
+
+    def grant(self, text: str) -> None:
+        """More time for matching against ``text``, in proportion to its length."""
+        self.allowed_s += ENTRY_BUDGET_PER_CHAR_S * len(text)
+
+    @property
+    def left_s(self) -> float:
+        return self.allowed_s - self.spent_s
+
+
 @dataclass(frozen=True)
 class Matcher:
-    """An entry compiled: its regex and how a match becomes the spoken form."""
+    """An entry compiled: its regex, how a match becomes the spoken form, its time budget."""
 
     entry: Entry
-    pattern: re.Pattern[str]
+    pattern: regex.Pattern[str]
+    budget: Budget = field(default_factory=Budget.fresh)
 
-    def spoken(self, match: re.Match[str]) -> str:
+    def spoken(self, match: regex.Match[str]) -> str:
         """The spoken form for ``match``: the regex template expanded, or proclitics + spoken."""
         if self.entry.regex:
             return match.expand(self.entry.spoken)
@@ -143,8 +188,11 @@ def proclitic_phonemes(prefix: str) -> str:
 def substitute(text: str, matchers: Sequence[Matcher]) -> str:
     """``text`` with every match replaced in one pass: the leftmost match wins, then the first entry.
 
-    One pass, so a spoken form is never matched again by a later entry.
+    One pass, so a spoken form is never matched again by a later entry. LexiconError
+    when an entry uses up its matching time (see ENTRY_BASE_BUDGET_S).
     """
+    for matcher in matchers:
+        matcher.budget.grant(text)
     found = [next_match(m, text, 0) for m in matchers]
     out, pos = [], 0
     while any(found):
@@ -159,22 +207,44 @@ def substitute(text: str, matchers: Sequence[Matcher]) -> str:
     return "".join(out) + text[pos:]
 
 
-def next_match(matcher: Matcher, text: str, pos: int) -> re.Match[str] | None:
-    """The first match of ``matcher`` at or after ``pos`` that is not empty."""
-    return next((m for m in matcher.pattern.finditer(text, pos) if m.end() > m.start()), None)
+def next_match(matcher: Matcher, text: str, pos: int) -> regex.Match[str] | None:
+    """The first match of ``matcher`` at or after ``pos`` that is not empty, within its budget."""
+    budget = matcher.budget
+    started = time.thread_time()
+    try:
+        if budget.left_s <= 0:
+            raise TimeoutError
+        matches = matcher.pattern.finditer(text, pos, timeout=budget.left_s)
+        return next((m for m in matches if m.end() > m.start()), None)
+    except TimeoutError:
+        raise too_slow(matcher.entry, text) from None
+    finally:
+        budget.spent_s += time.thread_time() - started
+
+
+def too_slow(entry: Entry, text: str) -> LexiconError:
+    """The error for an entry that used up its matching time: where it is, and what to do."""
+    if entry.regex:
+        return LexiconError(f"{entry.source}:{entry.line}: the regular expression {entry.written} "
+                            f"took too long on a text of {len(text):,} characters, likely from a "
+                            "repetition inside a repetition such as (a+)+ or (a|a)+; simplify it or "
+                            "remove it")
+    return LexiconError(f"{entry.source}:{entry.line}: the entry {entry.written} took too long "
+                        f"on a text of {len(text):,} characters; shorten it or remove it")
 
 
 def compile_entry(entry: Entry, steps: Sequence[Callable[[str], str]] = ()) -> Matcher:
     """The entry as a regex: a regex entry as written, a word (cleaned up by ``steps``) whole."""
+    import regex
     if entry.regex:
-        return Matcher(entry, re.compile(entry.written))
+        return Matcher(entry, regex.compile(entry.written))
     written = normalize(entry.written, steps) or entry.written
-    return Matcher(entry, re.compile(word_pattern(written), word_flags(written)))
+    return Matcher(entry, regex.compile(word_pattern(written), word_flags(written)))
 
 
-def word_flags(written: str) -> re.RegexFlag:
+def word_flags(written: str) -> int:
     """Smart case: an entry in lower case matches any case; one with a capital, that case."""
-    return re.IGNORECASE if written == written.lower() else re.NOFLAG
+    return re.IGNORECASE.value if written == written.lower() else 0
 
 
 def marked(text: str) -> str:
@@ -190,9 +260,9 @@ def marked(text: str) -> str:
 
 def word_pattern(written: str) -> str:
     """Whole-word regex for ``written``; an Arabic word also after its proclitics."""
-    start, end = rf"(?<![\w{MARKS}])", rf"[{MARKS}]*(?![\w{MARKS}])"
+    start, end = rf"(?<![{WORD_CHARS}{MARKS}])", rf"[{MARKS}]*(?![{WORD_CHARS}{MARKS}])"
     if not ARABIC_START.match(written):
-        return start + marked(written) + r"(?!\w)"
+        return start + marked(written) + rf"(?![{WORD_CHARS}])"
     conj, prep = f"[{CONJUNCTIONS}][{MARKS}]*", f"[{PREPOSITIONS}][{MARKS}]*"
     if written.startswith("ال"):
         # الجيش: وبالجيش, and with ل the article's alif drops: للجيش.
@@ -266,22 +336,23 @@ def parse_entry(line: str, source: str, number: int, scope: dict[str, str | None
         raise LexiconError(f"{where}: {line!r} is not an entry; write WRITTEN = SPOKEN "
                            "(spaces around the =), or start a comment with #")
     written, spoken = parts[0].strip(), parts[1].strip()
-    regex = written.startswith(REGEX_PREFIX)
-    entry = Entry(source, number, written.removeprefix(REGEX_PREFIX) if regex else written,
-                  spoken, regex, scope["engine"], scope["lang"])
+    is_regex = written.startswith(REGEX_PREFIX)
+    entry = Entry(source, number, written.removeprefix(REGEX_PREFIX) if is_regex else written,
+                  spoken, is_regex, scope["engine"], scope["lang"])
     check_entry(entry, where)
     return entry
 
 
 def check_entry(entry: Entry, where: str) -> None:
     """Refuse an entry that could not work: a broken regex, or malformed phonemes."""
+    import regex
     if "[[" in entry.spoken and not PHONEMES.fullmatch(entry.spoken):
         raise LexiconError(f"{where}: phonemes must be the whole spoken form, as [[...]]; "
                            f"got {entry.spoken!r}")
     if entry.regex:
         try:
-            pattern = re.compile(entry.written)
-        except re.error as exc:
+            pattern = regex.compile(entry.written)
+        except regex.error as exc:
             raise LexiconError(f"{where}: the regular expression {entry.written!r} is invalid "
                                f"({exc}); fix it or drop the re: prefix") from None
         if pattern.fullmatch(""):
@@ -289,12 +360,12 @@ def check_entry(entry: Entry, where: str) -> None:
                                "empty text, so it would match everywhere")
         try:
             check_template(pattern, entry.spoken)
-        except re.error as exc:
+        except (re.error, regex.error) as exc:
             raise LexiconError(f"{where}: the replacement {entry.spoken!r} does not fit the "
                                f"expression ({exc})") from None
 
 
-def check_template(pattern: re.Pattern[str], template: str) -> None:
+def check_template(pattern: regex.Pattern[str], template: str) -> None:
     """Raise re.error when ``template`` names a group ``pattern`` does not have."""
     for ref in re.findall(r"\\(\d+)|\\g<(\w+)>", template):
         number, name = ref
@@ -306,8 +377,25 @@ def check_template(pattern: re.Pattern[str], template: str) -> None:
             raise re.error(f"invalid group reference {name}")
 
 
-def discover(cwd: Path | None = None) -> list[Path]:
+@dataclass(frozen=True)
+class Found:
+    """A lexicon found without --lexicon: its path, that path as the user would write it,
+    and the place it was found in (for the line that announces it)."""
+
+    path: Path
+    shown: str
+    place: str
+
+
+def find_lexicons(cwd: Path | None = None) -> list[Found]:
     """The lexicons found without --lexicon: the current folder's, then the user's config folder's."""
-    folder = cwd or Path(os.getcwd())
-    config = Path(platformdirs.user_config_dir(APP_NAME))
-    return [path for path in (folder / FILE_NAME, config / FILE_NAME) if path.is_file()]
+    here = (cwd or Path(os.getcwd())) / FILE_NAME
+    config = Path(platformdirs.user_config_dir(APP_NAME)) / FILE_NAME
+    places = (Found(here, os.path.join(os.curdir, FILE_NAME), "the current folder"),
+              Found(config, str(config), "the user config folder"))
+    return [found for found in places if found.path.is_file()]
+
+
+def discover(cwd: Path | None = None) -> list[Path]:
+    """The paths of the lexicons found without --lexicon, in priority order."""
+    return [found.path for found in find_lexicons(cwd)]
