@@ -326,3 +326,24 @@ def test_page_options_misused_are_usage_errors(run, write_text, args: tuple[str,
     result = run("render", str(write_text("مرحبا.")), "--engine", "espeak", *args)
     assert result.exit_code == 2, result.stderr
     assert all(word in result.stderr for word in words), result.stderr
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("منعت روسيا صدور البيان.", "1 paragraph, 1 chunk, 0 cached, 1 request to make"),
+    ("منعت روسيا صدور البيان.\n\nوطالبت بتعديل صيغته.",
+     "2 paragraphs, 2 chunks, 0 cached, 2 requests to make"),
+])
+def test_dry_run_counts_agree_in_number(run, write_text, text: str, counts: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", str(write_text(text)), "--engine", "espeak", "--no-tashkeel", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith(counts), result.stdout
+
+
+def test_render_and_cache_counts_agree_in_number(run, write_text) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", str(write_text("منعت روسيا صدور البيان.")), "--engine", "espeak",
+                 "--no-tashkeel", "-o", "one.wav")
+    assert result.exit_code == 0, result.stderr
+    assert ", 1 paragraph, 1 chunk (0 cached)," in result.stderr.strip().splitlines()[-1], result.stderr
+    cleared = run("cache", "clear")
+    assert cleared.exit_code == 0 and cleared.stdout.startswith("Removed 1 clip from "), cleared.stdout
+    assert run("cache", "clear").stdout.startswith("Removed 0 clips from ")

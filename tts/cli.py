@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -23,8 +24,8 @@ from tts.options import FILE, SPEECH, SPEED, Option
 from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError, StdoutClosed
 from tts.audio.export import FORMATS, is_stdout
-from tts.text.lexicon import FILE_NAME
-from tts.text.lexicon import discover as discover_lexicons
+from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
+from tts.text.lexicon import FILE_NAME, find_lexicons
 from tts.util.intake import DEFAULT_MAX_INPUT
 from tts.util.intake import ENV_VAR as INPUT_ENV_VAR
 from tts.playback import play
@@ -34,6 +35,7 @@ from tts.pipeline import DryRun, dry_run, render
 from tts.api import say, spoken_lines
 from tts.util.signals import Terminated, handle_ending_signals
 from tts.util.streams import audio_sink, silence_stdout
+from tts.util.words import plural
 from tts.outputs.subtitles import WRITERS as SUBTITLE_FORMATS
 from tts.sources import INPUT_FORMATS, load_article
 from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
@@ -74,6 +76,40 @@ class CommandError(click.ClickException):
 
 @contextmanager
 def reported_errors(debug: bool) -> Iterator[None]:
+    """Our errors become one clear line and an exit code; tracebacks, and the package's
+    debug log, only with --debug."""
+    with debug_log(debug), one_line_errors(debug):
+        yield
+
+
+class DebugLog(logging.Handler):
+    """Log records as ``debug: ...`` lines on whatever stderr is now (click's test runner
+    swaps it for each command)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"debug: {self.format(record)}", err=True)
+
+
+@contextmanager
+def debug_log(debug: bool) -> Iterator[None]:
+    """With --debug, what the package logs at debug level (an MP3 encoded in one piece
+    after a segment did not join, ...) goes to stderr while the command runs."""
+    if not debug:
+        yield
+        return
+    logger, handler = logging.getLogger("tts"), DebugLog()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@contextmanager
+def one_line_errors(debug: bool) -> Iterator[None]:
     """Our errors become one clear line and an exit code; tracebacks only with --debug."""
     try:
         yield
@@ -92,8 +128,18 @@ def reported_errors(debug: bool) -> Iterator[None]:
         sys.exit(INTERRUPTED)
 
 
+def print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: ours, and which ffmpeg a render runs (only here is it run to ask)."""
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"article-tts, version {__version__}\nffmpeg: {ffmpeg_in_use()}")
+    ctx.exit()
+
+
 @click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "--version", prog_name="article-tts")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=print_version,
+              help=f"Show the version and the ffmpeg in use (${FFMPEG_ENV} names another), "
+                   f"and exit.")
 def main() -> None:
     """Turn an article into audio you can listen to."""
 
@@ -163,6 +209,7 @@ speech_options = options(
                  type=click.Path(exists=True, dir_okay=False, path_type=Path),
                  help=f"Pronunciation fixes (repeatable; first wins), besides ./{FILE_NAME} "
                       "and the one in the user config folder."),
+    click_option(OPTIONS["no_lexicon"]),
     click.option("--max-input", callback=lambda ctx, param, value: input_limit(value),
                  envvar=INPUT_ENV_VAR, show_envvar=True, metavar="SIZE",
                  help="Refuse an input larger than this, like 8M or 50M [default: 8M]."),
@@ -196,8 +243,9 @@ batch_options = options(
     click.option("--feed", type=click.Path(dir_okay=False, path_type=Path), metavar="FEED.xml",
                  help="Also write or update a podcast feed (RSS 2.0, iTunes, Podcasting 2.0); "
                       "a bare name goes in the output folder."),
-    click.option("--base-url", metavar="URL",
-                 help="Where the output folder is published (for the feed's file links)."),
+    click.option("--base-url", metavar="URL", callback=lambda ctx, param, value: base_url(value),
+                 help="Where the output folder is published (for the feed's file links): an "
+                      "http(s) address without ?query or #fragment."),
     click.option("--feed-title", help="The feed's title [default: the output folder's name]."),
     click.option("--feed-author", help="The feed's author."),
     click.option("--feed-language", help="The feed's language [default: --lang, else the "
@@ -207,7 +255,7 @@ batch_options = options(
 
 report_options = options(
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
-    click.option("--debug", is_flag=True, help="Show tracebacks."),
+    click.option("--debug", is_flag=True, help="Show tracebacks and the debug log."),
 )
 
 
@@ -224,6 +272,16 @@ def size_option(value: str) -> int:
         raise click.BadParameter(str(exc)) from exc
 
 
+def base_url(value: str | None) -> str | None:
+    """A ``--base-url`` value, checked: file names go after it in every feed link."""
+    from tts.outputs.feed import base_url_problem
+    problem = None if value is None else base_url_problem(value)
+    if problem:
+        raise click.BadParameter(f"{value} {problem}; give the folder's address, as "
+                                 "https://example.com/podcast")
+    return value
+
+
 def input_limit(value: str | None) -> int:
     """Bytes from a ``--max-input`` value (the default when not given)."""
     return DEFAULT_MAX_INPUT if value is None else size_option(value)
@@ -235,16 +293,29 @@ def make_config(settings: dict[str, Any]) -> RenderConfig:
     if settings.pop("no_loudness", False):
         settings["loudness"] = None
     cache = None if no_cache else (cache_dir or default_dir())
-    settings["lexicons"] = lexicon_paths(settings.get("lexicons", ()))
+    settings["lexicons"] = lexicon_paths(settings.get("lexicons", ()),
+                                         discover=not settings.pop("no_lexicon", False))
     return RenderConfig(cache_dir=cache, **settings)
 
 
-def lexicon_paths(given: Sequence[Path]) -> tuple[Path, ...]:
-    """The --lexicon files, then the ones found in the current and the user config folder, once each."""
+def lexicon_paths(given: Sequence[Path], discover: bool = True) -> tuple[Path, ...]:
+    """The --lexicon files, then (unless --no-lexicon) the ones found in the current and the
+    user config folder, once each. Each one found is announced on stderr (unless --quiet):
+    a folder's lexicon changes what is said, and the folder may be someone else's."""
     unique: dict[Path, Path] = {}
-    for path in (*given, *discover_lexicons()):
+    for path in given:
         unique.setdefault(path.resolve(), path)
+    for found in find_lexicons() if discover else ():
+        if unique.setdefault(found.path.resolve(), found.path) is found.path and not quiet_asked():
+            click.echo(f"Using lexicon {found.shown} (found in {found.place}; --no-lexicon "
+                       "skips it)", err=True)
     return tuple(unique.values())
+
+
+def quiet_asked() -> bool:
+    """True when the running command was given -q/--quiet."""
+    context = click.get_current_context(silent=True)
+    return bool(context is not None and context.params.get("quiet"))
 
 
 @main.command("render")
@@ -355,8 +426,8 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
                           source=source)
         if not quiet:
             saved = f", saved to {result.output}" if result.output else ""
-            click.echo(f"Played {format_duration(result.duration_ms)} ({result.paragraphs} "
-                       f"paragraphs, engine {result.engine}; first audio after "
+            click.echo(f"Played {format_duration(result.duration_ms)} "
+                       f"({plural(result.paragraphs, 'paragraph')}, engine {result.engine}; first audio after "
                        f"{result.first_audio_s:.1f} s{saved})", err=True)
 
 
@@ -410,8 +481,8 @@ def print_dry_run(plan: DryRun) -> None:
     for chunk, cached, languages in zip(plan.plan.chunks, plan.cached, plan.languages, strict=True):
         mark = " (cached)" if cached else ""
         click.echo(f"[{chunk.paragraph + 1}]{mark} {'+'.join(languages)}: {chunk.text}")
-    click.echo(f"{len(plan.plan.paragraphs)} paragraphs, {len(plan.plan.chunks)} chunks, "
-               f"{plan.cached.count(True)} cached, {plan.requests} requests to make, "
+    click.echo(f"{plural(len(plan.plan.paragraphs), 'paragraph')}, {plural(len(plan.plan.chunks), 'chunk')}, "
+               f"{plan.cached.count(True)} cached, {plural(plan.requests, 'request')} to make, "
                f"about {format_duration(plan.estimated_ms)} of audio "
                f"(engine {plan.plan.engine.name})")
 
@@ -420,10 +491,11 @@ def print_dry_run(plan: DryRun) -> None:
 @main.command("engines")
 @click.option("--tld", default="com", show_default=True, help="Google host domain to probe.")
 def engines_command(tld: str) -> None:
-    """List the speech engines and whether each can run here."""
+    """List the speech engines, whether each can run here, and the ffmpeg in use."""
     for status in engines.statuses(RenderConfig(tld=tld)):
         mark = "yes" if status.usable else "no "
         click.echo(f"{status.name:<7} usable: {mark}  {status.detail}")
+    click.echo(f"ffmpeg: {ffmpeg_in_use()}")
 
 
 @main.command("voices")
@@ -465,7 +537,7 @@ def cache_prune(cache_dir: Path | None, cache_size: int | None) -> None:
     cache = ClipCache(cache_dir or default_dir(), cache_size)
     removed = cache.prune()
     info = cache.info()
-    click.echo(f"Removed {removed} clips from {cache.root}; {info.entries} left, "
+    click.echo(f"Removed {plural(removed, 'clip')} from {cache.root}; {info.entries} left, "
                f"{info.size_bytes / 1_000_000:.1f} of {info.limit_bytes / 1_000_000:.1f} MB")
 
 
@@ -475,7 +547,7 @@ def cache_prune(cache_dir: Path | None, cache_size: int | None) -> None:
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached clip (the next render synthesizes everything again)."""
     cache = ClipCache(cache_dir or default_dir())
-    click.echo(f"Removed {cache.clear()} clips from {cache.root}")
+    click.echo(f"Removed {plural(cache.clear(), 'clip')} from {cache.root}")
 
 
 def default_output(source: str) -> Path:
@@ -508,7 +580,7 @@ def print_article(article: Article) -> None:
 def summary(result: RenderResult) -> str:
     """The last line of a render: where, how long, how it was made."""
     return (f"Wrote {shown(result.output)} ({format_duration(result.duration_ms)}, "
-            f"{result.paragraphs} paragraphs, {result.chunks} chunks "
+            f"{plural(result.paragraphs, 'paragraph')}, {plural(result.chunks, 'chunk')} "
             f"({result.cached} cached), engine {result.engine}, {result.seconds:.1f} s)")
 
 
@@ -620,7 +692,7 @@ def render_many(inputs: Sequence[str], output: Path | None, input_format: str, l
         path, count, dropped = publish_feed(args.feed, channel, outcomes, batch, config)
         if not quiet:
             gone = f"; {dropped} dropped, their audio was deleted" if dropped else ""
-            click.echo(f"Feed: {path} ({count} items{gone})", err=True)
+            click.echo(f"Feed: {path} ({plural(count, 'item')}{gone})", err=True)
     report.summary(outcomes)
     if not all(o.ok for o in outcomes):
         sys.exit(1)
@@ -691,7 +763,7 @@ class BatchReport:
         failed = [o for o in outcomes if not o.ok]
         if not self.quiet:
             counts = {s: sum(o.status == s for o in outcomes) for s in (DONE, UP_TO_DATE, FAILED)}
-            click.echo(f"{len(outcomes)} articles: " + ", ".join(f"{n} {s}" for s, n in
+            click.echo(f"{plural(len(outcomes), 'article')}: " + ", ".join(f"{n} {s}" for s, n in
                                                                   counts.items()), err=True)
             for o in outcomes:
                 if o.ok and o.output is not None:
