@@ -1,30 +1,45 @@
-# Two commands for a new machine that has only Python 3: `make demo` and `make test`.
+# Commands for a new machine that has only Python 3: `make install` (or `make demo`) to use
+# it, `make test` to work on it. Both use one venv; the test extras come with `make test` only.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ARTICLE ?= data/article.txt
+# pip's own notices (a newer pip exists, a root user) say nothing about this project.
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check --no-input
 
-.PHONY: demo test lint bench clean
+.PHONY: install demo test lint docs bench clean
 
-$(BIN)/article-tts: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# What rendering needs, nothing more; editable, so a pull needs no reinstall.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
 	touch $@
 
-demo: $(BIN)/article-tts
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+	@echo "Installed. Run: . $(VENV)/bin/activate   (then: article-tts render $(ARTICLE))"
+
+demo: $(VENV)/.installed
 	$(BIN)/article-tts render $(ARTICLE) -o output/article.mp3
 
-test: $(BIN)/article-tts
-	$(BIN)/ruff check tts tests bench
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check tts tests bench docs
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-lint: $(BIN)/article-tts
-	$(BIN)/ruff check tts tests bench
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check tts tests bench docs
 	$(BIN)/mypy
 
-bench: $(BIN)/article-tts
+docs: $(VENV)/.installed
+	$(BIN)/python docs/cli_reference.py
+
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/render_espeak.py
 	$(BIN)/python bench/consonant_clusters.py
 	$(BIN)/python bench/pausal_forms.py
