@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
@@ -80,3 +81,20 @@ class Voice:
     """``Female``, ``Male`` or "" when the engine does not say."""
     notes: str = ""
     """Dialect, quality, variants: whatever helps a user choose."""
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from an HTTP Retry-After value: a number of seconds, or an HTTP date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    import email.utils  # here: a render that is never throttled does not load it at start-up
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import importlib.util
 import json
@@ -11,14 +10,13 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydub import AudioSegment
 
 from tts.audio.clip import decode
-from tts.engines.base import Voice
+from tts.engines.base import Voice, retry_after_seconds
 from tts.errors import ConfigError, NetworkError
 from tts.options import DEFAULT_RATE_WPM
 from tts.text.langs import primary
@@ -225,25 +223,10 @@ class EdgeEngine:
             why = ("Edge TTS is rate-limiting us (429 Too Many Requests)" if status == 429
                    else f"Edge TTS failed ({status} {exc.message})")
             return NetworkError(f"{why}; {NEXT_STEP}", retryable=True, status=status, reason=why,
-                                retry_after=retry_after(exc.headers))
+                                retry_after=retry_after_seconds(
+                                    exc.headers.get("Retry-After") if exc.headers else None))
         why = f"Edge TTS refused the request ({status} {exc.message})"
         return NetworkError(f"{why}; check --voice, or use --engine espeak", status=status, reason=why)
-
-
-def retry_after(headers: Any) -> float | None:
-    """Seconds to wait from a Retry-After header: a number of seconds, or an HTTP date."""
-    value = (headers.get("Retry-After", "") if headers is not None else "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def word_times(text: str, boundaries: Sequence[Boundary]) -> tuple[WordTime, ...]:
