@@ -44,6 +44,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/consonant_clusters.py
 	$(BIN)/python bench/pausal_forms.py
 	$(BIN)/python bench/render_gtts.py
+	$(BIN)/python bench/render_edge.py
 	$(BIN)/python bench/play_first_audio.py
 	$(BIN)/python bench/cache_entries.py
 	$(BIN)/python bench/word_onsets.py

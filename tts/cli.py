@@ -21,7 +21,6 @@ from tts.config import RenderConfig, article_config
 from tts.options import ALL as OPTIONS
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
 from tts.options import FILE, SPEECH, SPEED, Option
-from tts.engines.espeak import list_voices
 from tts.errors import ArticleTTSError, StdoutClosed
 from tts.audio.export import FORMATS, is_stdout
 from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
@@ -499,10 +498,27 @@ def engines_command(tld: str) -> None:
 
 
 @main.command("voices")
-def voices_command() -> None:
-    """List the voices of the offline espeak-ng engine (for --voice)."""
+@click.argument("which", required=False, metavar="[LANG|ENGINE]")
+def voices_command(which: str | None) -> None:
+    """List the voices --voice takes: every engine's, or one language's or engine's.
+
+    \b
+    Examples:
+      article-tts voices            # every engine's voices
+      article-tts voices ar         # the Arabic ones, grouped by locale (ar-EG, ar-SA...)
+      article-tts voices edge       # Microsoft Edge's (a list shipped with article-tts)
+    """
     with reported_errors(debug=False):
-        click.echo(" ".join(list_voices()))
+        rows = [(v.engine, v.name, v.lang, v.gender, v.notes) for v in engines.voices(which)]
+    for line in table(("engine", "name", "language", "gender", "notes"), rows):
+        click.echo(line)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as aligned columns under ``header``, the last column left ragged."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
+    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
+            for row in (header, *rows)]
 
 
 @main.group("cache")

@@ -30,11 +30,14 @@ class RenderConfig:
     slow: bool = default("slow")
     """Ask Google for its slower reading."""
     timeout: float = default("timeout")
-    """Seconds to wait for each Google request (gTTS alone would wait forever)."""
+    """Seconds to wait for each Google or Edge request, connect to last byte."""
     voice: str | None = None
-    """espeak-ng voice name; ``None`` means the voice named like ``lang``."""
+    """The engine's voice (espeak-ng's ``ar`` or ``ar+f3``, Edge's ``ar-EG-SalmaNeural``);
+    ``None`` means the engine's voice for ``lang``. ``article-tts voices`` lists them."""
     rate: int | None = None
-    """espeak-ng speed in words per minute; ``None`` keeps espeak's default (175)."""
+    """Speed in words per minute; ``None`` keeps the default (175). Edge takes it relative to 175."""
+    pitch: int = default("pitch")
+    """Pitch shift in Hz for Edge's voices (espeak and Google ignore it)."""
     tashkeel: bool = default("tashkeel")
     """Add the short vowels (tashkeel) to the text espeak-ng reads; never done for gTTS."""
     pause_ms: int = default("pause_ms")

@@ -70,23 +70,29 @@ MAX_RETRIES = 20
 MAX_PAUSE_MS = 10_000
 # espeak-ng accepts 80..450 words per minute (espeakRATE_MINIMUM/MAXIMUM).
 RATE_RANGE = (80, 450)
+# Edge's prosody pitch in Hz either way: past this a voice stops sounding like a person.
+PITCH_RANGE_HZ = 100
 # espeak-ng's default rate; engines' paces (chars_per_second) are measured at it.
 DEFAULT_RATE_WPM = 175
 
 SPEECH = (
     Option("engine", ("--engine",), "auto uses Google when it answers within 2 s, else the "
-           "offline espeak voice.", default="auto", envvar=ENGINE_ENV),
+           "offline espeak voice; edge is Microsoft's neural voices.", default="auto", envvar=ENGINE_ENV),
     Option("lang", ("--lang",), "Language code (gTTS; espeak voice); when not given, a web "
            "page's or front matter's own language, else ar.", default="ar"),
     Option("tld", ("--tld",), "Google host domain, for accents.", default="com"),
     Option("slow", ("--slow",), "Slower Google reading.", default=False, kind=bool,
            show_default=False),
-    Option("timeout", ("--timeout",), "Seconds to wait for each Google request.", default=15.0,
+    Option("timeout", ("--timeout",), "Seconds to wait for each Google or Edge request.", default=15.0,
            kind=float, low=0.1, high=600.0, unit="s"),
-    Option("voice", ("--voice",), "espeak-ng voice [default: the --lang code].",
+    Option("voice", ("--voice",), "The engine's voice: espeak-ng's (ar, ar+f3) or Edge's "
+           "(ar-EG-SalmaNeural); see `article-tts voices` [default: for --lang].",
            show_default=False),
-    Option("rate", ("--rate",), "espeak-ng words per minute [default: 175].", kind=int,
-           low=RATE_RANGE[0], high=RATE_RANGE[1], show_default=False),
+    Option("rate", ("--rate",), "Words per minute [default: 175]; Edge takes it relative to "
+           "175 (210 is +20%).", kind=int, low=RATE_RANGE[0], high=RATE_RANGE[1],
+           show_default=False),
+    Option("pitch", ("--pitch",), "Edge voice pitch shift.", default=0, kind=int,
+           low=-PITCH_RANGE_HZ, high=PITCH_RANGE_HZ, unit="Hz", metavar="HZ"),
     Option("tashkeel", ("--tashkeel/--no-tashkeel",), "Add short vowels to the text espeak-ng "
            "reads (never for Google).", default=True, kind=bool),
     Option("pause_ms", ("--pause",), "Silence between paragraphs.", default=700, kind=int,

@@ -17,7 +17,7 @@ from tts.text import lexicon
 from tts.synth.cache import ClipCache
 from tts.text.chunk import chunk_article
 from tts.config import RenderConfig
-from tts.engines.base import Engine
+from tts.engines.base import Advising, Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
 from tts.audio.master import Mixer
 from tts.options import DEFAULT_RATE_WPM
@@ -80,6 +80,8 @@ def make_plan(text: str | Article, config: RenderConfig, listener: Listener = ig
     warn_unspeakable(paragraphs, listener)
     engine, reason = engines.choose(config)
     listener(EngineChosen(engine.name, reason))
+    for notice in engine.notices if isinstance(engine, Advising) else ():
+        listener(Notice(notice))
     paragraphs = with_lexicon(paragraphs, engine, config)
     prepare = None
     if defer_engine_form and engine.max_chars is None:

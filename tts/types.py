@@ -93,6 +93,13 @@ class PhonemeReader(Protocol):
         ...
 
 
+@runtime_checkable
+class Advising(Protocol):
+    """An engine with something to tell the user before it speaks (a voice it does not know)."""
+
+    notices: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Voice:
     """One voice an engine offers, as ``article-tts voices`` lists it."""

@@ -9,7 +9,9 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine, Voice
 from tts.engines.espeak import EspeakEngine
 from tts.engines.espeak import check_available as check_espeak
+from tts.engines.espeak import voices as espeak_voices
 from tts.errors import ConfigError
+from tts.chars import primary
 
 # How long ``--engine auto`` waits for an online engine before settling for an offline one.
 AUTO_PROBE_SECONDS = 2.0
@@ -23,6 +25,7 @@ class EngineSpec:
     ``check(config, timeout)`` answers (usable, detail) without synthesizing; for an
     online engine it probes the service within ``timeout`` seconds. ``voices()`` lists
     what ``--voice`` takes, without the network (an online engine ships a snapshot).
+    ``auto`` says whether ``--engine auto`` may pick it.
     """
 
     name: str
@@ -31,6 +34,7 @@ class EngineSpec:
     offline: bool
     description: str
     voices: Callable[[], Sequence[Voice]] = tuple
+    auto: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def choose(config: RenderConfig) -> tuple[Engine, str]:
         return build(config.engine, config), "asked for with --engine"
     reasons = []
     for spec in REGISTRY.values():
-        if spec.offline:
+        if spec.offline or not spec.auto:
             continue
         usable, detail = spec.check(config, AUTO_PROBE_SECONDS)
         if usable:
@@ -119,6 +123,25 @@ def statuses(config: RenderConfig) -> list[EngineStatus]:
     return result
 
 
+def voices(which: str | None = None) -> list[Voice]:
+    """Every registered engine's voices, by engine then language; ``which`` keeps one engine's
+    (``edge``) or one language's (``ar`` takes ``ar-EG`` too, ``ar-EG`` only that locale)."""
+    specs = [spec_for(which)] if which in REGISTRY else list(REGISTRY.values())
+    found = [voice for spec in specs for voice in spec.voices()]
+    if which and which not in REGISTRY:
+        found = [v for v in found if speaks(v, which)]
+        if not found:
+            raise ConfigError(f"no voice for {which!r}; give a language (ar, ar-EG) or an engine "
+                              f"({', '.join(REGISTRY)}), or nothing to list them all")
+    return sorted(found, key=lambda v: (v.engine, v.lang.lower(), v.gender, v.name))
+
+
+def speaks(voice: Voice, lang: str) -> bool:
+    """Whether ``voice`` is in ``lang``: a language takes all its regions, a locale only itself."""
+    wanted, own = lang.lower().replace("_", "-"), voice.lang.lower().replace("_", "-")
+    return own == wanted if "-" in wanted else primary(own) == wanted
+
+
 def build_google(config: RenderConfig) -> Engine:
     # Imported when used: gTTS and requests take 0.15-0.2 s to import, a tenth of an
     # offline render of an article.
@@ -131,7 +154,27 @@ def check_google(config: RenderConfig, timeout: float) -> tuple[bool, str]:
     return check_reachable(config.tld, timeout)
 
 
+def build_edge(config: RenderConfig) -> Engine:
+    # Imported when used: edge-tts brings aiohttp, which a start-up need not load.
+    from tts.engines.edge import EdgeEngine
+    return EdgeEngine(config.voice, config.lang, config.rate, config.pitch, config.timeout)
+
+
+def check_edge(config: RenderConfig, timeout: float) -> tuple[bool, str]:
+    from tts.engines.edge import check_installed
+    return check_installed()
+
+
+def edge_voices() -> Sequence[Voice]:
+    from tts.engines.edge import voices as snapshot
+    return snapshot()
+
+
 register(EngineSpec("gtts", build_google, check_google, offline=False, description="Google TTS"))
 register(EngineSpec(
     "espeak", lambda c: EspeakEngine(c.espeak_voice, c.rate, c.lang),
-    lambda c, timeout: check_espeak(), offline=True, description="offline voice"))
+    lambda c, timeout: check_espeak(), offline=True, description="offline voice",
+    voices=espeak_voices))
+# Not tried by auto: Google stays the online voice auto picks; Edge is asked for by name.
+register(EngineSpec("edge", build_edge, check_edge, offline=False,
+                    description="Microsoft Edge neural voices", voices=edge_voices, auto=False))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydub import AudioSegment
 
+from tts.engines.base import Voice
 from tts.errors import ConfigError, EngineError, EngineUnavailable
 from tts.chars import primary
 from tts.text.langs import PHONEMES, runs
@@ -61,6 +62,9 @@ RATE_DEFAULT = DEFAULT_RATE_WPM
 # buffers the article took 18 s to speak beside a busy thread, 0.9 s with 5 s buffers
 # (0.25 s alone either way).
 BUFFER_MS = 5000
+
+# Said beside Arabic in `article-tts voices`: espeak-ng's variants change any voice's timbre.
+VARIANTS_NOTE = "variants as VOICE+VARIANT: ar+f1..ar+f5 female, ar+m1..ar+m7 male"
 
 INSTALL_HINT = (
     "install the espeakng-loader package (pip install espeakng-loader) "
@@ -646,6 +650,19 @@ def list_voices() -> list[str]:
     """Return the names usable as ``voice`` ("ar", "en", ...); may raise EngineUnavailable."""
     with _LOCK:
         return _voice_names(_library())
+
+
+def voices() -> tuple[Voice, ...]:
+    """espeak-ng's voices as ``article-tts voices`` lists them; none when it cannot load here.
+
+    Any voice takes a variant as ``VOICE+VARIANT`` (``ar+f3``): +f1..+f5 female, +m1..+m7 male.
+    """
+    try:
+        names = list_voices()
+    except EngineError:
+        return ()
+    return tuple(Voice("espeak", name, name, "", VARIANTS_NOTE if name == "ar" else "")
+                 for name in names)
 
 
 def check_available() -> tuple[bool, str]:

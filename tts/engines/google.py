@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import requests
@@ -17,6 +15,7 @@ from gtts.version import __version__ as GTTS_VERSION
 from pydub import AudioSegment
 
 from tts.audio.clip import decode
+from tts.engines.base import retry_after_seconds
 from tts.errors import ConfigError, EngineError, NetworkError
 from tts.types import Rule
 
@@ -207,19 +206,8 @@ class GoogleEngine:
 
 
 def _retry_after(rsp: requests.Response) -> float | None:
-    """Seconds to wait from a Retry-After header: a number of seconds, or an HTTP date."""
-    value = rsp.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    """Seconds to wait from the answer's Retry-After header."""
+    return retry_after_seconds(rsp.headers.get("Retry-After"))
 
 
 def check_reachable(tld: str = "com", timeout: float = 2.0) -> tuple[bool, str]:
