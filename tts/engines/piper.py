@@ -57,12 +57,12 @@ def voices_dir() -> Path:
 
 def piper_version() -> str | None:
     """The installed piper-tts version, without importing it (onnxruntime takes 0.2 s); None if absent."""
-    if importlib.util.find_spec("piper") is None:
-        return None
     try:
+        if importlib.util.find_spec("piper") is None:
+            return None
         return importlib.metadata.version(DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        return None  # another package's "piper" module
+    except (ValueError, importlib.metadata.PackageNotFoundError):
+        return None  # blocked in sys.modules, or another package's "piper" module
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,11 @@ def import_piper() -> Any:
     if piper_version() is None:
         raise EngineNotInstalled(f"the piper engine needs the piper-tts package: {INSTALL_HINT}")
     disable_telemetry()
-    import piper
+    try:
+        import piper
+    except ImportError as exc:
+        raise EngineNotInstalled(f"the piper-tts package does not import ({first_line(exc)}): "
+                                 f"{INSTALL_HINT}") from None
     return piper
 
 
@@ -336,29 +340,38 @@ class PiperEngine:
         return self._key
 
 
-def is_separator(phoneme: str) -> bool:
-    """Whether a phoneme of piper's belongs to no word: markers, spaces, punctuation."""
-    return phoneme in (BOS, EOS, PAD) or unicodedata.category(phoneme[:1] or " ")[0] in "PZ"
+def is_boundary(phoneme: str) -> bool:
+    """Whether a phoneme of piper's ends a word: its markers and spaces. (espeak also writes
+    ``.`` between syllables inside a word, so punctuation alone does not end one.)"""
+    return phoneme in (BOS, EOS, PAD) or phoneme.isspace()
+
+
+def is_sounding(phoneme: str) -> bool:
+    """Whether a phoneme is heard: not a boundary and not punctuation."""
+    return not is_boundary(phoneme) and unicodedata.category(phoneme[:1])[0] != "P"
 
 
 def spoken_spans(chunks: Sequence[AudioChunk], rate: int) -> list[tuple[int, int]] | None:
-    """(start_ms, end_ms) of each word piper spoke, from its phoneme alignments; None without them."""
+    """(start_ms, end_ms) of each word piper spoke, from its phoneme alignments; None without them.
+
+    A word runs from its first heard phoneme to the end of its last, between spaces."""
     spans: list[tuple[int, int]] = []
     offset = 0
     for chunk in chunks:
         if chunk.phoneme_alignments is None:
             return None
-        position, start = offset, None
+        position, word = offset, None
         for alignment in chunk.phoneme_alignments:
-            if is_separator(alignment.phoneme):
-                if start is not None:
-                    spans.append((start, position))
-                start = None
-            elif start is None:
-                start = position
-            position += int(alignment.num_samples)
-        if start is not None:
-            spans.append((start, position))
+            end = position + int(alignment.num_samples)
+            if is_boundary(alignment.phoneme):
+                if word is not None:
+                    spans.append(word)
+                word = None
+            elif is_sounding(alignment.phoneme):
+                word = (position if word is None else word[0], end)
+            position = end
+        if word is not None:
+            spans.append(word)
         offset += len(chunk.audio_float_array)
     return [(a * 1000 // rate, b * 1000 // rate) for a, b in spans]
 
