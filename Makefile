@@ -48,6 +48,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/play_first_audio.py
 	$(BIN)/python bench/cache_entries.py
 	$(BIN)/python bench/word_onsets.py
+	$(BIN)/python bench/render_piper.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.wav .pytest_cache

@@ -98,3 +98,9 @@ class StdoutClosed(ArticleTTSError):
 
 class FetchError(ArticleTTSError):
     """A web page could not be fetched: the message names the URL and the HTTP status or cause."""
+
+
+class EngineNotInstalled(EngineUnavailable):
+    """An optional engine whose extra is not installed: fixed by installing it, so a usage error."""
+
+    exit_code = 2

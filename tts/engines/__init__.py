@@ -170,6 +170,22 @@ def edge_voices() -> Sequence[Voice]:
     return snapshot()
 
 
+def build_piper(config: RenderConfig) -> Engine:
+    # Imported when used: piper-tts is an optional extra, and it loads onnxruntime (0.2 s).
+    from tts.engines.piper import PiperEngine
+    return PiperEngine(config.voice, config.rate, config.lang)
+
+
+def check_piper(config: RenderConfig, timeout: float) -> tuple[bool, str]:
+    from tts.engines.piper import check_available
+    return check_available(config.voice)
+
+
+def piper_voices() -> Sequence[Voice]:
+    from tts.engines.piper import list_voices
+    return list_voices()
+
+
 register(EngineSpec("gtts", build_google, check_google, offline=False, description="Google TTS"))
 register(EngineSpec(
     "espeak", lambda c: EspeakEngine(c.espeak_voice, c.rate, c.lang),
@@ -178,3 +194,6 @@ register(EngineSpec(
 # Not tried by auto: Google stays the online voice auto picks; Edge is asked for by name.
 register(EngineSpec("edge", build_edge, check_edge, offline=False,
                     description="Microsoft Edge neural voices", voices=edge_voices, auto=False))
+# After espeak, which stays the offline voice ``auto`` falls back to: piper needs a voice file.
+register(EngineSpec("piper", build_piper, check_piper, offline=True,
+                    description="Piper voice files", voices=piper_voices, auto=False))

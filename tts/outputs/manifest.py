@@ -13,6 +13,7 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine
 from tts.audio.export import is_stdout
 from tts.audio.metadata import source_label
+from tts.synth.wordtimes import WordTimer
 from tts.types import ArticleMeta, Paragraph, Placed, Word
 
 # Bumped when a field changes meaning or goes away; new fields keep the version.
@@ -35,13 +36,23 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "article": {key: value for key, value in dataclasses.asdict(meta or ArticleMeta()).items()
                     if value},
         "output": "stdout" if is_stdout(output) else output.name,
-        "engine": {"name": engine.name, "options": engine.cache_key()},
+        "engine": {"name": engine.name, "options": engine.cache_key(),
+                   "word_timing": word_timing(engine)},
         "settings": settings(config),
         "duration_ms": duration_ms,
         "paragraphs": [paragraph_entry(p, [t for t in timeline if t.chunk.paragraph == p.index],
                                        [w for w in words if w.paragraph == p.index])
                        for p in paragraphs],
     }
+
+
+def word_timing(engine: Engine) -> str:
+    """Where the chunks' word times come from: what the engine says (``piper alignments``),
+    else ``engine`` for one that reports them, else ``estimated`` (spread by letters)."""
+    declared = getattr(engine, "word_timing", None)
+    if isinstance(declared, str):
+        return declared
+    return "engine" if isinstance(engine, WordTimer) else "estimated"
 
 
 # Where this machine keeps its cache says nothing about the audio, and a shared
