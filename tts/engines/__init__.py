@@ -9,6 +9,7 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine, Voice
 from tts.engines.espeak import EspeakEngine
 from tts.engines.espeak import check_available as check_espeak
+from tts.engines.espeak import list_voices as list_espeak_voices
 from tts.errors import ConfigError
 
 # How long ``--engine auto`` waits for an online engine before settling for an offline one.
@@ -132,6 +133,12 @@ def check_google(config: RenderConfig, timeout: float) -> tuple[bool, str]:
 
 
 register(EngineSpec("gtts", build_google, check_google, offline=False, description="Google TTS"))
+def espeak_voices() -> list[Voice]:
+    """espeak-ng's voices, one per language it speaks (a voice's name is its language code)."""
+    return [Voice("espeak", name, name) for name in list_espeak_voices()]
+
+
 register(EngineSpec(
     "espeak", lambda c: EspeakEngine(c.espeak_voice, c.rate, c.lang),
-    lambda c, timeout: check_espeak(), offline=True, description="offline voice"))
+    lambda c, timeout: check_espeak(), offline=True, description="offline voice",
+    voices=espeak_voices))

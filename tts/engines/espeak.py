@@ -15,7 +15,8 @@ from pathlib import Path
 from pydub import AudioSegment
 
 from tts.errors import ConfigError, EngineError, EngineUnavailable
-from tts.text.langs import PHONEMES, primary, runs
+from tts.chars import primary
+from tts.text.langs import PHONEMES, runs
 from tts.options import DEFAULT_RATE_WPM, RATE_RANGE
 from tts.text.rules import ESPEAK_RULES
 from tts.types import WordTime
