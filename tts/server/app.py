@@ -71,6 +71,8 @@ class ServerState:
     admission: Admission
     cache: ClipCache | None
     served: int = 0
+    stopped: int = 0
+    """Replies stopped before their end: the client left, or the deadline passed."""
 
 
 def create_app(settings: ServerSettings) -> Starlette:
@@ -142,7 +144,7 @@ async def health(request: Request) -> Response:
     state = state_of(request)
     return JSONResponse({"status": "ok", "version": __version__, "engines": list(engines.REGISTRY),
                          "active": state.admission.active, "queued": len(state.admission.waiting),
-                         "served": state.served})
+                         "served": state.served, "stopped": state.stopped})
 
 
 async def page(request: Request) -> Response:
@@ -225,7 +227,9 @@ async def audio_blocks(request: Request, first: bytes, channel: Channel,
         while (block := await next_or_gone(request, channel, deadline)) is not None:
             yield block
     finally:
-        channel.cancel()  # a no-op once the job has ended
+        if not channel.done:
+            channel.cancel()
+            state_of(request).stopped += 1
 
 
 async def next_or_gone(request: Request, channel: Channel, deadline: float) -> bytes | None:

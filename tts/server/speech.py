@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -31,6 +31,7 @@ from tts.server.request import SpeechRequest
 from tts.sources import load_article
 from tts.sources.url import is_url
 from tts.synth.cache import ClipCache
+from tts.text.chunk import sentence_chunks
 from tts.synth.synthesize import Synthesizer
 from tts.types import Article, Clip, Event, Layout, Notice
 
@@ -107,6 +108,8 @@ class Channel:
         self.queue: asyncio.Queue[object] = asyncio.Queue()
         self.room = threading.Semaphore(room)
         self.cancelled = threading.Event()
+        self.done = False
+        """The job's end (or its error) has reached the loop."""
 
     # --- the job's side (threads) ---
 
@@ -140,8 +143,10 @@ class Channel:
         """The next block; None at the end; the job's error raised; TimeoutError past ``timeout``."""
         item = await asyncio.wait_for(self.queue.get(), timeout)
         if item is _END:
+            self.done = True
             return None
         if isinstance(item, BaseException):
+            self.done = True
             raise item
         self.room.release()
         assert isinstance(item, bytes)
@@ -198,7 +203,8 @@ def produce(job: Job, channel: Channel) -> None:
     if job.allow_urls and is_url(job.request.input.strip()):
         text = load_article(job.request.input.strip())  # an http(s) address only: never a path
         config = article_config(config, text, lang_given=False)
-    plan = make_plan(text, config, lambda event: note(event), defer_engine_form=True)
+    plan = make_plan(text, config, note, defer_engine_form=True)
+    plan = replace(plan, chunks=sentence_chunks(plan.chunks))
     channel.check()
     synth = Synthesizer(plan.engine, job.cache, config.jobs, config.retries, warn=log.warning,
                         prepare=plan.prepare)
@@ -257,7 +263,10 @@ class EncodedOutlet:
 def encoder_command(wire: Wire, rate: int, speed: float) -> list[str]:
     """ffmpeg reading mono 16-bit PCM at ``rate`` and writing ``wire`` to its standard output,
     each packet as soon as it is made."""
+    # No probing of the input (its layout is given): by default ffmpeg reads 5 s of audio
+    # before it writes anything, which for a sentence or two is the whole reply.
     command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
+               "-probesize", "32", "-analyzeduration", "0",
                "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
     filters = tempo_filters(speed)
     if filters:
