@@ -32,6 +32,7 @@ bench: $(BIN)/article-tts
 	$(BIN)/python bench/play_first_audio.py
 	$(BIN)/python bench/cache_entries.py
 	$(BIN)/python bench/word_onsets.py
+	$(BIN)/python bench/serve.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.wav .pytest_cache
