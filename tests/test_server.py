@@ -450,7 +450,7 @@ def test_the_command_binds_loopback_and_serves_16_at_once_in_bounded_memory(tmp_
             lengths = list(pool.map(one, range(16)))
         assert all(length > RATE // 2 for length in lengths)
         grown_mb = (memory_kb(server.pid, "VmHWM") - settled) / 1024
-        assert grown_mb < 150, f"the server grew {grown_mb:.0f} MB serving 16 requests at once"
+        assert grown_mb < 80, f"the server grew {grown_mb:.0f} MB serving 16 requests at once"
     finally:
         server.terminate()
         server.wait(timeout=WAIT_S)
