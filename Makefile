@@ -49,6 +49,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/cache_entries.py
 	$(BIN)/python bench/word_onsets.py
 	$(BIN)/python bench/render_piper.py
+	$(BIN)/python bench/serve.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.wav .pytest_cache

@@ -521,6 +521,58 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
             for row in (header, *rows)]
 
 
+SERVER_EXTRA_HINT = ("the server needs its optional dependencies: pip install 'article-tts[server]' "
+                     "(Starlette and uvicorn)")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens it to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--api-key", envvar="ARTICLE_TTS_API_KEY", show_envvar=True, metavar="KEY",
+              help="Clients must send 'Authorization: Bearer KEY' [default: no key].")
+@click.option("--max-input", default=4096, show_default=True, type=click.IntRange(1, 1_000_000),
+              metavar="CHARS", help="Longest input a request may send.")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="Requests synthesized at once.")
+@click.option("--queue", default=16, show_default=True, type=click.IntRange(0, 10_000),
+              help="Requests waiting for a turn; more get 429 with Retry-After.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(1, 86_400),
+              metavar="S", help="Seconds one request may take, its wait included.")
+@click.option("--allow-urls", is_flag=True,
+              help="Fetch an input that is a web address and read its article.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar=CACHE_DIR_ENV, show_envvar=True,
+              help="The clip cache every request shares [default: user cache].")
+@click.option("--no-cache", is_flag=True, help="Keep no clips between requests.")
+@click.option("--lexicon", "lexicons", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Pronunciation lexicon for every request (repeatable).")
+def serve_command(host: str, port: int, api_key: str | None, max_input: int, concurrency: int,
+                  queue: int, timeout: float, allow_urls: bool, cache_dir: Path | None,
+                  no_cache: bool, lexicons: tuple[Path, ...]) -> None:
+    """Serve OpenAI's speech API (POST /v1/audio/speech) and a page to try it, Arabic first.
+
+    \b
+    Examples:
+      article-tts serve
+      article-tts serve --port 8880 --api-key secret
+    Point a client at http://127.0.0.1:8000/v1 (see docs/API_HTTP.md).
+    """
+    try:
+        from tts.server import ServerSettings, serve
+    except ImportError:
+        click.echo(f"Error: {SERVER_EXTRA_HINT}", err=True)
+        sys.exit(2)
+    with reported_errors(debug=False):
+        settings = ServerSettings(
+            host=host, port=port, api_key=api_key or None, max_input=max_input,
+            concurrency=concurrency, queue=queue, timeout=timeout, allow_urls=allow_urls,
+            cache_dir=None if no_cache else cache_dir or default_dir(),
+            lexicons=lexicon_paths(lexicons))
+        serve(settings)
+
+
 @main.group("cache")
 def cache_group() -> None:
     """Inspect or empty the cache of finished clips that lets a rerun resume."""

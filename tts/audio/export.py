@@ -313,7 +313,9 @@ class Encoder:
         try:
             streams.write_all(sink, prefix)
             left = exact_bytes
-            while block := self.process.stdout.read(COPY_BYTES):
+            # Whatever ffmpeg has written so far, not a full COPY_BYTES: a buffered read
+            # held a streamed reply's first second back until 64 kB were encoded.
+            while block := os.read(self.process.stdout.fileno(), COPY_BYTES):
                 if left is not None:
                     block, left = block[:left], left - min(left, len(block))
                 streams.write_all(sink, block)  # a short write is finished, not taken as done

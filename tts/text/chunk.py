@@ -288,3 +288,34 @@ def choose_gap(candidates: Sequence[Gap]) -> Gap | None:
     pool = fine or candidates
     strongest = min(gap.level for gap in pool)
     return [gap for gap in pool if gap.level == strongest][-1]
+
+
+def sentence_chunks(chunks: Sequence[Chunk]) -> list[Chunk]:
+    """``chunks`` cut further at each sentence end (``.`` ``!`` ``?`` ``؟`` and the like).
+
+    For a speech server: each sentence is a clip of its own, so the first is heard as
+    soon as it is made, and a sentence met again in any request is found in the cache.
+    A cut never leaves a piece with nothing to speak; pieces keep their offsets.
+    """
+    result: list[Chunk] = []
+    for chunk in chunks:
+        words = [match.span() for match in WORD.finditer(chunk.text)]
+        ends = [gap for gap in find_gaps(chunk.text, words)
+                if gap.level == SENTENCE_LEVEL and not gap.glued]
+        begin = 0
+        for gap in ends:
+            result.append(replace(chunk, text=chunk.text[begin:gap.start], start=chunk.start + begin,
+                                  end=chunk.start + gap.start, brk=Break.SENTENCE))
+            begin = gap.end
+        result.append(replace(chunk, text=chunk.text[begin:], start=chunk.start + begin))
+    return renumbered(result)
+
+
+def renumbered(chunks: Sequence[Chunk]) -> list[Chunk]:
+    """``chunks`` with each one's index counted again within its paragraph."""
+    counts: dict[int, int] = {}
+    result = []
+    for chunk in chunks:
+        result.append(replace(chunk, index=counts.get(chunk.paragraph, 0)))
+        counts[chunk.paragraph] = result[-1].index + 1
+    return result
