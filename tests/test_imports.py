@@ -8,7 +8,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "tts"
 # Only these may import the pipeline: the command line, playback, the public API, and the
 # batch, which runs the pipeline once per article.
-PIPELINE_USERS = {"tts.cli", "tts.playback", "tts.api", "tts.batch"}
+# The front doors: the command line, playback, the API, batches and the speech server.
+PIPELINE_USERS = {"tts.cli", "tts.playback", "tts.api", "tts.batch", "tts.server.speech"}
 
 
 def module_name(path: Path) -> str:
