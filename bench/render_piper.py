@@ -40,7 +40,7 @@ def piper_alone(engine: PiperEngine, texts: list[str]) -> float:
     started = time.perf_counter()
     settings = SynthesisConfig(length_scale=engine.length_scale)
     for text in texts:
-        b"".join(chunk.audio_int16_bytes for chunk in engine.voice.synthesize(text, settings))
+        b"".join(chunk.audio_int16_bytes for chunk in engine.model.synthesize(text, settings))
     return time.perf_counter() - started
 
 

@@ -19,6 +19,7 @@ from tts.audio import mp3
 from tts.audio.clip import ffmpeg_exe
 from pages_server import Served, serve_pages
 from tts.cli import main
+from tts.options import CONFIG_ENV, ENGINE_ENV, LANG_ENV, RATE_ENV, VOICE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "article.txt"
@@ -82,8 +83,11 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory,
     """Every test gets its own clip cache, outside its working folder; nothing touches the user's."""
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("ARTICLE_TTS_CACHE_DIR", str(folder))
-    # The user's own lexicon (in the config folder) must not change what tests hear.
+    # The user's own lexicon and config file (in the config folder), and their defaults in
+    # the environment, must not change what tests hear.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    for name in (CONFIG_ENV, ENGINE_ENV, VOICE_ENV, LANG_ENV, RATE_ENV):
+        monkeypatch.delenv(name, raising=False)
     return folder
 def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
     """(start_ms, end_ms, title) of each chapter, as ffmpeg reads them from ``path``."""

@@ -58,6 +58,7 @@ def test_renders_the_article_to_an_mp3_with_chapters(run, fake: FakeEdge, tmp_pa
     manifest = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     spoken = [p for p in manifest["paragraphs"] if p["chunks"]]
     assert len(ffmpeg_chapters(tmp_path / "out.mp3")) == len(spoken)
+    assert (manifest["engine"]["name"], manifest["engine"]["voice"]) == ("edge", "ar-EG-SalmaNeural")
     assert manifest["engine"]["options"]["voice"] == "ar-EG-SalmaNeural"
     # Every chunk one request within Edge's 4096 bytes, so edge-tts never cut one itself.
     chunks = [c["text"] for p in spoken for c in p["chunks"]]

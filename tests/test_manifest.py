@@ -21,10 +21,11 @@ def test_manifest_lists_every_paragraph_and_chunk() -> None:
                 Placed(Chunk(2, 1, "وثالثا.", 7, 14, Break.PARAGRAPH), 3300, 3900)]
     config = RenderConfig(engine="espeak", speed=1.5, manifest=Path("m.json"))
     words = article_words(paragraphs, timeline, 3900)
-    data = build_manifest(paragraphs, timeline, EspeakEngine("ar"), config, 3900, "-",
+    data = build_manifest(paragraphs, timeline, EspeakEngine("ar+f3"), config, 3900, "-",
                           Path("out/a.mp3"), words=words)
     assert data["source"] == "stdin" and data["output"] == "a.mp3"
-    assert data["engine"]["name"] == "espeak" and "voice" in data["engine"]["options"]
+    assert data["engine"]["name"] == "espeak" and data["engine"]["voice"] == "ar+f3"
+    assert "voice" in data["engine"]["options"]
     assert data["settings"]["speed"] == 1.5 and data["settings"]["manifest"] == "m.json"
     first, silent, last = data["paragraphs"]
     assert (first["original"], first["spoken"]) == ("أولا ١٢.", "أولا 12.")

@@ -52,6 +52,7 @@ def test_page_is_arabic_right_to_left_with_timed_words(rendered: dict[str, Any])
         (w["start_ms"], w["end_ms"], w["text"]) for w in words]
     assert [t for _, _, t in spans] == " ".join(TEXT.split("* * *")).split()
     assert "* * *" in html  # the unspoken break is shown as text
+    assert "<bdi>الصوت espeak ar</bdi>" in html  # the voice that spoke it, in the page's language
     for landmark in ("<header>", "<main ", "<nav ", '<section class="player" aria-label='):
         assert landmark in html
     # Offline: nothing is fetched from elsewhere.

@@ -81,6 +81,7 @@ def test_a_voice_renders_an_mp3_with_chapters_and_word_timed_subtitles(voices: P
     assert len(re.findall(r"<\d\d:\d\d:\d\d\.\d{3}>", vtt)) >= 15  # inline word times
     assert manifest["engine"]["word_timing"] == "piper alignments"
     assert manifest["engine"]["options"]["speaker"] == ("1" if ":" in voice else "")
+    assert manifest["engine"]["voice"] == voice  # the voice's name, and its speaker if asked for
     words = [w for p in manifest["paragraphs"] for c in p["chunks"] for w in c["words"]]
     assert len(words) == 17
     # Measured, not spread end to end: piper's spaces lie between the words.
@@ -126,6 +127,7 @@ def test_rate_sets_the_voices_pace_and_the_cache_identity(voices: Path) -> None:
     key = normal.cache_key()
     assert key["version"] == piper_engine.piper_version() and len(key["voice_sha256"]) == 16
     assert PiperEngine(f"{MULTI}:2").cache_key()["speaker"] == "2"
+    assert PiperEngine(f"{MULTI}:reader2").voice == f"{MULTI}:2"  # by its number, as the manifest says it
 
 
 def test_the_cache_key_follows_the_voice_files_bytes(voices: Path) -> None:

@@ -32,7 +32,7 @@ from browser import Browser, find_chromium, in_ci  # noqa: E402
 from tts import engines  # noqa: E402
 from tts.audio.clip import ffmpeg_exe  # noqa: E402
 from tts.engines import EngineSpec  # noqa: E402
-from tts.server import ServerSettings, create_app  # noqa: E402
+from tts.server import ServerSettings, catalog, create_app  # noqa: E402
 from tts.text.chunk import chunk_article, sentence_chunks  # noqa: E402
 from tts.text.prepare import parse_article  # noqa: E402
 from tts.types import Break, Voice  # noqa: E402
@@ -271,6 +271,41 @@ def test_engine_voices_go_to_their_engine_whatever_the_model(base: str) -> None:
     client(base).audio.speech.create(model="tts-1", voice="tone-a", input="صوت آخر مختلف.",
                                      response_format="pcm")
     assert len(TONE.calls) == before + 1
+
+
+def test_the_users_default_engine_and_voice_answer_openais_names() -> None:
+    mine = catalog.Defaults(engine="tone", voice="tone-b")
+    assert catalog.choose("tts-1", "alloy", mine) == catalog.Choice("tone", "tone-b")
+    assert catalog.choose("tts-1-hd", "my-voice", mine) == catalog.Choice("tone", "my-voice")
+    # An engine's own name, and a voice an engine lists, still pick what they name.
+    assert catalog.choose("espeak", "alloy", mine) == catalog.Choice("espeak", "ar+f2")
+    assert catalog.choose("tts-1", "tone-a", catalog.Defaults("espeak")) == catalog.Choice("tone", "tone-a")
+    # A default voice speaks only on its own engine; auto keeps the aliases' preference.
+    assert catalog.choose("tts-1", "alloy", catalog.Defaults("auto", "tone-a")) == catalog.Choice("espeak", "ar+f2")
+
+
+def test_a_request_for_an_alias_is_spoken_by_the_default_engine(tmp_path: Path) -> None:
+    before = len(TONE.calls)
+    with running(ServerSettings(cache_dir=None, engine="tone")) as url:
+        client(url).audio.speech.create(model="tts-1", voice="alloy", input="محرك المستخدم.",
+                                        response_format="pcm")
+    assert len(TONE.calls) == before + 1
+
+
+def test_serve_takes_the_default_engine_and_voice_from_the_config(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import tts.server
+    from tts.cli import main
+    served: list[ServerSettings] = []
+    monkeypatch.setattr(tts.server, "serve", served.append)
+    (tmp_path / "config.toml").write_text('engine = "tone"\nvoice = "tone-b"\n', encoding="utf-8")
+    monkeypatch.setenv("ARTICLE_TTS_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("ARTICLE_TTS_VOICE", "tone-c")  # the environment beats the file
+    result = CliRunner().invoke(main, ["serve", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert (served[0].engine, served[0].voice) == ("tone", "tone-c")
 
 
 # --- streaming, joining, the cache ------------------------------------------------------------

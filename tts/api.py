@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tts import pipeline, playback
+from tts import engines, pipeline, playback
 
 from tts.text import langs
 from tts.synth.cache import default_dir
@@ -17,6 +17,7 @@ from tts.errors import ConfigError, InputError
 from tts.audio.player import find_player
 from tts.sources import load_article
 from tts.sources.plain import text_article
+from tts.util import userconfig
 from tts.types import STDIN_SOURCE, Article, Listener, PlayResult, RenderResult, ignore
 
 # Stands for "not given", so ``cache_dir=None`` can still mean "keep nothing".
@@ -25,7 +26,8 @@ _DEFAULT: Any = object()
 
 def render(article: str | os.PathLike[str] | Article, output: str | os.PathLike[str], *,
            config: RenderConfig | None = None, listener: Listener = ignore,
-           cache_dir: str | os.PathLike[str] | None = _DEFAULT, **options: Any) -> RenderResult:
+           cache_dir: str | os.PathLike[str] | None = _DEFAULT, user_config: bool = False,
+           **options: Any) -> RenderResult:
     """Speak ``article`` into the audio file ``output``; nothing is written unless all succeeds.
 
     ``article`` is the text itself (a ``str``), the path of a file to read (a
@@ -38,17 +40,19 @@ def render(article: str | os.PathLike[str] | Article, output: str | os.PathLike[
     it. ``options`` are RenderConfig's fields
     (``engine="espeak"``, ``pause_ms=500``, ``subtitles="a.srt"``...), or pass a whole
     ``config``. Finished clips go to the same cache as the command line's unless
-    ``cache_dir`` names another folder, or is ``None`` to keep nothing.
+    ``cache_dir`` names another folder, or is ``None`` to keep nothing. The user's config
+    file and ``ARTICLE_TTS_*`` variables are read only with ``user_config=True``: then
+    they give the defaults beneath ``options``, as they do for the command line.
     Raises an ``ArticleTTSError`` subclass on any failure.
     """
-    text, source, settings = prepare(article, config, cache_dir, options)
+    text, source, settings = prepare(article, config, cache_dir, options, user_config)
     return pipeline.render(text, Path(output), settings, listener, source=source)
 
 
 def play(article: str | os.PathLike[str] | Article, *, player: str | None = None,
          output: str | os.PathLike[str] | None = None, config: RenderConfig | None = None,
          listener: Listener = ignore, cache_dir: str | os.PathLike[str] | None = _DEFAULT,
-         **options: Any) -> PlayResult:
+         user_config: bool = False, **options: Any) -> PlayResult:
     """Play ``article`` while it renders (see ``render`` for the arguments).
 
     A one-line ``str`` naming an existing file raises ``InputError``, as in ``render``.
@@ -56,24 +60,26 @@ def play(article: str | os.PathLike[str] | Article, *, player: str | None = None
     first of ffplay, mpv, paplay, pw-play, aplay, afplay found. With ``output`` the
     audio is also saved.
     """
-    text, source, settings = prepare(article, config, cache_dir, options)
+    text, source, settings = prepare(article, config, cache_dir, options, user_config)
     target = None if output is None else Path(output)
     return playback.play(text, settings, find_player(player), target, listener, source=source)
 
 
 def prepare(article: str | os.PathLike[str] | Article, config: RenderConfig | None,
             cache_dir: str | os.PathLike[str] | None, options: dict[str, Any],
-            ) -> tuple[Article, str, RenderConfig]:
+            user_config: bool = False) -> tuple[Article, str, RenderConfig]:
     """The article read, where it came from, and the settings for it (its own language
-    unless one is given)."""
-    settings = make_config(config, cache_dir, options)
+    unless one is given: as a keyword, in ``config``, or by ARTICLE_TTS_LANG when asked)."""
+    lang_given = "lang" in options or config is not None or (user_config and lang_in_environment())
+    settings = make_config(config, cache_dir, options, user_config)
     text, source = read_article(article, settings.max_input)
-    return text, source, article_config(settings, text, "lang" in options or config is not None)
+    return text, source, article_config(settings, text, lang_given)
 
 
 def say(text: str, *, player: str | None = None, output: str | os.PathLike[str] | None = None,
         config: RenderConfig | None = None, listener: Listener = ignore,
-        cache_dir: str | os.PathLike[str] | None = _DEFAULT, **options: Any) -> int:
+        cache_dir: str | os.PathLike[str] | None = _DEFAULT, user_config: bool = False,
+        **options: Any) -> int:
     """Speak ``text`` (a word or a sentence) at once, to audition a pronunciation fix.
 
     It goes through the player, or into ``output`` when given, with the rules and
@@ -81,17 +87,18 @@ def say(text: str, *, player: str | None = None, output: str | os.PathLike[str] 
     A ``text`` that names an existing file raises ``InputError``, as in ``render``.
     """
     refuse_a_file_name(text)
-    settings = make_config(config, cache_dir, options)
+    settings = make_config(config, cache_dir, options, user_config)
     if output is not None:
         return pipeline.render(text, Path(output), settings, listener).duration_ms
     return playback.play(text, settings, find_player(player), None, listener).duration_ms
 
 
 def spoken_lines(text: str, *, config: RenderConfig | None = None,
-                 cache_dir: str | os.PathLike[str] | None = _DEFAULT, **options: Any) -> list[str]:
+                 cache_dir: str | os.PathLike[str] | None = _DEFAULT, user_config: bool = False,
+                 **options: Any) -> list[str]:
     """What the engine is given for ``text``: a line per chunk with its languages, and the
     engine's phonemes after each when it can tell them (espeak)."""
-    settings = make_config(config, cache_dir, options)
+    settings = make_config(config, cache_dir, options, user_config)
     plan = pipeline.make_plan(text, settings)
     lines = []
     for chunk in plan.chunks:
@@ -100,6 +107,20 @@ def spoken_lines(text: str, *, config: RenderConfig | None = None,
         if isinstance(plan.engine, PhonemeReader):
             lines.append(f"phonemes: {plan.engine.phonemes(chunk.text)}")
     return lines
+
+
+def user_defaults(config: RenderConfig | None) -> dict[str, Any]:
+    """The options the user's config file and ARTICLE_TTS_* variables set, as RenderConfig fields."""
+    if config is not None:
+        raise ConfigError("pass config or user_config=True, not both: config already holds "
+                          "every option")
+    found = userconfig.user_options(choices={"engine": engines.names()})
+    return userconfig.render_fields({name: setting.value for name, setting in found.items()})
+
+
+def lang_in_environment() -> bool:
+    """Whether ARTICLE_TTS_LANG sets the language (which, as --lang, beats an article's own)."""
+    return "lang" in userconfig.env_settings(choices={"engine": engines.names()})
 
 
 def read_article(article: str | os.PathLike[str] | Article, limit: int) -> tuple[Article, str]:
@@ -134,8 +155,11 @@ def refuse_a_file_name(text: str) -> None:
 
 
 def make_config(config: RenderConfig | None, cache_dir: str | os.PathLike[str] | None,
-                options: dict[str, Any]) -> RenderConfig:
-    """``config`` (or the defaults) with ``options`` applied and the cache folder resolved."""
+                options: dict[str, Any], user_config: bool = False) -> RenderConfig:
+    """``config`` (or the defaults, or with ``user_config`` the user's) with ``options``
+    applied and the cache folder resolved."""
+    if user_config:
+        options = {**user_defaults(config), **options}
     for key in ("subtitles", "manifest", "html"):
         if options.get(key) is not None:
             options[key] = Path(options[key])

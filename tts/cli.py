@@ -19,7 +19,7 @@ from tts.version import __version__
 from tts.synth.cache import ClipCache, default_dir, parse_size
 from tts.config import RenderConfig, article_config
 from tts.options import ALL as OPTIONS
-from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
+from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV, CONFIG_ENV
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.errors import ArticleTTSError, StdoutClosed
 from tts.audio.export import FORMATS, is_stdout
@@ -35,6 +35,7 @@ from tts.api import say, spoken_lines
 from tts.util.signals import Terminated, handle_ending_signals
 from tts.util.streams import audio_sink, silence_stdout
 from tts.util.words import plural
+from tts.util import userconfig
 from tts.outputs.subtitles import WRITERS as SUBTITLE_FORMATS
 from tts.sources import INPUT_FORMATS, load_article
 from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
@@ -155,6 +156,32 @@ def run() -> None:
             sys.stderr.flush()
             os._exit(int(exc.code or 0))
         raise
+
+
+class ConfiguredCommand(click.Command):
+    """A command whose options default to the user's config file, below the command line
+    and the environment (which click reads itself): ``default_map``, filled from the file."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        # --help shows the built-in defaults (docs/CLI.md is made from it), whatever the file says.
+        if not set(CONTEXT["help_option_names"]) & set(args):
+            extra.setdefault("default_map", file_defaults())
+        return super().make_context(info_name, args, parent, **extra)
+
+
+def file_defaults() -> dict[str, Any]:
+    """The config file's settings as click's default_map; a bad file is a one-line error."""
+    try:
+        found = userconfig.file_settings(choices=option_choices())
+    except ArticleTTSError as exc:
+        raise CommandError(exc) from exc
+    return {name: setting.value for name, setting in found.items()}
+
+
+def option_choices() -> dict[str, Sequence[str]]:
+    """The options whose values are names we know: engines."""
+    return {"engine": engines.names()}
 
 
 def options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -317,7 +344,7 @@ def quiet_asked() -> bool:
     return bool(context is not None and context.params.get("quiet"))
 
 
-@main.command("render")
+@main.command("render", cls=ConfiguredCommand)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @speech_options
 @source_options
@@ -385,7 +412,7 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
         click.echo(summary(result), err=True)
 
 
-@main.command("play")
+@main.command("play", cls=ConfiguredCommand)
 @source_argument
 @speech_options
 @source_options
@@ -430,7 +457,7 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
                        f"{result.first_audio_s:.1f} s{saved})", err=True)
 
 
-@main.command("say")
+@main.command("say", cls=ConfiguredCommand)
 @click.argument("text", nargs=-1, required=True)
 @speech_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -553,6 +580,9 @@ def serve_command(host: str, port: int, api_key: str | None, max_input: int, con
                   no_cache: bool, lexicons: tuple[Path, ...]) -> None:
     """Serve OpenAI's speech API (POST /v1/audio/speech) and a page to try it, Arabic first.
 
+    Your default engine and voice (`article-tts config show`) answer requests for
+    OpenAI's model and voice names (tts-1, alloy...).
+
     \b
     Examples:
       article-tts serve
@@ -565,11 +595,13 @@ def serve_command(host: str, port: int, api_key: str | None, max_input: int, con
         click.echo(f"Error: {SERVER_EXTRA_HINT}", err=True)
         sys.exit(2)
     with reported_errors(debug=False):
+        mine = {name: setting.value for name, setting in
+                userconfig.user_options(choices=option_choices()).items()}
         settings = ServerSettings(
             host=host, port=port, api_key=api_key or None, max_input=max_input,
             concurrency=concurrency, queue=queue, timeout=timeout, allow_urls=allow_urls,
             cache_dir=None if no_cache else cache_dir or default_dir(),
-            lexicons=lexicon_paths(lexicons))
+            lexicons=lexicon_paths(lexicons), engine=mine.get("engine"), voice=mine.get("voice"))
         serve(settings)
 
 
@@ -618,6 +650,58 @@ def cache_clear(cache_dir: Path | None) -> None:
     click.echo(f"Removed {plural(cache.clear(), 'clip')} from {cache.root}")
 
 
+@main.group("config")
+def config_group() -> None:
+    """Your defaults for the render options: the config file, and what they come to."""
+
+
+@config_group.command("path")
+def config_path_command() -> None:
+    """Print where the config file is read from (it need not exist yet)."""
+    path = userconfig.config_path()
+    click.echo(path if path is not None else f"none ({CONFIG_ENV} is set empty)")
+
+
+@config_group.command("show")
+def config_show() -> None:
+    """Print each render option's value when no flag is given, and where it comes from:
+    the environment, the config file or the built-in default.
+
+    The command line beats the environment, which beats the config file, which
+    beats the built-in default. The file holds options by their names without --:
+
+    \b
+      engine = "edge"
+      voice = "ar-EG-SalmaNeural"
+      pause = 900
+    """
+    with reported_errors(debug=False):
+        settings = userconfig.effective_settings(choices=option_choices())
+    click.echo(f"config file: {config_file_state()}\n")
+    rows = [(s.option.key, shown_setting(s.value), setting_origin(s)) for s in settings]
+    for line in table(("option", "value", "from"), rows):
+        click.echo(line)
+
+
+def config_file_state() -> str:
+    """The config file's path, and whether there is one."""
+    path = userconfig.config_path()
+    if path is None:
+        return f"none ({CONFIG_ENV} is set empty)"
+    return str(path) if path.is_file() else f"{path} (none there: the built-in defaults apply)"
+
+
+def shown_setting(value: Any) -> str:
+    """A value as the config file spells it (true, 900, ar); - when unset."""
+    if value is None:
+        return "-"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def setting_origin(setting: userconfig.Setting) -> str:
+    return ", ".join(part for part in (setting.origin, setting.where) if part)
+
+
 def default_output(source: str) -> Path:
     """``output/<input stem or URL slug>.mp3``, or ``output/stdin.mp3`` for standard input."""
     from tts.batch import output_stem
@@ -625,9 +709,10 @@ def default_output(source: str) -> Path:
 
 
 def was_given(name: str) -> bool:
-    """True when the user set option ``name`` (on the command line or by its variable)."""
+    """True when the user set option ``name`` on the command line or by its variable; a
+    value from the config file is a default, as the built-in one is."""
     source = click.get_current_context().get_parameter_source(name)
-    return source not in (None, click.core.ParameterSource.DEFAULT)
+    return source in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
 
 
 def print_article(article: Article) -> None:

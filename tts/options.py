@@ -10,12 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# Environment variables that stand in for options (click reads them; so does the API).
+# Environment variables that stand in for options: click reads them, and so do
+# ``article-tts config show`` and the API when asked (tts.util.userconfig).
 ENGINE_ENV = "ARTICLE_TTS_ENGINE"
+VOICE_ENV = "ARTICLE_TTS_VOICE"
+LANG_ENV = "ARTICLE_TTS_LANG"
+RATE_ENV = "ARTICLE_TTS_RATE"
 JOBS_ENV = "ARTICLE_TTS_JOBS"
 CACHE_DIR_ENV = "ARTICLE_TTS_CACHE_DIR"
 CACHE_SIZE_ENV = "ARTICLE_TTS_CACHE_SIZE"
 MAX_INPUT_ENV = "ARTICLE_TTS_MAX_INPUT"
+# The user's config file of option defaults; empty means none (tts.util.userconfig).
+CONFIG_ENV = "ARTICLE_TTS_CONFIG"
 # Large enough for a long book (an Arabic novel of 150,000 words is about 1.6 MB of
 # UTF-8; War and Peace in English 3.2 MB), small enough that reading and normalizing
 # stay far from the memory a runaway input (/dev/zero, a wrong file) would take.
@@ -45,6 +51,13 @@ class Option:
     @property
     def is_flag(self) -> bool:
         return self.kind is bool
+
+    @property
+    def key(self) -> str:
+        """Its name in the user's config file: the long flag without dashes (``pause``,
+        ``sentence-pause``, ``tashkeel`` for ``--tashkeel/--no-tashkeel``)."""
+        long = next(flag for flag in self.flags if flag.startswith("--"))
+        return long.split("/")[0].removeprefix("--")
 
     def check(self, value: Any) -> str | None:
         """Why ``value`` is out of range, or None when it is fine (None values are fine)."""
@@ -79,7 +92,7 @@ SPEECH = (
     Option("engine", ("--engine",), "auto uses Google when it answers within 2 s, else the "
            "offline espeak voice; edge is Microsoft's neural voices.", default="auto", envvar=ENGINE_ENV),
     Option("lang", ("--lang",), "Language code (gTTS; espeak voice); when not given, a web "
-           "page's or front matter's own language, else ar.", default="ar"),
+           "page's or front matter's own language, else ar.", default="ar", envvar=LANG_ENV),
     Option("tld", ("--tld",), "Google host domain, for accents.", default="com"),
     Option("slow", ("--slow",), "Slower Google reading.", default=False, kind=bool,
            show_default=False),
@@ -87,10 +100,10 @@ SPEECH = (
            kind=float, low=0.1, high=600.0, unit="s"),
     Option("voice", ("--voice",), "The engine's voice: espeak-ng's (ar, ar+f3) or Edge's "
            "(ar-EG-SalmaNeural); see `article-tts voices` [default: for --lang].",
-           show_default=False),
+           show_default=False, envvar=VOICE_ENV),
     Option("rate", ("--rate",), "Words per minute [default: 175]; Edge takes it relative to "
            "175 (210 is +20%).", kind=int, low=RATE_RANGE[0], high=RATE_RANGE[1],
-           show_default=False),
+           show_default=False, envvar=RATE_ENV),
     Option("pitch", ("--pitch",), "Edge voice pitch shift.", default=0, kind=int,
            low=-PITCH_RANGE_HZ, high=PITCH_RANGE_HZ, unit="Hz", metavar="HZ"),
     Option("tashkeel", ("--tashkeel/--no-tashkeel",), "Add short vowels to the text espeak-ng "

@@ -54,6 +54,10 @@ class Engine(Protocol):
 
     name: str
     """The name ``--engine`` takes and the summary shows."""
+    voice: str
+    """The voice it speaks with, as a listener would name it beside ``name`` (espeak's
+    ``ar+f3``, Edge's ``ar-EG-SalmaNeural``, a Piper voice ``NAME:SPEAKER``). Optional for
+    engines written before it: the manifest and the page then name the engine alone."""
     offline: bool
     """True when it never touches the network."""
     max_chars: int | None

@@ -85,7 +85,7 @@ def choose(config: RenderConfig) -> tuple[Engine, str]:
     ``auto`` takes the first online engine that answers, else the first offline one.
     """
     if config.engine != AUTO:
-        return build(config.engine, config), "asked for with --engine"
+        return build(config.engine, config), "asked for by name"
     reasons = []
     for spec in REGISTRY.values():
         if spec.offline or not spec.auto:

@@ -10,7 +10,22 @@ from datetime import datetime, timezone
 
 from tts.types import Advising, Engine, PhonemeReader, Rule, Voice
 
-__all__ = ["Advising", "Engine", "PhonemeReader", "Rule", "Voice", "retry_after_seconds"]
+__all__ = ["Advising", "Engine", "PhonemeReader", "Rule", "Voice", "engine_voice", "retry_after_seconds",
+           "voice_label"]
+
+
+def engine_voice(engine: Engine) -> str | None:
+    """The voice ``engine`` speaks with; None for an engine that does not say (``Engine.voice``
+    came after the first engines)."""
+    voice = getattr(engine, "voice", None)
+    return voice if isinstance(voice, str) and voice else None
+
+
+def voice_label(engine: Engine) -> str:
+    """The engine and its voice as the manifest and the read-along page name them:
+    ``espeak ar``, ``edge ar-EG-SalmaNeural``, ``piper ar_JO-kareem-medium:1``."""
+    voice = engine_voice(engine)
+    return engine.name if voice is None else f"{engine.name} {voice}"
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -151,6 +151,8 @@ class GoogleEngine:
                 + ", ".join(sorted(langs)[:12]) + ", ..."
             )
         self.lang, self.tld, self.slow, self.timeout = lang, tld, slow, timeout
+        # Google has one voice per language; the host's domain gives some of them an accent.
+        self.voice = f"{lang} (google.{tld})"
         self.base_url = base_url
         """Where requests go instead of ``translate.google.<tld>`` (for tests)."""
 

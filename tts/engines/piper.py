@@ -296,13 +296,15 @@ class PiperEngine:
         if primary(spoken) != primary(lang):
             raise ConfigError(f"piper voice {self.file.name} speaks {spoken}, not {lang}: choose a "
                               f"{primary(lang)} voice (`article-tts voices`), or give --lang {primary(spoken)}")
-        self.voice = load_voice(self.file)
-        self.speaker = speaker_id(self.voice, self.file.name, self.file.speaker)
+        self.model = load_voice(self.file)
+        self.speaker = speaker_id(self.model, self.file.name, self.file.speaker)
+        self.voice = self.file.name if self.speaker is None else f"{self.file.name}:{self.speaker}"
+        """The voice file's name, and the speaker's number when one was asked for."""
         # --rate in words per minute; 175 (espeak's default) keeps the voice's own pace.
         pace = 1.0 if rate is None else DEFAULT_RATE_WPM / rate
-        self.length_scale = self.voice.config.length_scale * pace
-        self.sample_rate = self.voice.config.sample_rate
-        self.aligned = len(self.voice.session.get_outputs()) > 1
+        self.length_scale = self.model.config.length_scale * pace
+        self.sample_rate = self.model.config.sample_rate
+        self.aligned = len(self.model.session.get_outputs()) > 1
         self.word_timing = "piper alignments" if self.aligned else "estimated"
         """Where word times come from: the voice's phoneme durations, or spread by letters."""
         self._key: dict[str, str] | None = None
@@ -319,7 +321,7 @@ class PiperEngine:
 
         settings = SynthesisConfig(speaker_id=self.speaker, length_scale=self.length_scale)
         with self._lock:
-            chunks = list(self.voice.synthesize(text, settings, include_alignments=self.aligned))
+            chunks = list(self.model.synthesize(text, settings, include_alignments=self.aligned))
         data = b"".join(chunk.audio_int16_bytes for chunk in chunks)
         audio = AudioSegment(data=data, sample_width=2, frame_rate=self.sample_rate, channels=1)
         spans = spoken_spans(chunks, self.sample_rate) if self.aligned else None

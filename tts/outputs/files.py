@@ -27,6 +27,7 @@ from tts.outputs import subtitles
 
 from tts.synth import wordtimes
 from tts.config import RenderConfig
+from tts.engines.base import voice_label
 from tts.errors import ConfigError, OutputError
 from tts.audio.master import Outlet
 from tts.audio.timeline import at_speed, frames_to_ms
@@ -145,7 +146,8 @@ def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, o
         export.write_text(config.manifest, manifest.manifest_json(data))
     if config.html is not None:
         export.write_text(config.html, page.make_page(
-            page.PageInput(plan.paragraphs, words, tags, duration_ms, config.lang),
+            page.PageInput(plan.paragraphs, words, tags, duration_ms, config.lang,
+                           voice_label(plan.engine)),
             page.audio_source(output, config.html, config.embed_audio)))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tts.version import __version__
 from tts.config import RenderConfig
-from tts.engines.base import Engine
+from tts.engines.base import Engine, engine_voice
 from tts.audio.export import is_stdout
 from tts.audio.metadata import source_label
 from tts.synth.wordtimes import WordTimer
@@ -36,7 +36,7 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "article": {key: value for key, value in dataclasses.asdict(meta or ArticleMeta()).items()
                     if value},
         "output": "stdout" if is_stdout(output) else output.name,
-        "engine": {"name": engine.name, "options": engine.cache_key(),
+        "engine": {"name": engine.name, "voice": engine_voice(engine), "options": engine.cache_key(),
                    "word_timing": word_timing(engine)},
         "settings": settings(config),
         "duration_ms": duration_ms,

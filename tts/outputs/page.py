@@ -31,11 +31,11 @@ SEEK_STEP_S = 5
 # The page's own words, in the article's language when we have them, else English.
 UI_TEXT = {
     "ar": {"skip": "انتقل إلى النص", "chapters": "الفقرات", "player": "المشغّل",
-           "speed": "السرعة", "article": "نص المقال", "duration": "المدة",
+           "speed": "السرعة", "article": "نص المقال", "duration": "المدة", "voice": "الصوت",
            "keys": "المسافة: تشغيل/إيقاف · ← →: {step} ثوانٍ · انقر كلمة أو فقرة للانتقال إليها",
            "error": "تعذّر تحميل الصوت."},
     "en": {"skip": "Skip to the text", "chapters": "Paragraphs", "player": "Player",
-           "speed": "Speed", "article": "Article text", "duration": "Duration",
+           "speed": "Speed", "article": "Article text", "duration": "Duration", "voice": "Voice",
            "keys": "Space: play/pause · ← →: {step} s · click a word or paragraph to go there",
            "error": "The audio could not be loaded."},
 }
@@ -51,6 +51,8 @@ class PageInput:
     tags: Tags
     duration_ms: int
     lang: str
+    voice: str = ""
+    """The engine and voice that spoke it (``edge ar-EG-SalmaNeural``); "" leaves it out."""
 
 
 def check_page(path: Path, output: Path) -> None:
@@ -112,9 +114,10 @@ def chapters_html(page: PageInput, by_paragraph: dict[int, list[Word]], label: s
 
 
 def meta_html(page: PageInput, text: dict[str, str]) -> str:
-    """The line under the title: artist, album, length, how it was made."""
+    """The line under the title: artist, album, length, voice, how it was made."""
+    voice = f"{text['voice']} {page.voice}" if page.voice else None
     parts = [page.tags.artist, page.tags.album, f"{text['duration']} {clock(page.duration_ms)}",
-             page.tags.comment]
+             voice, page.tags.comment]
     # Each part isolated: an English comment beside Arabic keeps its own direction.
     return " · ".join(f"<bdi>{html.escape(p)}</bdi>" for p in parts if p)
 

@@ -63,6 +63,10 @@ class ServerSettings:
     cache_size: int | None = None
     lexicons: tuple[Path, ...] = ()
     loudness: float | None = -16.0
+    engine: str | None = None
+    """The engine the model aliases (tts-1...) mean; None keeps their own preference."""
+    voice: str | None = None
+    """The voice OpenAI's voice names (alloy...) say on its engine; None maps each name."""
 
 
 @dataclass
@@ -166,7 +170,8 @@ async def speech(request: Request) -> Response:
     settings = state.settings
     body = await read_body(request, settings.max_input * BODY_BYTES_PER_CHAR + BODY_SLACK_BYTES)
     wanted = parse_body(body, settings.max_input, catalog.DEFAULT_MODEL)
-    choice = catalog.choose(wanted.model, wanted.voice)
+    choice = catalog.choose(wanted.model, wanted.voice,
+                            catalog.Defaults(settings.engine, settings.voice))
     if choice is None:
         raise invalid("model", f"unknown model {wanted.model!r}; choose one of "
                       f"{', '.join(catalog.model_ids())}", "model_not_found")

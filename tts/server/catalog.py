@@ -48,6 +48,31 @@ class Choice:
     voice: str | None
 
 
+@dataclass(frozen=True)
+class Defaults:
+    """The user's default engine and voice (``article-tts config show``), for model aliases."""
+
+    engine: str | None = None
+    """What the aliases (tts-1, tts-1-hd...) mean; None or ``auto``: their own preference."""
+    voice: str | None = None
+    """What OpenAI's voice names say on the engine this voice belongs to."""
+
+    def engine_for(self, model: str) -> str | None:
+        """The default engine when ``model`` is an alias and the engine is registered."""
+        if model in MODEL_ENGINES and self.engine in engines.REGISTRY:
+            return self.engine
+        return None
+
+    def voice_for(self, engine: str) -> str | None:
+        """The default voice when ``engine`` speaks it: the default engine's, or one it lists."""
+        if self.voice is None:
+            return None
+        if engine == self.engine:
+            return self.voice
+        listed = next((v for v in engine_voices() if v.name == self.voice), None)
+        return self.voice if listed is not None and listed.engine == engine else None
+
+
 def model_ids() -> list[str]:
     """Every name ``model`` takes: OpenAI's aliases, then each registered engine's name."""
     return [*MODEL_ENGINES, *engines.REGISTRY]
@@ -88,21 +113,22 @@ def safe_voices(spec: engines.EngineSpec) -> list[Voice]:
         return []
 
 
-def choose(model: str, voice: str) -> Choice | None:
+def choose(model: str, voice: str, defaults: Defaults = Defaults()) -> Choice | None:
     """The engine and voice for a request; None when ``model`` names nothing we have.
 
-    A voice one engine lists is spoken by that engine whatever the model; an OpenAI
-    name is mapped for the model's engine; any other name goes to the model's engine
-    as it is, which refuses it if it has no such voice.
+    A voice one engine lists is spoken by that engine whatever the model. An alias means
+    the user's default engine when one is set. An OpenAI name is the user's default voice
+    on that voice's engine, else mapped for the model's engine; any other name goes to
+    the model's engine as it is, which refuses it if it has no such voice.
     """
     listed = next((v for v in engine_voices() if v.name == voice), None)
     if listed is not None:
         return Choice(listed.engine, listed.name)
-    engine = engine_for_model(model)
+    engine = defaults.engine_for(model) or engine_for_model(model)
     if engine is None:
         return None
     if voice in OPENAI_VOICES:
-        return Choice(engine, OPENAI_VOICES[voice].get(engine))
+        return Choice(engine, defaults.voice_for(engine) or OPENAI_VOICES[voice].get(engine))
     return Choice(engine, voice)
 
 
