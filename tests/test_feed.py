@@ -11,8 +11,8 @@ import feedparser
 import pytest
 from pages_server import PAGES
 
-from tts.outputs.feed import PODCAST_NS, clock, item_link, parse_clock
-from tts.types import Article, ArticleMeta
+from tts.outputs.feed import PODCAST_NS, clock, first_paragraph, item_link, parse_clock
+from tts.types import Article, ArticleMeta, Block
 
 ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")
 BASE = "https://podcast.example/news"
@@ -198,3 +198,19 @@ def test_a_feed_item_links_only_to_an_http_page() -> None:
     meta = ArticleMeta(url="javascript:alert(1)")
     assert item_link(Article((), meta, source="https://news.example/a")) == "https://news.example/a"
     assert item_link(Article((), meta, source="in/a.html")) is None
+
+
+@pytest.mark.parametrize(("blocks", "title", "lede"), [
+    # A headline as the first block: the lede is the paragraph after it.
+    ((Block("عنوان قصير"), Block("هذه هي الفقرة الأولى من الخبر وفيها ما يكفي من الكلمات.")),
+     "عنوان قصير", "هذه هي الفقرة الأولى من الخبر وفيها ما يكفي من الكلمات."),
+    # No short headline (a plain-text article): the first block is the lede, not skipped.
+    ((Block("فقرة أولى طويلة لا تصلح عنوانا وفيها ما يكفي من الكلمات لوصف الخبر كله."),
+      Block("فقرة ثانية فيها كلام آخر بما يكفي من الكلمات هنا أيضا.")),
+     "article", "فقرة أولى طويلة لا تصلح عنوانا وفيها ما يكفي من الكلمات لوصف الخبر كله."),
+    # A title from elsewhere (front matter): a heading is skipped, not the body under it.
+    ((Block("أولا", heading=True), Block("نص أول هنا.")), "ملاحظات", "نص أول هنا."),
+])
+def test_the_item_description_starts_at_the_lede(blocks: tuple[Block, ...], title: str,
+                                                 lede: str) -> None:
+    assert first_paragraph(Article(blocks), title) == lede

@@ -192,10 +192,11 @@ def make_item(article: Article, name: str, audio: Path, base_url: str,
               transcript: Path | None = None, chapters: Path | None = None) -> FeedItem:
     """The episode for one rendered article, from the article and the files on disk."""
     kind = TRANSCRIPT_TYPES.get(transcript.suffix) if transcript else None
+    title = item_title(article, name)
     return FeedItem(
         guid=item_guid(article, name),
-        title=item_title(article, name),
-        description=article.meta.description or first_paragraph(article),
+        title=title,
+        description=article.meta.description or first_paragraph(article, title),
         published=published(article, audio),
         url=file_url(base_url, audio), length=audio.stat().st_size,
         mime=AUDIO_TYPES.get(audio.suffix, "audio/mpeg"), duration_s=duration_seconds(audio),
@@ -220,9 +221,13 @@ def item_title(article: Article, name: str) -> str:
     return article.meta.title or (first if 0 < len(first) <= TITLE_MAX_CHARS else name)
 
 
-def first_paragraph(article: Article) -> str:
-    """The first paragraph of body text under the headline (not a dateline or a heading)."""
-    body = [b.text for b in article.blocks[1:] if not b.heading] or [article.blocks[0].text]
+def first_paragraph(article: Article, title: str) -> str:
+    """The lede: the first paragraph of body text, not a dateline or a heading, and not the
+    first block when that is the ``title`` (a headline); a first block too long to be a
+    headline is the lede itself."""
+    blocks = article.blocks
+    start = 1 if blocks and blocks[0].text.strip() == title.strip() else 0
+    body = [b.text for b in blocks[start:] if not b.heading] or [b.text for b in blocks[:1]] or [""]
     full = next((text for text in body if len(text.split()) >= DESCRIPTION_MIN_WORDS), body[0])
     return full[:DESCRIPTION_MAX_CHARS]
 
