@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from browser import in_ci
 from pages_server import PAGES
 
-from tts.outputs.feed import PODCAST_NS, clock, item_link, parse_clock
-from tts.types import Article, ArticleMeta
+from tts.outputs.feed import ITUNES_NS, PODCAST_NS, clock, first_paragraph, item_link, parse_clock
+from tts.types import Article, ArticleMeta, Block
 
 ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")
 BASE = "https://podcast.example/news"
 FEED_OPTIONS = ("--feed", "feed.xml", "--base-url", BASE, "--feed-title", "نشرة",
                 "--feed-author", "غرفة الأخبار", "--feed-image", "https://podcast.example/c.jpg")
+# What Apple asks of a show besides the above: an owner to write to, a category.
+SHOW_OPTIONS = ("--feed-owner-email", "podcast@news.example", "--feed-category", "news/daily news",
+                "--feed-description", "أخبار اليوم مقروءة")
+JS = Path(__file__).resolve().parent / "js"
 MARKDOWN = "---\ntitle: ملاحظات\ndate: 2024-05-01\n---\n# أولا\n\nنص أول هنا.\n\n## ثانيا\n\nنص ثان."
 
 
@@ -198,3 +206,131 @@ def test_a_feed_item_links_only_to_an_http_page() -> None:
     meta = ArticleMeta(url="javascript:alert(1)")
     assert item_link(Article((), meta, source="https://news.example/a")) == "https://news.example/a"
     assert item_link(Article((), meta, source="in/a.html")) is None
+
+
+# --- what podcast apps require ----------------------------------------------------------------
+
+@pytest.fixture
+def node() -> str:
+    """node, with podcast-partytime (the Podcast Index's parser) installed in tests/js from npm.
+    Missing either: a skip on a laptop, a failure in CI (.ci/run installs both)."""
+    found = shutil.which("node")
+    missing = ("node is not installed (apt-get install nodejs npm)" if found is None else
+               None if (JS / "node_modules" / "podcast-partytime").is_dir() else
+               "podcast-partytime is not installed (npm ci --prefix tests/js)")
+    if missing or found is None:
+        if in_ci():
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+    return found
+
+
+def partytime(node: str, feed: Path) -> dict[str, Any]:
+    """The feed as podcast-partytime reads it, through tests/js/parse_feed.mjs."""
+    done = subprocess.run([node, str(JS / "parse_feed.mjs"), str(feed)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_the_channel_has_what_apple_requires(run, articles: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS, *SHOW_OPTIONS)
+    assert result.exit_code == 0, result.stderr
+    assert "Warning: feed" not in result.stderr
+    feed = parsed(tmp_path).feed
+    assert [t.term for t in feed.tags] == ["News", "Daily News"]  # in Apple's spelling
+    assert feed.publisher_detail == {"name": "غرفة الأخبار", "email": "podcast@news.example"}
+    assert {(link.rel, link.href) for link in feed.links} == {("alternate", BASE),
+                                                              ("self", f"{BASE}/feed.xml")}
+    assert feed.subtitle == "أخبار اليوم مقروءة"
+    root = ElementTree.parse(tmp_path / "out" / "feed.xml").getroot()
+    assert root.findtext(f"channel/{{{ITUNES_NS}}}explicit") == "false"
+    check = run("feed", "check", "out/feed.xml")
+    assert check.exit_code == 0, check.stdout
+    assert check.stdout.splitlines()[-1] == ("out/feed.xml passes Apple's and the Podcast Index's "
+                                             "required tags")
+
+
+def test_the_podcast_index_parser_reads_the_feed(run, node: str, articles: Path,  # type: ignore[no-untyped-def]
+                                                 tmp_path: Path) -> None:
+    result = run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS, *SHOW_OPTIONS,
+                 "--feed-explicit")
+    assert result.exit_code == 0, result.stderr
+    feed = partytime(node, tmp_path / "out" / "feed.xml")
+    assert feed["title"] == "نشرة" and feed["description"] == "أخبار اليوم مقروءة"
+    assert feed["language"] == "ar-EG"
+    assert feed["itunesCategory"] == ["News > Daily News"]
+    assert feed["owner"] == {"name": "غرفة الأخبار", "email": "podcast@news.example"}
+    assert feed["explicit"] is True
+    assert feed["pubsub"]["self"] == f"{BASE}/feed.xml"
+    assert feed["itunesImage"] == "https://podcast.example/c.jpg"
+    items = {item["title"]: item for item in feed["items"]}
+    assert len(items) == 3 and len({item["guid"] for item in items.values()}) == 3
+    for name, item in (("structured", items["مجلس الأمن يفشل في إصدار بيان بشأن طرابلس"]),
+                       ("notes", items["ملاحظات"])):
+        audio = tmp_path / "out" / f"{name}.mp3"
+        assert item["enclosure"] == {"url": f"{BASE}/{name}.mp3", "length": audio.stat().st_size,
+                                     "type": "audio/mpeg"}
+        assert item["duration"] > 0 and item["pubDate"]
+
+
+def test_a_show_file_beside_the_feed_with_options_over_it(run, articles: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "feed.toml").write_text(
+        f'base_url = "{BASE}"\ntitle = "من الملف"\ncategory = "Technology"\nexplicit = true\n'
+        'owner_name = "المالك"\nowner_email = "owner@news.example"\n'
+        'image = "https://podcast.example/c.png"\n', encoding="utf-8")
+    result = run("render", str(articles / "notes.md"), "-O", "out", *ESPEAK, "--feed", "feed.xml",
+                 "--feed-title", "من الخيارات", "--feed-clean")
+    assert result.exit_code == 0, result.stderr
+    feed = parsed(tmp_path).feed
+    assert feed.title == "من الخيارات"  # the option given wins over the file
+    assert [t.term for t in feed.tags] == ["Technology"]
+    assert feed.publisher_detail == {"name": "المالك", "email": "owner@news.example"}
+    assert feed.subtitle == "نص أول هنا."  # no description given: the first article's lede
+    root = ElementTree.parse(tmp_path / "out" / "feed.xml").getroot()
+    assert root.findtext(f"channel/{{{ITUNES_NS}}}explicit") == "false"
+
+
+@pytest.mark.parametrize(("show", "extra", "message"), [
+    ('category = "News"\n', (), "--feed needs --base-url URL (or base_url in its show file)"),
+    (f'base_url = "{BASE}"\nowner = "x"\n', (), "unknown key 'owner'"),
+    (f'base_url = "{BASE}"\nexplicit = "no"\n', (), "explicit in the show file"),
+    (f'base_url = "{BASE}"\ncategory = \n', (), "is not valid TOML"),
+    (f'base_url = "{BASE}"\n', ("--feed-category", "Newz"), "did you mean News?"),
+    (f'base_url = "{BASE}"\n', ("--feed-category", "News/Cooking"), "not an Apple Podcasts category"),
+    (f'base_url = "{BASE}"\n', ("--feed-owner-name", "x"), "--feed-owner-name needs --feed-owner-email"),
+    (f'base_url = "{BASE}"\n', ("--feed-owner-email", "nobody"), "is not an email address"),
+])
+def test_show_settings_are_checked_before_any_work(run, articles: Path, tmp_path: Path, show: str,  # type: ignore[no-untyped-def]
+                                                   extra: tuple[str, ...], message: str) -> None:
+    (tmp_path / "show.toml").write_text(show, encoding="utf-8")
+    result = run("render", str(articles / "notes.md"), "-O", "out", *ESPEAK, "--feed", "feed.xml",
+                 "--feed-config", "show.toml", *extra)
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "out" / "notes.mp3").exists()
+
+
+def test_without_owner_or_cover_the_render_warns(run, articles: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", str(articles / "notes.md"), "-O", "out", *ESPEAK, "--feed", "feed.xml",
+                 "--base-url", BASE)
+    assert result.exit_code == 0, result.stderr
+    assert "Warning: feed channel: no itunes:owner email" in result.stderr
+    assert "Warning: feed channel: no itunes:image" in result.stderr
+
+
+@pytest.mark.parametrize(("blocks", "title", "lede"), [
+    # A headline as the first block: the lede is the paragraph after it.
+    ((Block("عنوان قصير"), Block("هذه هي الفقرة الأولى من الخبر وفيها ما يكفي من الكلمات.")),
+     "عنوان قصير", "هذه هي الفقرة الأولى من الخبر وفيها ما يكفي من الكلمات."),
+    # No short headline (a plain-text article): the first block is the lede, not skipped.
+    ((Block("فقرة أولى طويلة لا تصلح عنوانا وفيها ما يكفي من الكلمات لوصف الخبر كله."),
+      Block("فقرة ثانية فيها كلام آخر بما يكفي من الكلمات هنا أيضا.")),
+     "article", "فقرة أولى طويلة لا تصلح عنوانا وفيها ما يكفي من الكلمات لوصف الخبر كله."),
+    # A title from elsewhere (front matter): a heading is skipped, not the body under it.
+    ((Block("أولا", heading=True), Block("نص أول هنا.")), "ملاحظات", "نص أول هنا."),
+])
+def test_the_item_description_starts_at_the_lede(blocks: tuple[Block, ...], title: str,
+                                                 lede: str) -> None:
+    assert first_paragraph(Article(blocks), title) == lede

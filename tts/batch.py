@@ -274,6 +274,11 @@ def feed_items(outcomes: Sequence[Outcome], batch: BatchSettings, base_url: str)
     return items
 
 
+def feed_path(feed: Path, output_dir: Path) -> Path:
+    """Where ``--feed`` goes: a bare name in the output folder, a path as given."""
+    return feed if feed.parent != Path(".") else output_dir / feed
+
+
 def publish_feed(feed: Path, channel: Channel, outcomes: Sequence[Outcome], batch: BatchSettings,
                  config: RenderConfig) -> tuple[Path, int, int]:
     """Write or update the feed (a bare name lives in the output folder); its path, its item
@@ -282,7 +287,7 @@ def publish_feed(feed: Path, channel: Channel, outcomes: Sequence[Outcome], batc
     The channel's language is the one given, else --lang when given, else the
     first article's own, else --lang's default.
     """
-    path = feed if feed.parent != Path(".") else batch.output_dir / feed
+    path = feed_path(feed, batch.output_dir)
     declared = next((o.article.meta.lang for o in outcomes if o.article and o.article.meta.lang),
                     None)
     language = channel.language or (config.lang if batch.lang_given else declared or config.lang)

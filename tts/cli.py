@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import sys
@@ -20,7 +19,7 @@ from tts.synth.cache import ClipCache, default_dir, parse_size
 from tts.config import RenderConfig, article_config
 from tts.options import ALL as OPTIONS
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV, CONFIG_ENV
-from tts.options import FILE, SPEECH, SPEED, Option
+from tts.options import FEED, FILE, SPEECH, SPEED, Option
 from tts.errors import ArticleTTSError, StdoutClosed
 from tts.audio.export import FORMATS, is_stdout
 from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
@@ -272,11 +271,11 @@ batch_options = options(
     click.option("--base-url", metavar="URL", callback=lambda ctx, param, value: base_url(value),
                  help="Where the output folder is published (for the feed's file links): an "
                       "http(s) address without ?query or #fragment."),
-    click.option("--feed-title", help="The feed's title [default: the output folder's name]."),
-    click.option("--feed-author", help="The feed's author."),
-    click.option("--feed-language", help="The feed's language [default: --lang, else the "
-                                         "first article's]."),
-    click.option("--feed-image", metavar="URL", help="The feed's cover art (.jpg or .png)."),
+    click.option("--feed-config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 metavar="FILE.toml", help="The show's fixed feed settings (owner_email, "
+                 "category ...), which options given override [default: the feed's name with "
+                 ".toml beside it, as feed.toml for feed.xml, when there is one]."),
+    *(click_option(o) for o in FEED),
 )
 
 report_options = options(
@@ -605,6 +604,43 @@ def serve_command(host: str, port: int, api_key: str | None, max_input: int, con
         serve(settings)
 
 
+@main.group("feed")
+def feed_group() -> None:
+    """Check a podcast feed; list the categories it may take (render --feed writes one)."""
+
+
+@feed_group.command("check")
+@click.argument("feed", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="FEED.xml")
+def feed_check(feed: Path) -> None:
+    """Check FEED.xml for the tags Apple Podcasts and the Podcast Index require: a line per
+    problem, exit 1 when a required one is missing or wrong. Recommended tags only warn.
+    Nothing is fetched: of the cover art, only its type (.jpg, .png) is checked.
+
+    \b
+    Examples:
+      article-tts feed check site/feed.xml
+    """
+    from tts.outputs.feed_check import check_feed
+    with reported_errors(debug=False):
+        problems = check_feed(feed)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.required for p in problems)
+    if errors:
+        click.echo(f"{feed} fails: {plural(errors, 'required tag')} missing or wrong")
+        sys.exit(1)
+    click.echo(f"{feed} passes Apple's and the Podcast Index's required tags")
+
+
+@feed_group.command("categories")
+def feed_categories() -> None:
+    """List the Apple Podcasts categories --feed-category takes (News, News/Daily News ...)."""
+    from tts.outputs.podcast_categories import all_names
+    for name in all_names():
+        click.echo(name)
+
+
 @main.group("cache")
 def cache_group() -> None:
     """Inspect or empty the cache of finished clips that lets a rerun resume."""
@@ -787,14 +823,16 @@ class BatchArgs:
     output_dir: Path | None
     feed: Path | None
     base_url: str | None
-    feed_title: str | None
-    feed_author: str | None
-    feed_language: str | None
-    feed_image: str | None
+    feed_config: Path | None
+    channel: dict[str, Any]
+    """The --feed-... options given (not their defaults: a show file may set those)."""
 
 
 def pop_batch_settings(settings: dict[str, Any]) -> BatchArgs:
-    return BatchArgs(*(settings.pop(f.name) for f in dataclasses.fields(BatchArgs)))
+    channel = {o.name: settings.pop(o.name) for o in FEED}
+    return BatchArgs(settings.pop("output_dir"), settings.pop("feed"), settings.pop("base_url"),
+                     settings.pop("feed_config"),
+                     {name: value for name, value in channel.items() if was_given(name)})
 
 
 def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
@@ -805,9 +843,6 @@ def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
     if args.output_dir is None:
         raise click.UsageError("several inputs (or --feed) need -O/--output-dir DIR for their "
                                "outputs; -o names a single file")
-    if args.feed is not None and not args.base_url:
-        raise click.UsageError("--feed needs --base-url URL: where the output folder is "
-                               "published, so the feed can link each file")
     subtitles, manifest = settings.pop("subtitles"), settings.pop("manifest")
     html = settings.pop("html")
     kind = None
@@ -846,6 +881,7 @@ def render_many(inputs: Sequence[str], output: Path | None, input_format: str, l
         if not quiet:
             gone = f"; {dropped} dropped, their audio was deleted" if dropped else ""
             click.echo(f"Feed: {path} ({plural(count, 'item')}{gone})", err=True)
+            report_feed_problems(path)
     report.summary(outcomes)
     if not all(o.ok for o in outcomes):
         sys.exit(1)
@@ -866,14 +902,32 @@ def dry_run_many(jobs: Sequence[Job], config: RenderConfig, batch: BatchSettings
 
 
 def make_channel(args: BatchArgs, output_dir: Path) -> Channel | None:
-    """The feed's channel from the options, checked before any work; None without --feed."""
-    from tts.outputs.feed import Channel, check_channel
-    if args.feed is None or args.base_url is None:
+    """The feed's channel from the show file and the options, checked before any work;
+    None without --feed."""
+    from tts.batch import feed_path
+    from tts.outputs.feed import check_channel
+    from tts.outputs.feed_config import channel_settings, make_channel, read_show_file, show_file
+    if args.feed is None:
         return None
-    channel = Channel(args.feed_title or output_dir.resolve().name, args.base_url,
-                      args.feed_author, args.feed_language, args.feed_image)
-    check_channel(channel)
-    return channel
+    path = show_file(feed_path(args.feed, output_dir), args.feed_config)
+    given = {**args.channel, **({"base_url": args.base_url} if args.base_url else {})}
+    settings = channel_settings(given, read_show_file(path) if path else {})
+    if not settings["base_url"]:
+        raise click.UsageError("--feed needs --base-url URL (or base_url in its show file): "
+                               "where the output folder is published, so the feed can link "
+                               "each file")
+    return check_channel(make_channel(settings, output_dir.resolve().name))
+
+
+def report_feed_problems(path: Path) -> None:
+    """What Apple or the Podcast Index would refuse in the feed just written (an owner's
+    email, cover art: nothing here can make those up), as warnings."""
+    from tts.outputs.feed_check import check_feed
+    problems = [p for p in check_feed(path) if p.required]
+    for problem in problems:
+        click.echo(f"Warning: feed {problem.where}: {problem.message}", err=True)
+    if problems:
+        click.echo(f"  (`article-tts feed check {path}` checks it again)", err=True)
 
 
 class BatchReport:

@@ -153,7 +153,34 @@ LEXICON = (
 SPEED = Option("speed", ("--speed",), "Tempo, pitch kept; chapter and subtitle times follow.",
                default=1.0, kind=float, low=SPEED_RANGE[0], high=SPEED_RANGE[1])
 
-ALL: dict[str, Option] = {o.name: o for o in (*SPEECH, *FILE, *READ_ALONG, *LEXICON, SPEED)}
+# Apple Podcasts requires a category; News fits what this tool reads aloud.
+DEFAULT_FEED_CATEGORY = "News"
+# The podcast channel. A show config file (FEED.toml, --feed-config) may set each of these by
+# its name without "feed_" (title, owner_email, explicit ...); an option given wins over it.
+# --feed, --base-url and --feed-config are paths and addresses, declared in tts.cli.
+FEED = (
+    Option("feed_title", ("--feed-title",), "The feed's title [default: the output folder's "
+           "name].", show_default=False),
+    Option("feed_description", ("--feed-description",), "What the show is about [default: the "
+           "first article's lede].", show_default=False, metavar="TEXT"),
+    Option("feed_author", ("--feed-author",), "The feed's author."),
+    Option("feed_owner_name", ("--feed-owner-name",), "Who Apple Podcasts contacts about the "
+           "show (not shown to listeners) [default: --feed-author].", show_default=False,
+           metavar="NAME"),
+    Option("feed_owner_email", ("--feed-owner-email",), "The owner's email; Apple Podcasts "
+           "asks for one.", metavar="EMAIL"),
+    Option("feed_language", ("--feed-language",), "The feed's language [default: --lang, else "
+           "the first article's].", show_default=False),
+    Option("feed_image", ("--feed-image",), "The feed's cover art (.jpg or .png, square, 1400 "
+           "to 3000 px).", metavar="URL"),
+    Option("feed_category", ("--feed-category",), "Apple Podcasts category, with a subcategory "
+           "after a slash: News/Daily News (`article-tts feed categories` lists them).",
+           default=DEFAULT_FEED_CATEGORY, metavar="CATEGORY"),
+    Option("feed_explicit", ("--feed-explicit/--feed-clean",), "Mark the show explicit "
+           "(itunes:explicit true) or not.", default=False, kind=bool),
+)
+
+ALL: dict[str, Option] = {o.name: o for o in (*SPEECH, *FILE, *READ_ALONG, *LEXICON, SPEED, *FEED)}
 
 
 def default(name: str) -> Any:

@@ -20,7 +20,7 @@ import functools
 import html
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -31,11 +31,14 @@ import mutagen
 from tts.errors import ConfigError, InputError
 from tts.audio.export import write_text
 from tts.audio.metadata import TITLE_MAX_CHARS
+from tts.options import DEFAULT_FEED_CATEGORY
+from tts.outputs.podcast_categories import SEPARATOR, closest, parse_category
 from tts.sources.url import is_url
 from tts.types import Article
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 # podcast:guid is a UUIDv5 of the feed's URL in this namespace (Podcasting 2.0 spec).
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 # Item guids: a UUIDv5 of what identifies the source, so the same article keeps its guid.
@@ -52,6 +55,9 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 DESCRIPTION_MAX_CHARS = 600
 # Shorter paragraphs (a dateline, a byline) do not describe the article.
 DESCRIPTION_MIN_WORDS = 8
+# The channel's description when no option, show file or article gives a better one: Apple
+# requires one, and the title repeated says nothing.
+DEFAULT_DESCRIPTION = "Articles read aloud by article-tts"
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,13 @@ class Channel:
     author: str | None = None
     language: str | None = None
     image: str | None = None
+    description: str | None = None
+    """What the show is about; None takes the oldest item's description."""
+    category: str = DEFAULT_FEED_CATEGORY
+    """An Apple Podcasts category, ``News`` or with a subcategory ``News/Daily News``."""
+    owner_name: str | None = None
+    owner_email: str | None = None
+    explicit: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,10 +106,12 @@ def podcastindex_extension() -> tuple[type[Any], type[Any]]:
     from feedgen.util import xml_elem
 
     class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
-        """The channel's ``podcast:guid``."""
+        """The channel's ``podcast:guid``, and ``itunes:explicit`` as Apple now documents it
+        (``true``/``false``; feedgen only writes the older ``yes``/``no``/``clean``)."""
 
         def __init__(self) -> None:
             self.guid: str | None = None
+            self.explicit: bool | None = None
 
         def extend_ns(self) -> dict[str, str]:
             return {"podcast": PODCAST_NS}
@@ -104,6 +119,8 @@ def podcastindex_extension() -> tuple[type[Any], type[Any]]:
         def extend_rss(self, feed: Any) -> Any:
             if self.guid:
                 xml_elem(f"{{{PODCAST_NS}}}guid", feed[0]).text = self.guid
+            if self.explicit is not None:
+                xml_elem(f"{{{ITUNES_NS}}}explicit", feed[0]).text = str(self.explicit).lower()
             return feed
 
     class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
@@ -126,8 +143,9 @@ def podcastindex_extension() -> tuple[type[Any], type[Any]]:
     return PodcastIndexExtension, PodcastIndexEntryExtension
 
 
-def check_channel(channel: Channel) -> None:
-    """Refuse, before any work, what podcast apps would refuse."""
+def check_channel(channel: Channel) -> Channel:
+    """Refuse, before any work, what podcast apps would refuse; the channel with its
+    category in Apple's spelling and an owner named when only the email was given."""
     problem = base_url_problem(channel.base_url)
     if problem:
         raise ConfigError(f"--base-url {channel.base_url} {problem}: the feed links every file "
@@ -135,6 +153,27 @@ def check_channel(channel: Channel) -> None:
     if channel.image and not channel.image.lower().endswith(IMAGE_SUFFIXES):
         raise ConfigError(f"--feed-image {channel.image} must end in .jpg or .png "
                           "(podcast apps take only those)")
+    if channel.owner_email is not None and "@" not in channel.owner_email:
+        raise ConfigError(f"--feed-owner-email {channel.owner_email} is not an email address; "
+                          "give one Apple Podcasts can write to, as podcast@example.com")
+    if channel.owner_name and not channel.owner_email:
+        raise ConfigError("--feed-owner-name needs --feed-owner-email: Apple Podcasts writes "
+                          "to the owner there")
+    owner = channel.owner_name or channel.author or channel.title
+    return replace(channel, category=apple_category(channel.category),
+                   owner_name=owner if channel.owner_email else None)
+
+
+def apple_category(value: str) -> str:
+    """``value`` in Apple's spelling (``news/daily news`` -> ``News/Daily News``)."""
+    parsed = parse_category(value)
+    if parsed is None:
+        guess = closest(value)
+        hint = f"did you mean {guess}? " if guess else ""
+        raise ConfigError(f"--feed-category {value} is not an Apple Podcasts category; {hint}"
+                          "`article-tts feed categories` lists them")
+    category, sub = parsed
+    return f"{category}{SEPARATOR}{sub}" if sub else category
 
 
 def base_url_problem(url: str) -> str | None:
@@ -192,10 +231,11 @@ def make_item(article: Article, name: str, audio: Path, base_url: str,
               transcript: Path | None = None, chapters: Path | None = None) -> FeedItem:
     """The episode for one rendered article, from the article and the files on disk."""
     kind = TRANSCRIPT_TYPES.get(transcript.suffix) if transcript else None
+    title = item_title(article, name)
     return FeedItem(
         guid=item_guid(article, name),
-        title=item_title(article, name),
-        description=article.meta.description or first_paragraph(article),
+        title=title,
+        description=article.meta.description or first_paragraph(article, title),
         published=published(article, audio),
         url=file_url(base_url, audio), length=audio.stat().st_size,
         mime=AUDIO_TYPES.get(audio.suffix, "audio/mpeg"), duration_s=duration_seconds(audio),
@@ -220,9 +260,13 @@ def item_title(article: Article, name: str) -> str:
     return article.meta.title or (first if 0 < len(first) <= TITLE_MAX_CHARS else name)
 
 
-def first_paragraph(article: Article) -> str:
-    """The first paragraph of body text under the headline (not a dateline or a heading)."""
-    body = [b.text for b in article.blocks[1:] if not b.heading] or [article.blocks[0].text]
+def first_paragraph(article: Article, title: str) -> str:
+    """The lede: the first paragraph of body text, not a dateline or a heading, and not the
+    first block when that is the ``title`` (a headline); a first block too long to be a
+    headline is the lede itself."""
+    blocks = article.blocks
+    start = 1 if blocks and blocks[0].text.strip() == title.strip() else 0
+    body = [b.text for b in blocks[start:] if not b.heading] or [b.text for b in blocks[:1]] or [""]
     full = next((text for text in body if len(text.split()) >= DESCRIPTION_MIN_WORDS), body[0])
     return full[:DESCRIPTION_MAX_CHARS]
 
@@ -292,8 +336,10 @@ def feed_xml(channel: Channel, items: Sequence[FeedItem], feed_name: str) -> str
     fg.load_extension("podcast")
     fg.register_extension("podcastindex", *podcastindex_extension(), atom=False)
     fg.title(channel.title)
+    # The self link first: feedgen makes the last link given the channel's <link>.
+    fg.link(href=feed_url(channel, feed_name), rel="self", type="application/rss+xml")
     fg.link(href=channel.base_url)
-    fg.description(channel.title)
+    fg.description(channel_description(channel, items))
     fg.generator("article-tts")
     if channel.language:
         fg.language(channel.language)
@@ -310,8 +356,24 @@ def describe_channel(fg: Any, channel: Channel, feed_name: str) -> None:
     if channel.image:
         fg.podcast.itunes_image(channel.image)
         fg.image(url=channel.image, title=channel.title, link=channel.base_url)
-    fg.podcast.itunes_explicit("no")
+    category, _, sub = channel.category.partition(SEPARATOR)
+    fg.podcast.itunes_category({"cat": category, "sub": sub} if sub else {"cat": category})
+    if channel.owner_name and channel.owner_email:
+        fg.podcast.itunes_owner(name=channel.owner_name, email=channel.owner_email)
+    fg.podcastindex.explicit = channel.explicit
     fg.podcastindex.guid = str(uuid.uuid5(PODCAST_GUID_NAMESPACE, feed_address(channel, feed_name)))
+
+
+def channel_description(channel: Channel, items: Sequence[FeedItem]) -> str:
+    """The one given; else the lede of the show's first article (the oldest item, so it
+    stays the same as episodes are added); else a line saying what the feed is."""
+    oldest = min(items, key=lambda item: item.published, default=None)
+    return channel.description or (oldest.description if oldest else "") or DEFAULT_DESCRIPTION
+
+
+def feed_url(channel: Channel, feed_name: str) -> str:
+    """Where the feed itself is published: in the output folder, at ``--base-url``."""
+    return f"{channel.base_url.rstrip('/')}/{quote(feed_name)}"
 
 
 def feed_address(channel: Channel, feed_name: str) -> str:
