@@ -57,12 +57,6 @@ def write_side_files(made: SideInput) -> list[Path]:
     return written
 
 
-def split_options(options: dict[str, object]) -> dict[str, Path]:
-    """Take the registered side outputs' values out of ``options`` (the given ones, as paths)."""
-    return {name: Path(str(value)) for name in list(options) if name in SIDE_OUTPUTS
-            for value in [options.pop(name)] if value is not None}
-
-
 def batch_suffixes(given: dict[str, Path]) -> tuple[tuple[str, str], ...]:
     """Each side output given to a batch, with the extension every article's file gets."""
     return tuple((name, SIDE_OUTPUTS[name].batch_suffix(path, SIDE_OUTPUTS[name].option))
