@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tts import engines, render
+from tts.config import RenderConfig
 from tts.errors import ConfigError
 
 PLUGIN = '''
@@ -38,7 +39,7 @@ class ToneEngine:
 
 
 SPEC = EngineSpec("tone", lambda config: ToneEngine(), lambda config, timeout: (True, "a tone"),
-                  offline=True, description="a plugin's tone", auto=False)
+                  offline=False, description="a plugin's tone")  # answers at once: auto would take it
 
 
 def make_spec():
@@ -124,3 +125,10 @@ def test_the_api_finds_a_plugin_engine_too(installed: Path, tmp_path: Path,
     assert any("engine plugin broken" in r.getMessage() for r in caplog.records)
     with pytest.raises(ConfigError, match="unknown engine 'nothing'"):
         render("نص.", tmp_path / "b.wav", engine="nothing")
+
+
+def test_auto_never_picks_a_plugin_nor_reads_the_entry_points(installed: Path, offline: None) -> None:
+    engine, _ = engines.choose(RenderConfig())
+    assert engine.name == "espeak" and not engines.PLUGINS.loaded
+    engines.names()  # listed, so loaded: auto still keeps to the built-in engines
+    assert engines.choose(RenderConfig())[0].name == "espeak"

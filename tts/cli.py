@@ -239,6 +239,7 @@ speech_options = options(
                  help="Refuse an input larger than this, like 8M or 50M [default: 8M]."),
 )
 
+
 def side_option_kwargs(side: SideOutput) -> dict[str, Any]:
     """How click takes a registered side output's ``--name FILE``."""
     return {"metavar": side.metavar, "help": side.help,

@@ -3,7 +3,8 @@
 Other packages add engines through the ``article_tts.engines`` entry-point group
 (as httpie's plugins do): each entry point names an ``EngineSpec`` (or a function
 returning one). They are loaded only when a name is not built in, or when every
-engine is listed (``engines``, ``voices``, ``--engine auto``), so start-up stays fast.
+engine is listed (``engines``, ``voices``), so start-up stays fast; ``auto`` never
+picks one.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class Plugins:
 
     loaded: bool = False
     problems: list[str] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    """The engines registered from entry points: ``auto`` never picks them."""
 
 
 PLUGINS = Plugins()
@@ -103,6 +106,7 @@ def load_plugin(name: str, value: str, load: Callable[[], object]) -> str | None
         return (f"engine plugin {name} ({value}) gives {type(spec).__name__}, not an EngineSpec; "
                 "ask its author to update it")
     REGISTRY[name] = replace(spec, name=name)  # --engine takes the entry point's name
+    PLUGINS.names.add(name)
     return None
 
 
@@ -151,13 +155,16 @@ def build(name: str, config: RenderConfig) -> Engine:
 def choose(config: RenderConfig) -> tuple[Engine, str]:
     """The engine to use and a sentence saying why it was chosen.
 
-    ``auto`` takes the first online engine that answers, else the first offline one.
+    ``auto`` takes the first online engine that answers, else the first offline one; it
+    tries only the engines registered in this process, never a plugin's (those are asked
+    for by name), so a default render neither reads the entry points nor probes a service
+    a package added.
     """
     if config.engine != AUTO:
         return build(config.engine, config), "asked for with --engine"
     reasons = []
-    for spec in list(with_plugins().values()):
-        if spec.offline or not spec.auto:
+    for spec in list(REGISTRY.values()):
+        if spec.offline or not spec.auto or spec.name in PLUGINS.names:
             continue
         usable, detail = spec.check(config, AUTO_PROBE_SECONDS)
         if usable:
@@ -171,8 +178,9 @@ def choose(config: RenderConfig) -> tuple[Engine, str]:
 
 
 def offline_engine() -> EngineSpec | None:
-    """The first registered engine that never touches the network."""
-    return next((spec for spec in REGISTRY.values() if spec.offline), None)
+    """The first registered engine that never touches the network (not a plugin's)."""
+    return next((spec for spec in REGISTRY.values()
+                 if spec.offline and spec.name not in PLUGINS.names), None)
 
 
 def offline_hint(engine: Engine) -> str:
