@@ -156,3 +156,19 @@ def test_a_str_that_names_no_file_is_spoken(tmp_path: Path, monkeypatch: pytest.
     for text in ["data", "data/missing.txt", "article.txt\nsecond line"]:
         result = render(text, tmp_path / "a.wav", engine="espeak", cache_dir=None)
         assert result.duration_ms > 300, text
+
+
+def test_the_library_reads_a_folders_lexicon_only_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command line finds ./article-tts.lexicon (and says so); a program using the library
+    # does not read its current folder unless it passes lexicon_discovery=True.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "article-tts.lexicon").write_text("حفتر = سمير\n", encoding="utf-8")
+    assert tts.api.spoken_lines("قال حفتر", engine="espeak", tashkeel=False)[0] == "ar: قال حفتر"
+    assert tts.api.spoken_lines("قال حفتر", engine="espeak", tashkeel=False,
+                                lexicon_discovery=True)[0] == "ar: قال سمير"
+    notices: list[object] = []
+    render("قال حفتر.", tmp_path / "a.wav", engine="espeak", lexicon_discovery=True,
+           listener=notices.append)
+    assert any(getattr(n, "message", "") == "using lexicon ./article-tts.lexicon (found in the "
+               "current folder)" for n in notices)

@@ -11,7 +11,7 @@ from tts.engines.espeak import EspeakEngine
 from tts.outputs.manifest import build_manifest, manifest_json
 from tts.types import Placed, WordTime
 from tts.text.prepare import parse_article
-from tts.synth.wordtimes import article_words
+from tts.synth.wordtimes import paragraph_words
 
 
 def test_manifest_lists_every_paragraph_and_chunk() -> None:
@@ -20,7 +20,7 @@ def test_manifest_lists_every_paragraph_and_chunk() -> None:
                 Placed(Chunk(2, 0, "ثانيا.", 0, 6, Break.SENTENCE), 2300, 3000),
                 Placed(Chunk(2, 1, "وثالثا.", 7, 14, Break.PARAGRAPH), 3300, 3900)]
     config = RenderConfig(engine="espeak", speed=1.5, manifest=Path("m.json"))
-    words = article_words(paragraphs, timeline, 3900)
+    words = paragraph_words(paragraphs, timeline, 3900)
     data = build_manifest(paragraphs, timeline, EspeakEngine("ar+f3"), config, 3900, "-",
                           Path("out/a.mp3"), words=words)
     assert data["source"] == "stdin" and data["output"] == "a.mp3"
@@ -52,7 +52,7 @@ def test_manifest_words_come_from_the_clips_times_in_output_time() -> None:
                        for o, w, (a, b) in zip(offsets, spoken, times, strict=True))
     timeline = [Placed(chunk, 1000, 2500, words=clip_words)]
     data = build_manifest(paragraphs, timeline, EspeakEngine("ar"), RenderConfig(), 2500, "-",
-                          Path("a.mp3"), words=article_words(paragraphs, timeline, 2500))
+                          Path("a.mp3"), words=paragraph_words(paragraphs, timeline, 2500))
     words = data["paragraphs"][0]["chunks"][0]["words"]
     # The written ٥٠٪ is heard as two spoken words: it spans both.
     assert words == [{"text": "قال", "start_ms": 1000, "end_ms": 1300},

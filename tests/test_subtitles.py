@@ -21,7 +21,7 @@ from tts.outputs.subtitles import (Cue, break_lines, check_path, display_length,
                            format_vtt, lrc_time, make_cues)
 from tts.text.prepare import parse_article
 import itertools
-from tts.synth.wordtimes import article_words, original_offsets
+from tts.synth.wordtimes import original_offsets, paragraph_words
 from tts.types import Paragraph, Word
 
 # Persian letters, Eastern digits, a date and slashes: the spoken form differs from
@@ -49,7 +49,7 @@ def fake_timeline(text: str, max_chars: int) -> tuple[list, list[Placed]]:  # ty
 
 def cues_of(text: str, max_chars: int, duration_ms: int = 10**9) -> list[Cue]:
     paragraphs, timeline = fake_timeline(text, max_chars)
-    return make_cues(paragraphs, article_words(paragraphs, timeline, duration_ms), duration_ms)
+    return make_cues(paragraphs, paragraph_words(paragraphs, timeline, duration_ms), duration_ms)
 
 
 @pytest.mark.parametrize(("text", "max_chars"), [
@@ -58,8 +58,7 @@ def cues_of(text: str, max_chars: int, duration_ms: int = 10**9) -> list[Cue]:
 ])
 def test_cues_give_back_each_paragraphs_original_text(text: str, max_chars: int) -> None:
     paragraphs, timeline = fake_timeline(text, max_chars)
-    words = article_words(paragraphs, timeline, 10**9)
-    cues = make_cues(paragraphs, words, 10**9)
+    cues = make_cues(paragraphs, paragraph_words(paragraphs, timeline, 10**9), 10**9)
     # Joined, the cues are the original word for word: nothing lost, no word split.
     written = " ".join(p.original for p in paragraphs).split()
     assert " ".join(c.text for c in cues).split() == written
@@ -104,14 +103,14 @@ def test_cues_are_cut_at_sentences_first() -> None:
     # 8.4 s of speech: one cue would last too long, and the cut goes between the sentences.
     text = "قال الوزير إن المحادثات مستمرة. وأضاف أن الوفد سيعود غدا إلى العاصمة."
     paragraph = Paragraph(0, text, text)
-    cues = make_cues([paragraph], words_of(text, 700), 10**9)
+    cues = make_cues([paragraph], {0: words_of(text, 700)}, 10**9)
     assert [c.text.replace("\n", " ") for c in cues] == [
         "قال الوزير إن المحادثات مستمرة.", "وأضاف أن الوفد سيعود غدا إلى العاصمة."]
 
 
 def test_a_short_paragraph_is_one_short_cue() -> None:
     paragraph = Paragraph(0, "نعم.", "نعم.")
-    assert [(c.start_ms, c.end_ms) for c in make_cues([paragraph], words_of("نعم.", 400), 10**9)] \
+    assert [(c.start_ms, c.end_ms) for c in make_cues([paragraph], {0: words_of("نعم.", 400)}, 10**9)] \
         == [(0, 400)]
 
 

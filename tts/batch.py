@@ -19,7 +19,9 @@ from tts.config import RenderConfig, article_config
 from tts.errors import ArticleTTSError, ConfigError, InputError
 from tts.audio.export import write_text
 from tts.outputs.feed import Channel, FeedItem, make_item, write_feed
+from tts.outputs.files import output_set
 from tts.outputs.manifest import settings
+from tts.outputs.subtitles import SUBTITLES
 from tts.pipeline import render
 from tts.sources import AUTO, article_files, load_article
 from tts.sources.url import is_url
@@ -39,7 +41,6 @@ from tts.version import __version__
 STATE_FILE = ".article-tts.json"
 # The Podcasting 2.0 JSON chapters format this writes (podcastindex.org's spec, version 1.2.0).
 CHAPTERS_VERSION = "1.2.0"
-PAGE_SUFFIX = ".html"
 CHAPTERS_SUFFIX = ".chapters.json"
 # An output name keeps letters and digits of any script; everything else becomes "-".
 UNSAFE_NAME = re.compile(r"[^\w]+")
@@ -86,11 +87,9 @@ class BatchSettings:
     input_format: str = AUTO
     lang_given: bool = False
     """``--lang`` was given: it wins over each article's own language."""
-    subtitles: str | None = None
-    """Subtitle extension (``.srt``, ``.vtt``, ``.lrc``) to write beside each audio file."""
-    manifest: bool = False
-    html: bool = False
-    """Write a read-along page (``<name>.html``) beside each audio file."""
+    side_suffixes: tuple[tuple[str, str], ...] = ()
+    """Each side output (tts.outputs.registry) to write beside each audio file, with the
+    extension its file gets: ``(("subtitles", ".srt"), ("html", ".html"))``."""
     chapters_file: bool = False
     """Write Podcasting 2.0 JSON chapters beside each audio file (for a feed)."""
 
@@ -149,7 +148,7 @@ def fingerprint(article: Article, config: RenderConfig, batch: BatchSettings) ->
         # The settings name the lexicons; an edited entry changes the audio too.
         "lexicons": [hashlib.sha256(p.read_bytes()).hexdigest() for p in config.lexicons
                      if p.is_file()],
-        "files": [batch.suffix, batch.subtitles, batch.manifest, batch.html, batch.chapters_file],
+        "files": [batch.suffix, [list(pair) for pair in batch.side_suffixes], batch.chapters_file],
     }
     return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
 
@@ -167,28 +166,20 @@ def save_state(folder: Path, state: dict[str, str]) -> None:
     write_text(folder / STATE_FILE, json.dumps(state, indent=2, sort_keys=True) + "\n")
 
 
-def side_files(job: Job, batch: BatchSettings) -> list[Path]:
-    """Every file a job writes: audio first, then subtitles, manifest and chapters."""
-    folder = batch.output_dir
-    files = [folder / f"{job.name}{batch.suffix}"]
-    if batch.subtitles:
-        files.append(folder / f"{job.name}{batch.subtitles}")
-    if batch.manifest:
-        files.append(folder / f"{job.name}.json")
-    if batch.html:
-        files.append(folder / f"{job.name}{PAGE_SUFFIX}")
+def job_files(job: Job, batch: BatchSettings, config: RenderConfig) -> list[Path]:
+    """Every file a job writes: audio first, then its side files (``config``: the job's
+    own, from job_config), then the feed's chapters."""
+    files = output_set(batch.output_dir / f"{job.name}{batch.suffix}", config)
     if batch.chapters_file:
-        files.append(folder / f"{job.name}{CHAPTERS_SUFFIX}")
+        files.append(batch.output_dir / f"{job.name}{CHAPTERS_SUFFIX}")
     return files
 
 
 def job_config(config: RenderConfig, job: Job, batch: BatchSettings) -> RenderConfig:
-    """``config`` with the job's own subtitle, manifest and page files."""
-    folder = batch.output_dir
-    return replace(config,
-                   subtitles=folder / f"{job.name}{batch.subtitles}" if batch.subtitles else None,
-                   manifest=folder / f"{job.name}.json" if batch.manifest else None,
-                   html=folder / f"{job.name}{PAGE_SUFFIX}" if batch.html else None)
+    """``config`` with the job's own side files, named after it in the output folder."""
+    for name, suffix in batch.side_suffixes:
+        config = config.with_side_output(name, batch.output_dir / f"{job.name}{suffix}")
+    return config
 
 
 def chapters_json(article: Article, config: RenderConfig, result: RenderResult) -> str:
@@ -248,7 +239,7 @@ class Batch:
 
     def render_if_changed(self, job: Job, article: Article, config: RenderConfig) -> Outcome:
         """Render unless every file exists and was made from the same article and settings."""
-        files = side_files(job, self.batch)
+        files = job_files(job, self.batch, config)
         mark = fingerprint(article, config, self.batch)
         if self.state.get(job.name) == mark and all(f.exists() for f in files):
             return Outcome(job, UP_TO_DATE, "unchanged since the last run", files[0], article)
@@ -268,7 +259,8 @@ def feed_items(outcomes: Sequence[Outcome], batch: BatchSettings, base_url: str)
         if outcome.article is None or outcome.output is None or not outcome.output.exists():
             continue
         folder, name = batch.output_dir, outcome.job.name
-        transcript = folder / f"{name}{batch.subtitles}" if batch.subtitles else None
+        subtitles = dict(batch.side_suffixes).get(SUBTITLES.name)
+        transcript = folder / f"{name}{subtitles}" if subtitles else None
         items.append(make_item(outcome.article, name, outcome.output, base_url, transcript,
                                folder / f"{name}{CHAPTERS_SUFFIX}"))
     return items

@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from tts import engines
+from tts import api, engines
 from tts.version import __version__
 from tts.synth.cache import ClipCache, default_dir, parse_size
 from tts.config import RenderConfig, article_config
@@ -23,19 +23,19 @@ from tts.options import FEED, FILE, SPEECH, SPEED, Option
 from tts.errors import ArticleTTSError, StdoutClosed
 from tts.audio.export import FORMATS, is_stdout
 from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
-from tts.text.lexicon import FILE_NAME, find_lexicons
+from tts.text.lexicon import FILE_NAME, Found
 from tts.util.intake import DEFAULT_MAX_INPUT
 from tts.util.intake import ENV_VAR as INPUT_ENV_VAR
-from tts.playback import play
 from tts.audio.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.audio.player import find_player
-from tts.pipeline import DryRun, dry_run, render
+from tts.pipeline import DryRun, dry_run
 from tts.api import say, spoken_lines
 from tts.util.signals import Terminated, handle_ending_signals
 from tts.util.streams import audio_sink, silence_stdout
 from tts.util.words import plural
 from tts.util import userconfig
-from tts.outputs.subtitles import WRITERS as SUBTITLE_FORMATS
+from tts.outputs.base import SideOutput
+from tts.outputs.registry import SIDE_OUTPUTS, batch_suffixes
 from tts.sources import INPUT_FORMATS, load_article
 from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
                        RenderResult, Writing)
@@ -51,18 +51,43 @@ INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
 STOPPED = frozenset({INTERRUPTED, 128 + 1, 128 + 15, StdoutClosed.exit_code})
 
 
-class EngineNames(Sequence[str]):
-    """The registered engine names, read when ``--engine`` is checked (engines may be added later)."""
+class EngineName(click.ParamType):
+    """An engine's name, checked against the registry when parsed: the entry points of
+    plugins are read only for a name that is not built in."""
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str]: ...
-    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
-        return engines.names()[index]
+    name = "engine"
 
-    def __len__(self) -> int:
-        return len(engines.names())
+    def get_metavar(self, param: click.Parameter) -> str:
+        return "NAME"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        name = str(value)
+        if not engines.is_known(name, warn=plugin_warning):
+            self.fail(f"unknown engine {name!r}; choose one of {', '.join(engines.names())}",
+                      param, ctx)
+        return name
+
+
+def plugin_warning(problem: str) -> None:
+    """A plugin that cannot be loaded is a one-line warning, not a crash."""
+    click.echo(f"Warning: {problem}", err=True)
+
+
+def warn_about_plugins() -> None:
+    """Read the engine plugins now, to warn about a broken one in our own words."""
+    engines.with_plugins(warn=plugin_warning)
+
+
+class SideOutputCommand(click.Command):
+    """A command that takes an option for every registered side output, also for one
+    registered after this module was imported (another package's)."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        have = {param.name for param in params}
+        later = [side_option_param(side) for side in SIDE_OUTPUTS.values() if side.name not in have]
+        return [*params[:-1], *later, params[-1]] if later else params  # --help stays last
 
 
 class CommandError(click.ClickException):
@@ -169,6 +194,10 @@ class ConfiguredCommand(click.Command):
         return super().make_context(info_name, args, parent, **extra)
 
 
+class ConfiguredSideOutputCommand(SideOutputCommand, ConfiguredCommand):
+    """render and play: an option for every side output, defaults from the config file."""
+
+
 def file_defaults() -> dict[str, Any]:
     """The config file's settings as click's default_map; a bad file is a one-line error."""
     try:
@@ -179,8 +208,22 @@ def file_defaults() -> dict[str, Any]:
 
 
 def option_choices() -> dict[str, Sequence[str]]:
-    """The options whose values are names we know: engines."""
-    return {"engine": engines.names()}
+    """The options whose values are names we know: engines (plugins read only for a name
+    that is not built in, as for --engine)."""
+    return {"engine": KnownEngines()}
+
+
+class KnownEngines(Sequence[str]):
+    """The engine names, asked one at a time: a built-in name loads no plugin."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and engines.is_known(name, warn=plugin_warning)
+
+    def __getitem__(self, index: Any) -> Any:
+        return engines.names()[index]
+
+    def __len__(self) -> int:
+        return len(engines.names())
 
 
 def options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -210,7 +253,7 @@ def click_option(option: Option) -> Callable[[Any], Any]:
 def click_type(option: Option) -> click.ParamType:
     """``option``'s value type as click checks it; engine names are read when parsed."""
     if option.name == "engine":
-        return click.Choice(EngineNames())
+        return EngineName()
     if option.low is not None:
         ranged = click.IntRange if option.kind is int else click.FloatRange
         return ranged(option.low, option.high)
@@ -240,17 +283,25 @@ speech_options = options(
                  help="Refuse an input larger than this, like 8M or 50M [default: 8M]."),
 )
 
+
+def side_option_kwargs(side: SideOutput) -> dict[str, Any]:
+    """How click takes a registered side output's ``--name FILE``."""
+    return {"metavar": side.metavar, "help": side.help,
+            "type": click.Path(dir_okay=False, path_type=Path)}
+
+
+def side_option(side: SideOutput) -> Callable[[Any], Any]:
+    return click.option(side.option, side.name, **side_option_kwargs(side))
+
+
+def side_option_param(side: SideOutput) -> click.Option:
+    return click.Option([side.option, side.name], **side_option_kwargs(side))
+
+
 file_options = options(
     *(click_option(o) for o in FILE[:4]),
-    click.option("--subtitles", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-                 help="Also write subtitles: .srt, .vtt or .lrc, by the extension."),
-    click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
-                 metavar="FILE.json",
-                 help="Also write a JSON manifest: paragraphs, chunks, words, times."),
+    *(side_option(side) for side in SIDE_OUTPUTS.values()),
     click_option(OPTIONS["word_timing"]),
-    click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="PAGE.html",
-                 help="Also write a read-along web page: the text beside the audio, the spoken "
-                      "word highlighted."),
     click_option(OPTIONS["embed_audio"]),
     *(click_option(o) for o in FILE[4:]),
 )
@@ -313,28 +364,22 @@ def input_limit(value: str | None) -> int:
 
 
 def make_config(settings: dict[str, Any]) -> RenderConfig:
-    """The render config from parsed options: cache folder resolved, switches folded in."""
+    """The render config from parsed options, built as the API builds it (tts.api.build_config):
+    the command line's switches folded in, and the lexicons found on disk unless --no-lexicon."""
     no_cache, cache_dir = settings.pop("no_cache", False), settings.pop("cache_dir", None)
     if settings.pop("no_loudness", False):
         settings["loudness"] = None
-    cache = None if no_cache else (cache_dir or default_dir())
-    settings["lexicons"] = lexicon_paths(settings.get("lexicons", ()),
-                                         discover=not settings.pop("no_lexicon", False))
-    return RenderConfig(cache_dir=cache, **settings)
+    discover = not settings.pop("no_lexicon", False)
+    return api.build_config(None, None if no_cache else (cache_dir or default_dir()), settings,
+                            announce_lexicon if discover else None)
 
 
-def lexicon_paths(given: Sequence[Path], discover: bool = True) -> tuple[Path, ...]:
-    """The --lexicon files, then (unless --no-lexicon) the ones found in the current and the
-    user config folder, once each. Each one found is announced on stderr (unless --quiet):
-    a folder's lexicon changes what is said, and the folder may be someone else's."""
-    unique: dict[Path, Path] = {}
-    for path in given:
-        unique.setdefault(path.resolve(), path)
-    for found in find_lexicons() if discover else ():
-        if unique.setdefault(found.path.resolve(), found.path) is found.path and not quiet_asked():
-            click.echo(f"Using lexicon {found.shown} (found in {found.place}; --no-lexicon "
-                       "skips it)", err=True)
-    return tuple(unique.values())
+def announce_lexicon(found: Found) -> None:
+    """Say on stderr (unless --quiet) that a lexicon found on disk is used: a folder's lexicon
+    changes what is said, and the folder may be someone else's."""
+    if not quiet_asked():
+        click.echo(f"Using lexicon {found.shown} (found in {found.place}; --no-lexicon "
+                   "skips it)", err=True)
 
 
 def quiet_asked() -> bool:
@@ -343,13 +388,13 @@ def quiet_asked() -> bool:
     return bool(context is not None and context.params.get("quiet"))
 
 
-@main.command("render", cls=ConfiguredCommand)
+@main.command("render", cls=ConfiguredSideOutputCommand)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @speech_options
 @source_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="Audio file to write; its extension picks the format; - for standard "
-                   "output [default: output/<input name>.mp3].")
+                   "output [default: output/<input name>.mp3, relative to the current folder].")
 @click.option("--format", type=click.Choice([f[1:] for f in FORMATS]),
               help="Format of the audio sent to standard output with -o -, or of each file "
                    "written with -O [default: mp3].")
@@ -396,6 +441,7 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
                dry_run: bool, quiet: bool, settings: dict[str, Any]) -> None:
     """One input to one file (or standard output), as ``render`` always did."""
     target = output or default_output(source)
+    new_folder = output is None and not target.parent.exists()
     config = make_config(settings)  # a bad option is reported before any fetch
     sink = audio_sink() if is_stdout(target) and not dry_run else None
     article = load_article(source, input_format, limit=config.max_input)
@@ -405,13 +451,16 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
         print_dry_run(run_dry(article, config, quiet))
         return
     with Progress(quiet) as progress:
-        result = render(article, target, config, progress.on_event, source=source,
-                        sink=sink)
+        result = api.render(article, target, config=config, listener=progress.on_event,
+                            sink=sink)
     if not quiet:
+        if new_folder:
+            click.echo(f"(no -o: wrote to {os.curdir}{os.sep}{target.parent}{os.sep}, relative "
+                       "to the current folder)", err=True)
         click.echo(summary(result), err=True)
 
 
-@main.command("play", cls=ConfiguredCommand)
+@main.command("play", cls=ConfiguredSideOutputCommand)
 @source_argument
 @speech_options
 @source_options
@@ -442,13 +491,13 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
             raise click.UsageError("play prints the paragraphs on standard output; "
                                    "use `article-tts render -o -` to send audio there")
         config = make_config(settings)
-        command = find_player(player)
+        find_player(player)  # no player is a clear error before any fetch
         text = load_article(source, input_format, limit=config.max_input)
         config = article_config(config, text, was_given("lang"))
         announce = (lambda n, t, s: None) if quiet else print_paragraph
         with Progress(quiet, bar=False) as progress:
-            result = play(text, config, command, output, progress.on_event, announce=announce,
-                          source=source)
+            result = api.play(text, player=player, output=output, config=config,
+                              listener=progress.on_event, announce=announce)
         if not quiet:
             saved = f", saved to {result.output}" if result.output else ""
             click.echo(f"Played {format_duration(result.duration_ms)} "
@@ -516,7 +565,8 @@ def print_dry_run(plan: DryRun) -> None:
 @main.command("engines")
 @click.option("--tld", default="com", show_default=True, help="Google host domain to probe.")
 def engines_command(tld: str) -> None:
-    """List the speech engines, whether each can run here, and the ffmpeg in use."""
+    """List the speech engines, plugins' too, whether each can run here, and the ffmpeg."""
+    warn_about_plugins()
     for status in engines.statuses(RenderConfig(tld=tld)):
         mark = "yes" if status.usable else "no "
         click.echo(f"{status.name:<7} usable: {mark}  {status.detail}")
@@ -534,6 +584,7 @@ def voices_command(which: str | None) -> None:
       article-tts voices ar         # the Arabic ones, grouped by locale (ar-EG, ar-SA...)
       article-tts voices edge       # Microsoft Edge's (a list shipped with article-tts)
     """
+    warn_about_plugins()
     with reported_errors(debug=False):
         rows = [(v.engine, v.name, v.lang, v.gender, v.notes) for v in engines.voices(which)]
     for line in table(("engine", "name", "language", "gender", "notes"), rows):
@@ -600,7 +651,8 @@ def serve_command(host: str, port: int, api_key: str | None, max_input: int, con
             host=host, port=port, api_key=api_key or None, max_input=max_input,
             concurrency=concurrency, queue=queue, timeout=timeout, allow_urls=allow_urls,
             cache_dir=None if no_cache else cache_dir or default_dir(),
-            lexicons=lexicon_paths(lexicons), engine=mine.get("engine"), voice=mine.get("voice"))
+            lexicons=api.lexicon_files(lexicons, announce_lexicon), engine=mine.get("engine"),
+            voice=mine.get("voice"))
         serve(settings)
 
 
@@ -767,8 +819,9 @@ def print_article(article: Article) -> None:
 
 
 def summary(result: RenderResult) -> str:
-    """The last line of a render: where, how long, how it was made."""
-    return (f"Wrote {shown(result.output)} ({format_duration(result.duration_ms)}, "
+    """The last line of a render: every file written, how long, how it was made."""
+    written = ", ".join([shown(result.output), *(str(path) for path in result.side_files)])
+    return (f"Wrote {written} ({format_duration(result.duration_ms)}, "
             f"{plural(result.paragraphs, 'paragraph')}, {plural(result.chunks, 'chunk')} "
             f"({result.cached} cached), engine {result.engine}, {result.seconds:.1f} s)")
 
@@ -837,27 +890,16 @@ def pop_batch_settings(settings: dict[str, Any]) -> BatchArgs:
 
 def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
                    settings: dict[str, Any]) -> BatchSettings:
-    """Where and what a batch writes; --subtitles, --manifest and --html name kinds of file,
-    not files: each article gets its own beside its audio."""
+    """Where and what a batch writes; --subtitles, --manifest, --html (every side output)
+    name kinds of file, not files: each article gets its own beside its audio."""
     from tts.batch import BatchSettings
     if args.output_dir is None:
         raise click.UsageError("several inputs (or --feed) need -O/--output-dir DIR for their "
                                "outputs; -o names a single file")
-    subtitles, manifest = settings.pop("subtitles"), settings.pop("manifest")
-    html = settings.pop("html")
-    kind = None
-    if subtitles is not None:
-        kind = (subtitles.suffix or f".{subtitles.name.lstrip('.')}").lower()  # as for one file
-        check_format(kind, "--subtitles")
+    given = {name: path for name in SIDE_OUTPUTS
+             if (path := settings.pop(name, None)) is not None}
     return BatchSettings(args.output_dir, f".{settings.get('format') or 'mp3'}", input_format,
-                         lang_given, kind, manifest is not None, html is not None,
-                         chapters_file=args.feed is not None)
-
-
-def check_format(suffix: str, option: str) -> None:
-    if suffix not in SUBTITLE_FORMATS:
-        raise click.UsageError(f"{option} takes srt, vtt or lrc with several inputs (each "
-                               f"article gets its own file), not {suffix}")
+                         lang_given, batch_suffixes(given), chapters_file=args.feed is not None)
 
 
 def render_many(inputs: Sequence[str], output: Path | None, input_format: str, lang_given: bool,

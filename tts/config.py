@@ -82,6 +82,9 @@ class RenderConfig:
     """A read-along web page to write as well: the text, the audio, the spoken word highlighted."""
     embed_audio: bool = default("embed_audio")
     """Put the audio inside the page (a data URI) instead of referring to the file beside it."""
+    side_outputs: tuple[tuple[str, Path], ...] = ()
+    """Files of side outputs that other packages register (tts.outputs.registry), as
+    ``(name, path)`` pairs; the built-in ones have their own fields above."""
 
     def __post_init__(self) -> None:
         if not self.engine:
@@ -98,6 +101,26 @@ class RenderConfig:
         if self.embed_audio and self.html is None:
             raise ConfigError("--embed-audio puts the audio into the page --html writes; "
                               "give --html PAGE.html too")
+
+    def side_output(self, name: str) -> Path | None:
+        """The file the side output ``name`` goes to (its own field, else ``side_outputs``);
+        None when it is not asked for."""
+        if self.has_field(name):
+            path: Path | None = getattr(self, name)
+            return path
+        return dict(self.side_outputs).get(name)
+
+    def with_side_output(self, name: str, path: Path | None) -> RenderConfig:
+        """This config with the side output ``name`` going to ``path`` (None: not written)."""
+        if self.has_field(name):
+            changes: dict[str, object] = {name: path}
+            return replace(self, **changes)  # type: ignore[arg-type]
+        others = tuple((key, value) for key, value in self.side_outputs if key != name)
+        return replace(self, side_outputs=others + (((name, path),) if path is not None else ()))
+
+    @classmethod
+    def has_field(cls, name: str) -> bool:
+        return any(field.name == name for field in fields(cls))
 
     @property
     def espeak_voice(self) -> str:

@@ -89,8 +89,9 @@ PITCH_RANGE_HZ = 100
 DEFAULT_RATE_WPM = 175
 
 SPEECH = (
-    Option("engine", ("--engine",), "auto uses Google when it answers within 2 s, else the "
-           "offline espeak voice; edge is Microsoft's neural voices.", default="auto", envvar=ENGINE_ENV),
+    Option("engine", ("--engine",), "An engine `article-tts engines` lists (gtts, espeak, edge, "
+           "piper, or a plugin's); auto uses Google when it answers within 2 s, else the "
+           "offline espeak voice.", default="auto", envvar=ENGINE_ENV),
     Option("lang", ("--lang",), "Language code (gTTS; espeak voice); when not given, a web "
            "page's or front matter's own language, else ar.", default="ar", envvar=LANG_ENV),
     Option("tld", ("--tld",), "Google host domain, for accents.", default="com"),

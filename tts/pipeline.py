@@ -59,9 +59,11 @@ def render(text: str | Article, output: Path, config: RenderConfig, listener: Li
             listener(Writing(output))
             mixer.finish()
             timeline, duration_ms = audio.finish()
-        write_side_files(plan, timeline, duration_ms, output, config, source, audio.tags)
+        side_files = write_side_files(plan, timeline, duration_ms, output, config, source,
+                                      audio.tags)
     return RenderResult(output, duration_ms, len(plan.paragraphs), len(plan.chunks),
-                        plan.engine.name, time.perf_counter() - started, timeline)
+                        plan.engine.name, time.perf_counter() - started, timeline,
+                        tuple(side_files))
 
 
 def make_plan(text: str | Article, config: RenderConfig, listener: Listener = ignore,

@@ -29,6 +29,10 @@ TICK_S = 0.05
 Announce = Callable[[int, int, str], None]  # (paragraph number, total, original text)
 
 
+def unannounced(number: int, total: int, text: str) -> None:
+    """An Announce that says nothing."""
+
+
 class PlaybackClock:
     """Where playback is, in ms of audio: time since the first byte, never past what was sent.
 
@@ -114,7 +118,7 @@ def stdout_failures(announcer: Announcer) -> Iterator[None]:
 
 
 def play(text: str | Article, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
-         listener: Listener = ignore, announce: Announce = lambda n, t, s: None, *,
+         listener: Listener = ignore, announce: Announce = unannounced, *,
          source: str = STDIN_SOURCE) -> PlayResult:
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.
 

@@ -382,6 +382,15 @@ class RenderResult:
     engine: str
     seconds: float
     timeline: list[Placed] = field(default_factory=list)
+    side_files: tuple[Path, ...] = ()
+    """The files written besides the audio (subtitles, manifest, page...), in registration order."""
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file written: the audio (unless it went to standard output, ``-``), then the
+        side files."""
+        audio = () if str(self.output) == "-" else (self.output,)
+        return (*audio, *self.side_files)
 
     @property
     def cached(self) -> int:

@@ -1,9 +1,17 @@
-"""Engine registry: each engine registered once, built from a config, or picked automatically."""
+"""Engine registry: each engine registered once, built from a config, or picked automatically.
+
+Other packages add engines through the ``article_tts.engines`` entry-point group
+(as httpie's plugins do): each entry point names an ``EngineSpec`` (or a function
+returning one). They are loaded only when a name is not built in, or when every
+engine is listed (``engines``, ``voices``), so start-up stays fast; ``auto`` never
+picks one.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from tts.config import RenderConfig
 from tts.engines.base import Engine, Voice
@@ -16,6 +24,10 @@ from tts.chars import primary
 # How long ``--engine auto`` waits for an online engine before settling for an offline one.
 AUTO_PROBE_SECONDS = 2.0
 AUTO = "auto"
+# The entry-point group of engines from other packages (pyproject: [project.entry-points]).
+ENTRY_POINT_GROUP = "article_tts.engines"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,63 @@ class EngineStatus:
 REGISTRY: dict[str, EngineSpec] = {}
 
 
+@dataclass
+class Plugins:
+    """Whether the entry-point group was read, and the problems found that are not yet told."""
+
+    loaded: bool = False
+    problems: list[str] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    """The engines registered from entry points: ``auto`` never picks them."""
+
+
+PLUGINS = Plugins()
+
+
+def load_plugins() -> list[str]:
+    """Register the engines of the ``article_tts.engines`` entry points (once); the problems
+    of those that could not be loaded, each returned once (one line each, for a warning).
+
+    A built-in name is not replaced by a plugin's, nor is a plugin allowed to break a run.
+    """
+    if not PLUGINS.loaded:
+        PLUGINS.loaded = True
+        from importlib.metadata import entry_points  # reading the installed packages takes ms
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            problem = load_plugin(point.name, point.value, point.load)
+            if problem:
+                PLUGINS.problems.append(problem)
+    told, PLUGINS.problems = PLUGINS.problems, []
+    return told
+
+
+def load_plugin(name: str, value: str, load: Callable[[], object]) -> str | None:
+    """Register the engine one entry point names; why it could not be, or None."""
+    if name in REGISTRY or name == AUTO:
+        return f"engine plugin {name} ({value}) is ignored: {name} is built in"
+    try:
+        spec = load()
+        if callable(spec) and not isinstance(spec, EngineSpec):
+            spec = spec()
+    except Exception as exc:  # a plugin's own bug must not stop a render with another engine
+        return (f"engine plugin {name} ({value}) cannot be loaded ({type(exc).__name__}: "
+                f"{exc}); reinstall or remove the package that provides it")
+    if not isinstance(spec, EngineSpec):
+        return (f"engine plugin {name} ({value}) gives {type(spec).__name__}, not an EngineSpec; "
+                "ask its author to update it")
+    REGISTRY[name] = replace(spec, name=name)  # --engine takes the entry point's name
+    PLUGINS.names.add(name)
+    return None
+
+
+def with_plugins(warn: Callable[[str], None] = log.warning) -> dict[str, EngineSpec]:
+    """Every engine, plugins included; a plugin that cannot be loaded is a warning (logged
+    unless ``warn`` says otherwise)."""
+    for problem in load_plugins():
+        warn(problem)
+    return REGISTRY
+
+
 def register(spec: EngineSpec) -> None:
     """Make ``spec`` available to ``--engine``; ``auto`` tries engines in registration order."""
     if spec.name == AUTO:
@@ -62,16 +131,20 @@ def unregister(name: str) -> None:
 
 
 def names() -> tuple[str, ...]:
-    """What ``--engine`` accepts: ``auto`` and every registered engine."""
-    return (AUTO, *REGISTRY)
+    """What ``--engine`` accepts: ``auto`` and every registered engine, plugins included."""
+    return (AUTO, *with_plugins())
+
+
+def is_known(name: str, warn: Callable[[str], None] = log.warning) -> bool:
+    """Whether ``--engine name`` names an engine; plugins are read only for a name not built in."""
+    return name == AUTO or name in REGISTRY or name in with_plugins(warn)
 
 
 def spec_for(name: str) -> EngineSpec:
     """The registered engine called ``name``; ConfigError naming the choices otherwise."""
-    try:
+    if name in REGISTRY or name in with_plugins():
         return REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown engine {name!r}; choose one of {', '.join(names())}") from None
+    raise ConfigError(f"unknown engine {name!r}; choose one of {', '.join(names())}")
 
 
 def build(name: str, config: RenderConfig) -> Engine:
@@ -82,13 +155,16 @@ def build(name: str, config: RenderConfig) -> Engine:
 def choose(config: RenderConfig) -> tuple[Engine, str]:
     """The engine to use and a sentence saying why it was chosen.
 
-    ``auto`` takes the first online engine that answers, else the first offline one.
+    ``auto`` takes the first online engine that answers, else the first offline one; it
+    tries only the engines registered in this process, never a plugin's (those are asked
+    for by name), so a default render neither reads the entry points nor probes a service
+    a package added.
     """
     if config.engine != AUTO:
         return build(config.engine, config), "asked for by name"
     reasons = []
-    for spec in REGISTRY.values():
-        if spec.offline or not spec.auto:
+    for spec in list(REGISTRY.values()):
+        if spec.offline or not spec.auto or spec.name in PLUGINS.names:
             continue
         usable, detail = spec.check(config, AUTO_PROBE_SECONDS)
         if usable:
@@ -102,8 +178,9 @@ def choose(config: RenderConfig) -> tuple[Engine, str]:
 
 
 def offline_engine() -> EngineSpec | None:
-    """The first registered engine that never touches the network."""
-    return next((spec for spec in REGISTRY.values() if spec.offline), None)
+    """The first registered engine that never touches the network (not a plugin's)."""
+    return next((spec for spec in REGISTRY.values()
+                 if spec.offline and spec.name not in PLUGINS.names), None)
 
 
 def offline_hint(engine: Engine) -> str:
@@ -117,7 +194,7 @@ def offline_hint(engine: Engine) -> str:
 def statuses(config: RenderConfig) -> list[EngineStatus]:
     """Whether each engine can run here, and why not."""
     result = []
-    for spec in REGISTRY.values():
+    for spec in list(with_plugins().values()):
         usable, detail = spec.check(config, AUTO_PROBE_SECONDS)
         result.append(EngineStatus(spec.name, usable, f"{spec.description}; {detail}"))
     return result
@@ -126,7 +203,7 @@ def statuses(config: RenderConfig) -> list[EngineStatus]:
 def voices(which: str | None = None) -> list[Voice]:
     """Every registered engine's voices, by engine then language; ``which`` keeps one engine's
     (``edge``) or one language's (``ar`` takes ``ar-EG`` too, ``ar-EG`` only that locale)."""
-    specs = [spec_for(which)] if which in REGISTRY else list(REGISTRY.values())
+    specs = [spec_for(which)] if which in with_plugins() else list(REGISTRY.values())
     found = [voice for spec in specs for voice in spec.voices()]
     if which and which not in REGISTRY:
         found = [v for v in found if speaks(v, which)]

@@ -13,25 +13,16 @@ from typing import BinaryIO
 
 from pydub import AudioSegment
 
-from tts.audio import export
-
-from tts.util import fsutil
-
-from tts.outputs import manifest
-
-from tts.audio import metadata
-
-from tts.outputs import page
-
-from tts.outputs import subtitles
-
-from tts.synth import wordtimes
-from tts.config import RenderConfig
-from tts.engines.base import voice_label
-from tts.errors import ConfigError, OutputError
+from tts.audio import export, metadata
 from tts.audio.master import Outlet
 from tts.audio.timeline import at_speed, frames_to_ms
-from tts.types import STDIN_SOURCE, Chapter, Clip, FrameSpan, Paragraph, Placed, Plan, Tags
+from tts.config import RenderConfig
+from tts.errors import ConfigError, OutputError
+from tts.outputs import registry
+from tts.outputs.base import SideInput
+from tts.synth import wordtimes
+from tts.types import STDIN_SOURCE, Chapter, Clip, FrameSpan, Placed, Plan, Tags
+from tts.util import fsutil
 
 # A recorded clip keeps its chunk and words; its audio is in the spool, not in memory.
 NO_AUDIO = AudioSegment.empty()
@@ -40,8 +31,6 @@ NO_AUDIO = AudioSegment.empty()
 def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOURCE) -> None:
     """Check every file the render will write before any synthesis starts, names first."""
     refuse_clashes(output, config, source)
-    if config.subtitles is not None:
-        subtitles.check_path(config.subtitles)
     if export.is_stdout(output):
         export.check_streamable(stdout_suffix(config), f"--format {config.format}")
     else:
@@ -49,19 +38,14 @@ def prepare_outputs(output: Path, config: RenderConfig, source: str = STDIN_SOUR
         if config.format is not None and export.format_for(output) != stdout_suffix(config):
             raise ConfigError(f"--format {config.format} is for -o -; {output.name} is written "
                               f"as its extension says")
-    if config.subtitles is not None:
-        export.check_writable(config.subtitles, "--subtitles")
-    if config.manifest is not None:
-        export.check_writable(config.manifest, "--manifest")
-    if config.html is not None:
-        page.check_page(config.html, output)
+    registry.check_side_files(config, output)
 
 
 def refuse_clashes(output: Path, config: RenderConfig, source: str) -> None:
     """Two outputs at one path would overwrite each other, or the article itself."""
     named = {"INPUT": None if source == STDIN_SOURCE else Path(source),
              "-o/--output": None if export.is_stdout(output) else output,
-             "--subtitles": config.subtitles, "--manifest": config.manifest, "--html": config.html}
+             **{side.option: path for side, path in registry.asked(config)}}
     seen: dict[Path, str] = {}
     for option, path in named.items():
         if path is None:
@@ -130,46 +114,20 @@ class AudioOutput:
 
 
 def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, output: Path,
-                     config: RenderConfig, source: str, tags: Tags) -> None:
-    """Subtitles, manifest and read-along page, when asked for, from the timeline as written
-    (``tags``: the audio's, AudioOutput.tags)."""
-    if not side_files(config):
-        return  # none asked for: the words' times (a tenth of a second on an article) are not needed
-    words = wordtimes.article_words(plan.paragraphs, timeline, duration_ms)
-    if config.subtitles is not None:
-        cues = subtitles.make_cues(plan.paragraphs, words, duration_ms)
-        export.write_text(config.subtitles, subtitles.format_subtitles(
-            config.subtitles, cues, tags, config.word_timing))
-    if config.manifest is not None:
-        data = manifest.build_manifest(as_said(plan, timeline), timeline, plan.engine, config,
-                                       duration_ms, source, output, plan.meta, words)
-        export.write_text(config.manifest, manifest.manifest_json(data))
-    if config.html is not None:
-        export.write_text(config.html, page.make_page(
-            page.PageInput(plan.paragraphs, words, tags, duration_ms, config.lang,
-                           voice_label(plan.engine)),
-            page.audio_source(output, config.html, config.embed_audio)))
-
-
-def as_said(plan: Plan, timeline: Sequence[Placed]) -> list[Paragraph]:
-    """The paragraphs with the text the engine was given: when that form (tashkeel) was
-    put on each chunk just before speaking it, a whole paragraph per chunk, the chunk's."""
-    if plan.prepare is None:
-        return plan.paragraphs
-    said = {p.chunk.paragraph: p.chunk.text for p in timeline
-            if p.chunk.start == 0 and p.chunk.end == len(plan.paragraphs[p.chunk.paragraph].spoken)}
-    return [replace(p, spoken=said.get(p.index, p.spoken)) for p in plan.paragraphs]
+                     config: RenderConfig, source: str, tags: Tags) -> list[Path]:
+    """Every side file asked for (tts.outputs.registry), from the timeline as written
+    (``tags``: the audio's, AudioOutput.tags); the files written."""
+    if not registry.asked(config):
+        return []  # none asked for: the words' times (a tenth of a second on an article) are not needed
+    words = wordtimes.paragraph_words(plan.paragraphs, timeline, duration_ms)
+    return registry.write_side_files(SideInput(plan, timeline, duration_ms, output, config,
+                                               source, tags, words))
 
 
 def output_set(output: Path, config: RenderConfig) -> list[Path]:
     """The files a render writes: the audio (unless it goes to standard output) and its side files."""
     paths = [] if export.is_stdout(output) else [output]
-    return paths + side_files(config)
-
-
-def side_files(config: RenderConfig) -> list[Path]:
-    """The subtitles, manifest and read-along page asked for."""
-    return [p for p in (config.subtitles, config.manifest, config.html) if p is not None]
+    return paths + registry.side_files(config)
 
 
 @contextmanager

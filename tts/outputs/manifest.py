@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from tts.config import RenderConfig
 from tts.engines.base import Engine, engine_voice
 from tts.audio.export import is_stdout
 from tts.audio.metadata import source_label
+from tts.outputs.base import SideInput, SideOutput
 from tts.synth.wordtimes import WordTimer
-from tts.types import ArticleMeta, Paragraph, Placed, Word
+from tts.types import ArticleMeta, Paragraph, Placed, Plan, Word
 
 # Bumped when a field changes meaning or goes away; new fields keep the version.
 MANIFEST_VERSION = 1
@@ -22,12 +24,13 @@ MANIFEST_VERSION = 1
 
 def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], engine: Engine,
                    config: RenderConfig, duration_ms: int, source: str, output: Path,
-                   meta: ArticleMeta | None = None, words: Sequence[Word] = ()) -> dict[str, Any]:
+                   meta: ArticleMeta | None = None,
+                   words: Mapping[int, Sequence[Word]] | None = None) -> dict[str, Any]:
     """Everything a player or a later tool needs to line the audio up with the text.
 
     Times are milliseconds in the output file, after ``--speed``; a paragraph with
     nothing to speak has no chunks and null times. Each chunk lists its ``words``
-    as written, with their times.
+    as written, with their times (``words``: each paragraph's, by its index).
     """
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -41,7 +44,7 @@ def build_manifest(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed], 
         "settings": settings(config),
         "duration_ms": duration_ms,
         "paragraphs": [paragraph_entry(p, [t for t in timeline if t.chunk.paragraph == p.index],
-                                       [w for w in words if w.paragraph == p.index])
+                                       (words or {}).get(p.index, ()))
                        for p in paragraphs],
     }
 
@@ -95,3 +98,24 @@ def paragraph_entry(paragraph: Paragraph, placed: Sequence[Placed],
 def manifest_json(manifest: dict[str, Any]) -> str:
     """The manifest as readable UTF-8 JSON (Arabic stays Arabic, not \\u escapes)."""
     return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_said(plan: Plan, timeline: Sequence[Placed]) -> list[Paragraph]:
+    """The paragraphs with the text the engine was given: when that form (tashkeel) was
+    put on each chunk just before speaking it, a whole paragraph per chunk, the chunk's."""
+    if plan.prepare is None:
+        return plan.paragraphs
+    said = {p.chunk.paragraph: p.chunk.text for p in timeline
+            if p.chunk.start == 0 and p.chunk.end == len(plan.paragraphs[p.chunk.paragraph].spoken)}
+    return [replace(p, spoken=said.get(p.index, p.spoken)) for p in plan.paragraphs]
+
+
+def write_file(path: Path, made: SideInput) -> str:
+    """The manifest of a finished render."""
+    return manifest_json(build_manifest(
+        as_said(made.plan, made.timeline), made.timeline, made.plan.engine, made.config,
+        made.duration_ms, made.source, made.output, made.plan.meta, made.words))
+
+
+MANIFEST = SideOutput("manifest", "FILE.json", "Also write a JSON manifest: paragraphs, chunks, "
+                      "words, times.", write_file, batch_suffix=lambda path, option: ".json")

@@ -6,17 +6,19 @@ import base64
 import html
 import os
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from tts.util import fsutil
+from tts.engines.base import voice_label
 from tts.errors import ConfigError
 from tts.chars import primary
 from tts.audio.export import check_writable, is_stdout
 from tts.audio.metadata import ELLIPSIS, first_words
-from tts.outputs.subtitles import is_rtl, words_by_paragraph
+from tts.outputs.base import SideInput, SideOutput
+from tts.outputs.subtitles import is_rtl
 from tts.types import ENCODER, Paragraph, Tags, Word
 
 # What a browser is told each output format is, for an embedded data URI.
@@ -47,7 +49,8 @@ class PageInput:
     """What the page shows: the article, its timed words, its tags, the audio's length."""
 
     paragraphs: Sequence[Paragraph]
-    words: Sequence[Word]
+    words: Mapping[int, Sequence[Word]]
+    """Each paragraph's timed words, by its index."""
     tags: Tags
     duration_ms: int
     lang: str
@@ -55,12 +58,12 @@ class PageInput:
     """The engine and voice that spoke it (``edge ar-EG-SalmaNeural``); "" leaves it out."""
 
 
-def check_page(path: Path, output: Path) -> None:
+def check_page(path: Path, output: Path, option: str = "--html") -> None:
     """Fail before any synthesis when the page cannot be written or has no audio file to play."""
     if is_stdout(output):
         raise ConfigError("--html needs the audio in a file it can play: give -o FILE "
                           "instead of -o -")
-    check_writable(path, "--html")
+    check_writable(path, option)
 
 
 def audio_source(output: Path, page: Path, embed: bool) -> str:
@@ -103,7 +106,7 @@ def paragraph_html(paragraph: Paragraph, words: Sequence[Word]) -> str:
             f'data-end="{words[-1].end_ms}">{spans}</{tag}>')
 
 
-def chapters_html(page: PageInput, by_paragraph: dict[int, list[Word]], label: str) -> str:
+def chapters_html(page: PageInput, by_paragraph: Mapping[int, Sequence[Word]], label: str) -> str:
     """The chapter list: a link to each spoken paragraph, which also seeks there."""
     items = [f'<li><a href="#p-{p.index + 1}" data-start="{by_paragraph[p.index][0].start_ms}">'
              f'<span class="time">{clock(by_paragraph[p.index][0].start_ms)}</span> '
@@ -146,10 +149,10 @@ def description(paragraphs: Sequence[Paragraph]) -> str:
 def make_page(page: PageInput, src: str) -> str:
     """The whole HTML document: offline (no CDN, no web fonts), readable without JavaScript."""
     text = ui_text(page.lang)
-    by_paragraph = words_by_paragraph(page.words)
+    by_paragraph = page.words
     direction = "rtl" if is_rtl(" ".join(p.original for p in page.paragraphs)) else "ltr"
     lang = html.escape(page.lang.replace("_", "-"))
-    body = "\n".join(paragraph_html(p, by_paragraph.get(p.index, [])) for p in page.paragraphs)
+    body = "\n".join(paragraph_html(p, by_paragraph.get(p.index, ())) for p in page.paragraphs)
     title = html.escape(page.tags.title)
     author = f'\n<meta name="author" content="{html.escape(page.tags.artist)}">' \
         if page.tags.artist else ""
@@ -178,3 +181,15 @@ def make_page(page: PageInput, src: str) -> str:
 </body>
 </html>
 """
+
+
+def write_file(path: Path, made: SideInput) -> str:
+    """The read-along page of a finished render."""
+    return make_page(PageInput(made.plan.paragraphs, made.words, made.tags, made.duration_ms,
+                               made.config.lang, voice_label(made.plan.engine)),
+                     audio_source(made.output, path, made.config.embed_audio))
+
+
+PAGE = SideOutput("html", "PAGE.html", "Also write a read-along web page: the text beside the "
+                  "audio, the spoken word highlighted.", write_file, check_page,
+                  batch_suffix=lambda path, option: ".html")

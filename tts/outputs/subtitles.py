@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 from dataclasses import dataclass
 from pathlib import Path
 
 from tts.text.chunk import (CLAUSE_LEVEL, CONNECTOR_LEVEL, FUNCTION_WORDS, SENTENCE_LEVEL, SPACE_LEVEL,
                        bare_word, classify_gap)
-from tts.errors import ConfigError
+from tts.audio.export import check_writable
 from tts.audio.metadata import clock
+from tts.errors import ConfigError
+from tts.outputs.base import SideInput, SideOutput
 from tts.types import Paragraph, Tags, Word
 
 # Reading limits of broadcast subtitles (Netflix, BBC): two lines of 42 characters
@@ -165,24 +167,15 @@ def segment(words: Sequence[Word]) -> list[tuple[int, int]]:
     return spans[::-1]
 
 
-def words_by_paragraph(words: Sequence[Word]) -> dict[int, list[Word]]:
-    """Each paragraph's words, in order, by the paragraph's index."""
-    grouped: dict[int, list[Word]] = {}
-    for word in words:
-        grouped.setdefault(word.paragraph, []).append(word)
-    return grouped
-
-
-def make_cues(paragraphs: Sequence[Paragraph], words: Sequence[Word],
+def make_cues(paragraphs: Sequence[Paragraph], words: Mapping[int, Sequence[Word]],
               duration_ms: int) -> list[Cue]:
-    """The subtitles of a render: each paragraph's words cut into readable cues.
+    """The subtitles of a render: each paragraph's words (by its index) cut into readable cues.
 
     A cue never spans a paragraph break, and never ends after the audio.
     """
-    by_paragraph = words_by_paragraph(words)
     cues = []
     for paragraph in paragraphs:
-        own = by_paragraph.get(paragraph.index, [])
+        own = words.get(paragraph.index, [])
         for first, end in segment(own) if own else []:
             piece = own[first:end]
             lines = break_lines(piece) or (tuple(piece),)
@@ -288,3 +281,27 @@ WRITERS: dict[str, Callable[[Sequence[Cue], Tags, bool], str]] = {
 def format_subtitles(path: Path, cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> str:
     """The text of the subtitle file ``path`` names, in the format of its extension."""
     return WRITERS[check_path(path)](cues, tags, word_timing)
+
+
+def write_file(path: Path, made: SideInput) -> str:
+    """The subtitle file of a finished render."""
+    cues = make_cues(made.plan.paragraphs, made.words, made.duration_ms)
+    return format_subtitles(path, cues, made.tags, made.config.word_timing)
+
+
+def check_file(path: Path, output: Path, option: str) -> None:
+    check_path(path)
+    check_writable(path, option)
+
+
+def batch_suffix(path: Path, option: str) -> str:
+    """In a batch, the format each article's subtitles get: ``x.srt``, or a bare ``srt``."""
+    suffix = (path.suffix or f".{path.name.lstrip('.')}").lower()
+    if suffix not in WRITERS:
+        raise ConfigError(f"{option} takes srt, vtt or lrc with several inputs (each article "
+                          f"gets its own file), not {suffix}")
+    return suffix
+
+
+SUBTITLES = SideOutput("subtitles", "FILE", "Also write subtitles: .srt, .vtt or .lrc, by the "
+                       "extension.", write_file, check_file, batch_suffix)

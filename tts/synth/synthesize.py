@@ -15,7 +15,7 @@ from tts.audio.clip import speech_bounds
 from tts.synth.cache import ClipCache, clip_key
 from tts.types import Chunk, Clip, WordTime
 from tts.engines.base import Engine
-from tts.synth.wordtimes import WordTimer, estimate_words, settle_ends, shift_words
+from tts.synth.wordtimes import WordTimer, settle_ends, shift_words
 from tts.errors import Cancelled, ChunkFailed, EngineError, NetworkError
 
 # First retry waits about this long; each next one twice as long, plus jitter.
@@ -145,7 +145,7 @@ class Synthesizer:
             stored = self.from_cache(key, chunk)
             if stored is not None:
                 return stored
-            audio, words = trimmed(chunk.text, *self.request(chunk))
+            audio, words = trimmed(*self.request(chunk))
             self.store(key, audio, words)
             return Clip(chunk, audio, cached=False, words=words)
         except Exception:
@@ -154,16 +154,14 @@ class Synthesizer:
 
     def from_cache(self, key: str, chunk: Chunk) -> Clip | None:
         """The stored clip with its word times. One stored without them is made again when
-        the engine reports times (an estimate would lose them); else they are estimated."""
+        the engine reports times; else they are estimated when needed (wordtimes.chunk_words)."""
         stored = self.cache.get(key) if self.cache else None
         if stored is None:
             return None
         audio, words = stored.audio, stored.words
-        if words is None:
-            if isinstance(self.engine, WordTimer):
-                return None
-            words = estimate_words(chunk.text, len(audio))
-        return Clip(chunk, audio, cached=True, words=words)
+        if words is None and isinstance(self.engine, WordTimer):
+            return None
+        return Clip(chunk, audio, cached=True, words=words or ())
 
     def store(self, key: str, audio: AudioSegment, words: tuple[WordTime, ...] = ()) -> None:
         """Keep a clip; a cache that stops taking them (disk full) is dropped with a warning."""
@@ -223,11 +221,11 @@ def speak(engine: Engine, text: str,
     return engine.synthesize(text, lang), ()
 
 
-def trimmed(text: str, audio: AudioSegment,
+def trimmed(audio: AudioSegment,
             words: tuple[WordTime, ...]) -> tuple[AudioSegment, tuple[WordTime, ...]]:
-    """The clip without its edge silence, its word times moved to match (or estimated)."""
+    """The clip without its edge silence, its word times (if any) moved to match."""
     start, end = speech_bounds(audio)
     clip = audio[start:end]
     if not words:
-        return clip, estimate_words(text, len(clip))
+        return clip, ()
     return clip, settle_ends(shift_words(words, -start, len(clip)), clip)

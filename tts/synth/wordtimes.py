@@ -29,7 +29,7 @@ SILENCE_STEP_MS = 5
 class WordTimer(Protocol):
     """An engine that also reports when each word of the text is heard (espeak-ng does).
 
-    Engines without it get their word times estimated from the clip's length.
+    Engines without it get their word times estimated (``chunk_words``, the one place).
     """
 
     def synthesize_words(self, text: str,
@@ -117,7 +117,8 @@ def original_offsets(spoken: str, original: str, positions: Sequence[int]) -> li
 
 
 def chunk_words(placed: Placed) -> list[WordTime]:
-    """A chunk's words in output time; estimated over its span when the clip had none."""
+    """A chunk's words in output time; estimated over its span when the engine gave none
+    (the one place word times are estimated)."""
     words = placed.words or estimate_words(placed.chunk.text, placed.end_ms - placed.start_ms)
     return [replace(w, start_ms=min(placed.end_ms, placed.start_ms + w.start_ms),
                     end_ms=min(placed.end_ms, placed.start_ms + w.end_ms)) for w in words]
@@ -184,11 +185,22 @@ def fill_untimed(paragraph: Paragraph, tokens: Sequence[tuple[int, int]],
     return result
 
 
-def article_words(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
-                  duration_ms: int) -> list[Word]:
-    """Every written word of every spoken paragraph, in order, never past the audio's end."""
+def paragraph_words(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
+                    duration_ms: int) -> dict[int, list[Word]]:
+    """Each spoken paragraph's written words in order, by its index, never past the audio's end:
+    computed once per render for every side output."""
     by_paragraph: dict[int, list[Placed]] = {}
     for placed in timeline:
         by_paragraph.setdefault(placed.chunk.paragraph, []).append(placed)
-    return [replace(w, start_ms=min(w.start_ms, duration_ms), end_ms=min(w.end_ms, duration_ms))
-            for p in paragraphs for w in written_words(p, by_paragraph.get(p.index, []))]
+    found = {p.index: [replace(w, start_ms=min(w.start_ms, duration_ms),
+                               end_ms=min(w.end_ms, duration_ms))
+                       for w in written_words(p, by_paragraph.get(p.index, []))]
+             for p in paragraphs}
+    return {index: words for index, words in found.items() if words}
+
+
+def article_words(paragraphs: Sequence[Paragraph], timeline: Sequence[Placed],
+                  duration_ms: int) -> list[Word]:
+    """Every written word of every spoken paragraph, in order, never past the audio's end."""
+    grouped = paragraph_words(paragraphs, timeline, duration_ms)
+    return [word for p in paragraphs for word in grouped.get(p.index, [])]
