@@ -22,7 +22,8 @@ from tts.options import ALL as OPTIONS
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
 from tts.options import FILE, SPEECH, SPEED, Option
 from tts.errors import ArticleTTSError, StdoutClosed
-from tts.audio.export import FORMATS, is_stdout
+from tts.audio.export import is_stdout
+from tts.audio.formats import FORMATS
 from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
 from tts.text.lexicon import FILE_NAME, find_lexicons
 from tts.util.intake import DEFAULT_MAX_INPUT

@@ -30,6 +30,7 @@ import mutagen
 
 from tts.errors import ConfigError, InputError
 from tts.audio.export import write_text
+from tts.audio.formats import mime_type
 from tts.audio.metadata import TITLE_MAX_CHARS
 from tts.sources.url import is_url
 from tts.types import Article
@@ -40,9 +41,6 @@ PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 # Item guids: a UUIDv5 of what identifies the source, so the same article keeps its guid.
 ITEM_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "article-tts:item")
-# Enclosure types podcast apps expect for each format we write.
-AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg",
-               ".opus": "audio/ogg", ".flac": "audio/flac", ".wav": "audio/wav"}
 # podcast:transcript types; LRC is not one the spec lists, so it is not announced.
 TRANSCRIPT_TYPES = {".srt": "application/x-subrip", ".vtt": "text/vtt"}
 CHAPTERS_TYPE = "application/json+chapters"
@@ -198,7 +196,7 @@ def make_item(article: Article, name: str, audio: Path, base_url: str,
         description=article.meta.description or first_paragraph(article),
         published=published(article, audio),
         url=file_url(base_url, audio), length=audio.stat().st_size,
-        mime=AUDIO_TYPES.get(audio.suffix, "audio/mpeg"), duration_s=duration_seconds(audio),
+        mime=mime_type(audio), duration_s=duration_seconds(audio),
         link=item_link(article),
         chapters_url=file_url(base_url, chapters) if chapters and chapters.exists() else None,
         transcript_url=file_url(base_url, transcript) if transcript and kind else None,

@@ -15,13 +15,11 @@ from tts.util import fsutil
 from tts.errors import ConfigError
 from tts.chars import primary
 from tts.audio.export import check_writable, is_stdout
+from tts.audio.formats import mime_type
 from tts.audio.metadata import ELLIPSIS, first_words
 from tts.outputs.subtitles import is_rtl, words_by_paragraph
 from tts.types import ENCODER, Paragraph, Tags, Word
 
-# What a browser is told each output format is, for an embedded data URI.
-MIME_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg",
-              ".m4a": "audio/mp4", ".wav": "audio/wav", ".flac": "audio/flac"}
 # Speeds offered by the page's control (the audio's own --speed is 1 here).
 PLAYBACK_RATES = (0.75, 1.0, 1.25, 1.5, 2.0)
 # Link previews and search results show about this much of a description.
@@ -64,7 +62,7 @@ def check_page(path: Path, output: Path) -> None:
 def audio_source(output: Path, page: Path, embed: bool) -> str:
     """The page's ``<audio src>``: the file relative to the page, or inside it as a data URI."""
     if embed:
-        mime = MIME_TYPES.get(output.suffix.lower(), "application/octet-stream")
+        mime = mime_type(output)  # what a browser is told the embedded audio is
         data = fsutil.written_form(output).read_bytes()  # replaced only once the set is written
         return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     relative = os.path.relpath(output.resolve(), page.resolve().parent)
