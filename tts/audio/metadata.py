@@ -20,6 +20,7 @@ from mutagen.wave import WAVE
 
 from tts.config import RenderConfig
 from tts.types import STDIN_SOURCE, ArticleMeta, Chapter, Paragraph, Placed, Tags
+from tts.util.timefmt import hms_millis
 
 # A first paragraph this short is a headline: a better title than the file name.
 TITLE_MAX_CHARS = 80
@@ -277,7 +278,7 @@ def write_vorbis_comments(audio: OggOpus | FLAC, tags: Tags, chapters: Sequence[
         if value:
             audio[key] = value
     for i, chapter in enumerate(chapters):
-        audio[f"CHAPTER{i:03d}"] = clock(chapter.start_ms)
+        audio[f"CHAPTER{i:03d}"] = hms_millis(chapter.start_ms)
         audio[f"CHAPTER{i:03d}NAME"] = chapter.title
     audio.save()
 
@@ -337,10 +338,3 @@ def mp4_atoms(data: bytes, start: int, end: int, wanted: bytes) -> Iterator[tupl
         elif kind in MP4_CONTAINERS:
             yield from mp4_atoms(data, offset + 8, offset + size, wanted)
         offset += size
-
-
-def clock(ms: int, separator: str = ".") -> str:
-    """``HH:MM:SS.mmm``: Vorbis chapter comments and WebVTT; SRT separates with a comma."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{separator}{rest % 1000:03d}"

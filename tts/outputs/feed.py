@@ -34,6 +34,7 @@ from tts.audio.formats import mime_type
 from tts.audio.metadata import TITLE_MAX_CHARS
 from tts.sources.url import is_url
 from tts.types import Article
+from tts.util.timefmt import hms, parse_hms
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -225,20 +226,6 @@ def first_paragraph(article: Article) -> str:
     return full[:DESCRIPTION_MAX_CHARS]
 
 
-def clock(seconds: int) -> str:
-    """``H:MM:SS``, as itunes:duration takes it."""
-    minutes, secs = divmod(seconds, 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-
-
-def parse_clock(text: str) -> int:
-    """Seconds from ``H:MM:SS``, ``MM:SS`` or plain seconds."""
-    total = 0
-    for part in text.strip().split(":"):
-        total = total * 60 + int(float(part or 0))
-    return total
-
-
 def read_items(path: Path) -> list[FeedItem]:
     """The items of a feed this module wrote before; [] when there is none yet."""
     if not path.exists():
@@ -268,7 +255,7 @@ def read_item(element: ElementTree.Element) -> FeedItem | None:
         description=html.unescape(element.findtext("description", "")), published=published,
         url=enclosure.get("url", ""), length=int(enclosure.get("length", "0")),
         mime=enclosure.get("type", "audio/mpeg"),
-        duration_s=parse_clock(element.findtext(f"{{{ITUNES_NS}}}duration", "0")),
+        duration_s=parse_hms(element.findtext(f"{{{ITUNES_NS}}}duration", "0")),
         link=element.findtext("link"),
         chapters_url=chapters.get("url") if chapters is not None else None,
         transcript_url=transcript.get("url") if transcript is not None else None,
@@ -328,7 +315,7 @@ def add_item(fg: Any, item: FeedItem) -> None:
     entry.enclosure(item.url, str(item.length), item.mime)
     if item.link:
         entry.link(href=item.link)
-    entry.podcast.itunes_duration(clock(item.duration_s))
+    entry.podcast.itunes_duration(hms(item.duration_s))
     entry.podcastindex.chapters = item.chapters_url
     if item.transcript_url and item.transcript_type:
         entry.podcastindex.transcript = (item.transcript_url, item.transcript_type)

@@ -19,6 +19,7 @@ from tts.audio.formats import mime_type
 from tts.audio.metadata import ELLIPSIS, first_words
 from tts.outputs.subtitles import is_rtl, words_by_paragraph
 from tts.types import ENCODER, Paragraph, Tags, Word
+from tts.util.timefmt import player_clock
 
 # Speeds offered by the page's control (the audio's own --speed is 1 here).
 PLAYBACK_RATES = (0.75, 1.0, 1.25, 1.5, 2.0)
@@ -77,12 +78,6 @@ def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def clock(ms: int) -> str:
-    """``m:ss`` as a player shows a time."""
-    minutes, seconds = divmod(ms // 1000, 60)
-    return f"{minutes}:{seconds:02d}"
-
-
 def word_span(word: Word) -> str:
     return (f'<span class="w" data-start="{word.start_ms}" data-end="{word.end_ms}">'
             f"{html.escape(word.text)}</span>")
@@ -102,7 +97,7 @@ def paragraph_html(paragraph: Paragraph, words: Sequence[Word]) -> str:
 def chapters_html(page: PageInput, by_paragraph: dict[int, list[Word]], label: str) -> str:
     """The chapter list: a link to each spoken paragraph, which also seeks there."""
     items = [f'<li><a href="#p-{p.index + 1}" data-start="{by_paragraph[p.index][0].start_ms}">'
-             f'<span class="time">{clock(by_paragraph[p.index][0].start_ms)}</span> '
+             f'<span class="time">{player_clock(by_paragraph[p.index][0].start_ms)}</span> '
              f"{html.escape(first_words(p.original))}</a></li>"
              for p in page.paragraphs if by_paragraph.get(p.index)]
     return (f'<nav aria-labelledby="chapters-title"><h2 id="chapters-title">{label}</h2>'
@@ -111,7 +106,7 @@ def chapters_html(page: PageInput, by_paragraph: dict[int, list[Word]], label: s
 
 def meta_html(page: PageInput, text: dict[str, str]) -> str:
     """The line under the title: artist, album, length, how it was made."""
-    parts = [page.tags.artist, page.tags.album, f"{text['duration']} {clock(page.duration_ms)}",
+    parts = [page.tags.artist, page.tags.album, f"{text['duration']} {player_clock(page.duration_ms)}",
              page.tags.comment]
     # Each part isolated: an English comment beside Arabic keeps its own direction.
     return " · ".join(f"<bdi>{html.escape(p)}</bdi>" for p in parts if p)
