@@ -48,7 +48,7 @@ LETTER_RANGE = "\u0621-\u063f\u0641-\u064a\u0671"
 SCRIPT_LETTER_RANGE = LETTER_RANGE + "\u0672-\u06d3\u06fa-\u06ff"
 ARABIC_LETTER = re.compile(f"[{LETTER_RANGE}]")
 SCRIPT_LETTER = re.compile(f"[{SCRIPT_LETTER_RANGE}]")
-# The alphabet as a set, for tests one character at a time.
+# The alphabet as a set, to test one character at a time.
 LETTERS = frozenset(ch for ch in map(chr, range(0x0600, 0x0700)) if ARABIC_LETTER.match(ch))
 
 # --- pause punctuation -------------------------------------------------------------------
