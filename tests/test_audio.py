@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import wave
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pydub import AudioSegment
@@ -10,6 +14,7 @@ from pydub.silence import detect_leading_silence
 
 from conftest import encode_mp3
 from tts.audio.clip import decode, quiet_ms, trim_silence
+from tts.audio.player import AudioPlayer, PlayerCommand
 from tts.errors import EngineError
 
 RATE = 24_000
@@ -98,3 +103,20 @@ def test_bundled_ffmpeg_is_the_one_imageio_ffmpeg_finds(monkeypatch: pytest.Monk
     ffmpeg_exe.cache_clear()
     assert ffmpeg_exe() == str(other)
     ffmpeg_exe.cache_clear()
+
+
+def test_a_player_that_needs_a_file_gets_a_whole_wav(tmp_path: Path) -> None:
+    # afplay reads only files: the audio is spooled, its header rewritten with the real
+    # sizes. Python's wave module, not our code, reads what the player was given.
+    copy = tmp_path / "played.wav"
+    script = f"import shutil, sys; shutil.copy(sys.argv[1], {str(copy)!r})"
+    command = PlayerCommand((sys.executable, "-c", script), needs_file=True)
+    pcm = np.arange(-500, 500, dtype="<i2").tobytes()
+    with AudioPlayer(command, 22_050) as player:
+        player.write(pcm[:1000])
+        player.write(pcm[1000:])
+        player.finish()
+    with wave.open(str(copy), "rb") as played:
+        assert (played.getframerate(), played.getnchannels(), played.getsampwidth()) == (22_050, 1, 2)
+        assert played.readframes(played.getnframes()) == pcm
+    assert copy.stat().st_size == 44 + len(pcm)

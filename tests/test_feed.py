@@ -15,7 +15,8 @@ import pytest
 from browser import in_ci
 from pages_server import PAGES
 
-from tts.outputs.feed import ITUNES_NS, PODCAST_NS, clock, first_paragraph, item_link, parse_clock
+from tts.outputs.feed import ITUNES_NS, PODCAST_NS, first_paragraph, item_link
+from tts.util.timefmt import parse_hms
 from tts.types import Article, ArticleMeta, Block
 
 ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")
@@ -64,7 +65,7 @@ def test_feed_items_have_everything_an_app_needs(run, articles: Path, tmp_path: 
     assert enclosure.href == f"{BASE}/structured.mp3"
     assert int(enclosure.length) == audio.stat().st_size
     assert enclosure.type == "audio/mpeg"
-    assert 20 < parse_clock(story.itunes_duration) < 120
+    assert 20 < parse_hms(story.itunes_duration) < 120
     assert story.podcast_chapters == {"url": f"{BASE}/structured.chapters.json",
                                       "type": "application/json+chapters"}
     assert story.podcast_transcript["url"] == f"{BASE}/structured.vtt"
@@ -128,12 +129,6 @@ def test_feed_usage_errors(run, articles: Path, extra: tuple[str, ...], message:
     result = run("render", str(articles / "notes.md"), *ESPEAK, *options)
     assert result.exit_code == 2, result.stderr
     assert message in result.stderr
-
-
-@pytest.mark.parametrize(("seconds", "text"), [(0, "0:00:00"), (59, "0:00:59"), (3725, "1:02:05")])
-def test_clock_round_trip(seconds: int, text: str) -> None:
-    assert clock(seconds) == text
-    assert parse_clock(text) == seconds
 
 
 def test_an_item_whose_audio_was_deleted_leaves_the_feed(run, articles: Path, tmp_path: Path) -> None:

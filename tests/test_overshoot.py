@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tts.audio import export
+from tts.audio import export, formats
 
 from tts.audio import mp3
 
@@ -268,11 +268,11 @@ def test_an_mp3_at_the_default_loudness_is_not_decoded_again(
 
 
 @pytest.mark.parametrize(("suffix", "speed", "loudness", "ceiling"), [
-    (".mp3", 1.0, -16.0, export.MP3_UNCHECKED_CEILING_DB),  # segments, not decoded again
-    (".mp3", 1.0, -14.0, export.LOSSY_CEILING_DB),  # checked: the codec gets the usual room
-    (".mp3", 1.5, -16.0, export.LOSSY_CEILING_DB),  # one encoder: always checked
-    (".opus", 1.0, -16.0, export.LOSSY_CEILING_DB),
-    (".flac", 1.0, -14.0, export.LOSSLESS_CEILING_DB)])
+    (".mp3", 1.0, -16.0, formats.MP3_UNCHECKED_CEILING_DB),  # segments, not decoded again
+    (".mp3", 1.0, -14.0, formats.LOSSY_CEILING_DB),  # checked: the codec gets the usual room
+    (".mp3", 1.5, -16.0, formats.LOSSY_CEILING_DB),  # one encoder: always checked
+    (".opus", 1.0, -16.0, formats.LOSSY_CEILING_DB),
+    (".flac", 1.0, -14.0, formats.LOSSLESS_CEILING_DB)])
 def test_the_limiter_leaves_more_room_where_the_file_is_not_checked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, speed: float,
         loudness: float, ceiling: float) -> None:

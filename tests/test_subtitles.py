@@ -15,10 +15,9 @@ from tts.config import RenderConfig
 from tts.errors import ConfigError
 from tts.pipeline import render
 from tts.types import Placed
-from tts.audio.metadata import clock
 from tts.types import Tags
 from tts.outputs.subtitles import (Cue, break_lines, check_path, display_length, format_lrc, format_srt,
-                           format_vtt, lrc_time, make_cues)
+                           format_vtt, make_cues)
 from tts.text.prepare import parse_article
 import itertools
 from tts.synth.wordtimes import original_offsets, paragraph_words
@@ -151,12 +150,6 @@ def test_word_timing_in_vtt_and_enhanced_lrc() -> None:
     lrc = format_lrc([cue], tags, word_timing=True)
     assert "[00:01.20]\u202b<00:01.20>قال <00:01.80>الوزير <00:02.40>إن\u202c" in lrc
     assert "[00:03.00]\u202b<00:03.00>المحادثات <00:03.60>مستمرة\u202c" in lrc
-
-
-def test_time_formats() -> None:
-    assert clock(3_723_045, ",") == "01:02:03,045"
-    assert clock(3_723_045) == "01:02:03.045"
-    assert lrc_time(3_723_045) == "62:03.04"
 
 
 def test_bad_extension_lists_the_formats() -> None:

@@ -3,15 +3,17 @@ code 1, the old output as it was, no temp file left. On a real small tmpfs."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from tts.audio import export, mp3
+from tts.types import Chapter, Tags
 from tts.util import fsutil
 
 # Room for a few seconds of MP3 (64 kbit/s), not for the article below (~23 s).
@@ -91,15 +93,15 @@ def test_an_existing_output_is_left_as_it_was(small_disk: Path, render,  # type:
 def test_a_full_disk_while_tagging_is_one_line(small_disk: Path, render,  # type: ignore[no-untyped-def]
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # The audio fits; then the disk fills up (another program), and the tags cannot grow it.
-    write_tags = export.metadata.write_tags
+    mp3_format = export.FORMATS[".mp3"]
 
-    def fill_then_tag(path: Path, *args: object) -> None:
+    def fill_then_tag(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
         with (small_disk / "filler").open("wb") as filler, pytest.raises(OSError):
             while True:
                 filler.write(bytes(4096))
                 filler.flush()
-        write_tags(path, *args)  # type: ignore[arg-type]
-    monkeypatch.setattr(export.metadata, "write_tags", fill_then_tag)
+        mp3_format.write_tags(path, tags, chapters)
+    monkeypatch.setitem(export.FORMATS, ".mp3", dataclasses.replace(mp3_format, write_tags=fill_then_tag))
     out = small_disk / "x.mp3"
     assert_one_line(render(out, "--title", "A title " * 200, text="The council met."), out)
     assert os.listdir(small_disk) == ["filler"]  # the audio was written: the tags failed

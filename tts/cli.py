@@ -21,7 +21,8 @@ from tts.options import ALL as OPTIONS
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV, CONFIG_ENV
 from tts.options import FEED, FILE, SPEECH, SPEED, Option
 from tts.errors import ArticleTTSError, StdoutClosed
-from tts.audio.export import FORMATS, is_stdout
+from tts.audio.export import is_stdout
+from tts.audio.formats import FORMATS
 from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
 from tts.text.lexicon import FILE_NAME, Found
 from tts.util.intake import DEFAULT_MAX_INPUT
@@ -32,6 +33,7 @@ from tts.pipeline import DryRun, dry_run
 from tts.api import say, spoken_lines
 from tts.util.signals import Terminated, handle_ending_signals
 from tts.util.streams import audio_sink, silence_stdout
+from tts.util.timefmt import summary_duration
 from tts.util.words import plural
 from tts.util import userconfig
 from tts.outputs.base import SideOutput
@@ -500,7 +502,7 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
                               listener=progress.on_event, announce=announce)
         if not quiet:
             saved = f", saved to {result.output}" if result.output else ""
-            click.echo(f"Played {format_duration(result.duration_ms)} "
+            click.echo(f"Played {summary_duration(result.duration_ms)} "
                        f"({plural(result.paragraphs, 'paragraph')}, engine {result.engine}; first audio after "
                        f"{result.first_audio_s:.1f} s{saved})", err=True)
 
@@ -538,7 +540,7 @@ def say_command(text: tuple[str, ...], output: Path | None, player: str | None, 
                               listener=progress.on_event)
         if not quiet:
             where = f" into {output}" if output is not None else ""
-            click.echo(f"Said {format_duration(duration_ms)}{where}", err=True)
+            click.echo(f"Said {summary_duration(duration_ms)}{where}", err=True)
 
 
 def print_paragraph(number: int, total: int, original: str) -> None:
@@ -557,7 +559,7 @@ def print_dry_run(plan: DryRun) -> None:
         click.echo(f"[{chunk.paragraph + 1}]{mark} {'+'.join(languages)}: {chunk.text}")
     click.echo(f"{plural(len(plan.plan.paragraphs), 'paragraph')}, {plural(len(plan.plan.chunks), 'chunk')}, "
                f"{plan.cached.count(True)} cached, {plural(plan.requests, 'request')} to make, "
-               f"about {format_duration(plan.estimated_ms)} of audio "
+               f"about {summary_duration(plan.estimated_ms)} of audio "
                f"(engine {plan.plan.engine.name})")
 
 
@@ -821,7 +823,7 @@ def print_article(article: Article) -> None:
 def summary(result: RenderResult) -> str:
     """The last line of a render: every file written, how long, how it was made."""
     written = ", ".join([shown(result.output), *(str(path) for path in result.side_files)])
-    return (f"Wrote {written} ({format_duration(result.duration_ms)}, "
+    return (f"Wrote {written} ({summary_duration(result.duration_ms)}, "
             f"{plural(result.paragraphs, 'paragraph')}, {plural(result.chunks, 'chunk')} "
             f"({result.cached} cached), engine {result.engine}, {result.seconds:.1f} s)")
 
@@ -829,12 +831,6 @@ def summary(result: RenderResult) -> str:
 def shown(output: Path) -> str:
     """An output as the user reads it: its path, or "standard output" for ``-``."""
     return "standard output" if is_stdout(output) else str(output)
-
-
-def format_duration(ms: int) -> str:
-    """``m:ss.s`` as players show it."""
-    minutes, seconds = divmod(ms / 1000, 60)
-    return f"{int(minutes)}:{seconds:04.1f}"
 
 
 class Progress:

@@ -11,7 +11,6 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, BinaryIO
@@ -27,6 +26,7 @@ from tts.audio import metadata
 from tts.audio import mp3
 
 from tts.audio import overshoot
+from tts.audio.formats import FORMATS, Format
 
 from tts.util import streams
 from tts.audio.clip import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header, widen_pipe
@@ -35,18 +35,6 @@ from tts.audio.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
 
 
-# True-peak ceilings of the limiter, in dBTP. Podcast platforms ask for -1 dBTP on the
-# decoded file; a lossy codec's rebuilt waveform overshoots the limited one, by an amount
-# that varies with espeak's noise (it differs from one call to the next in a process).
-# Most lossy files are decoded once written and dipped where they still pass (see
-# tts/audio/overshoot.py), so -3 leaves the codec room for most of its overshoot, and the check
-# the rest. An MP3 whose decoded file is not checked (in segments at the default loudness,
-# or to standard output) gets -3.5: over many renders of the same text at -14 LUFS MP3 at
-# 64k overshot by up to 2.3 dB (one render in twenty at -0.9 dBTP under -3). Lower still,
-# the limiter cannot reach -14 LUFS (-15.2 under -4). Lossless files get a little room too.
-LOSSY_CEILING_DB = -3.0
-MP3_UNCHECKED_CEILING_DB = -3.5
-LOSSLESS_CEILING_DB = -1.2
 # Where a lossy file's decoded true peak is brought when its codec overshot the limiter
 # (tts/audio/overshoot.py): -1 dBTP, less what other meters read over ours (ffmpeg's ebur128
 # read 0.2 dB higher on the same WAV).
@@ -56,69 +44,8 @@ DECODED_PEAK_DB = -1.2
 # dBTP at worst), at -14 only 0.3; and the check (a decode) adds an eighth to the CPU of a
 # render.
 MP3_CHECKED_ABOVE_LUFS = -16.0
-# LU that MP3 at speech rates loses against the audio it encodes (its filtering of the
-# highest band, which the K-weighting counts): measured on the same clips as MP3 and WAV,
-# 0.4-0.5 LU at -16 and -14 LUFS. It is given back as gain.
-MP3_LOUDNESS_LOSS_DB = 0.45
 
 
-@dataclass(frozen=True)
-class Format:
-    """How ffmpeg writes one output extension."""
-
-    args: tuple[str, ...]
-    """Muxer and codec arguments."""
-    lossy: bool = True
-    """Takes a bitrate (PCM and FLAC do not)."""
-    streamable: bool = True
-    """Can be written to a pipe (standard output); MP4 must seek back to finish its index."""
-    ffmpeg_metadata: bool = False
-    """Tags and chapters go in while encoding, from an ffmetadata input: mutagen cannot
-    write an MP4 chapter track. Other formats are tagged afterwards."""
-    bitrate_curve: tuple[tuple[int, float], ...] = ()
-    """(kbit/s asked of the encoder, kbit/s a file of speech averages), measured: the
-    rate asked is read off it so the file averages ``--bitrate``. Empty: ask for it as is."""
-    ceiling_db: float = LOSSY_CEILING_DB
-    """The limiter's true-peak ceiling (dBTP): under -1 by the codec's overshoot."""
-    unchecked_ceiling_db: float | None = None
-    """The ceiling when the decoded file is not checked, if lower."""
-    loudness_loss_db: float = 0.0
-    """LU the encoded file measures under the audio given it; added to the gain."""
-    header_gain: bool = False
-    """The header holds a gain every decoder applies (Opus): the last resort of the
-    decoded-peak check."""
-
-
-# Opus runs only at 48 kHz (or 8/12/16/24); engines give 22.05 or 24 kHz, so resample.
-# Opus in free VBR averaged 1.8x the asked bitrate on espeak's voice (115 for 64 kbit/s);
-# constrained VBR keeps the average within a few percent of it.
-# ffmpeg's AAC encoder overshoots at speech rates, and not in proportion: asked for 24k it
-# averages 30, for 32k 42, for 64k 72 (espeak's article at 22.05 and 24 kHz, the two rates
-# our engines speak at; the two agree within 3 kbit/s up to 64k). The rate asked is read
-# off this curve so the file averages --bitrate. Past about 110 kbit/s, mono at these
-# rates gives no more. Its "fast" coder is 5x quicker than the default two-loop search
-# (2.5 s against 13 s for 3.5 minutes) at the same bitrate.
-AAC_SPEECH_CURVE = ((16, 18.3), (18, 20.5), (20, 23.3), (22, 26.2), (24, 29.9), (26, 33.3),
-                    (28, 36.7), (30, 39.2), (32, 42.6), (36, 44.3), (40, 48.7), (44, 52.6),
-                    (48, 56.6), (56, 65.0), (64, 73.5), (80, 91.1), (96, 112.5))
-# faststart puts the M4A index first, so podcast apps can play while downloading.
-# FLAC keeps 16 bits: the audio is 16-bit, and 24 only makes the file bigger.
-# WAV: bitexact keeps ffmpeg from writing its name as RIFF INFO (tags go in an ID3 chunk).
-FORMATS: dict[str, Format] = {
-    ".mp3": Format(("-f", "mp3", "-c:a", "libmp3lame", "-write_xing", "1"),
-                   unchecked_ceiling_db=MP3_UNCHECKED_CEILING_DB,
-                   loudness_loss_db=MP3_LOUDNESS_LOSS_DB),
-    ".ogg": Format(("-f", "ogg", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
-                   header_gain=True),
-    ".opus": Format(("-f", "opus", "-c:a", "libopus", "-vbr", "constrained", "-ar", "48000"),
-                    header_gain=True),
-    ".m4a": Format(("-f", "ipod", "-c:a", "aac", "-aac_coder", "fast", "-movflags", "+faststart"),
-                   streamable=False, ffmpeg_metadata=True, bitrate_curve=AAC_SPEECH_CURVE),
-    ".wav": Format(("-f", "wav", "-c:a", "pcm_s16le", "-fflags", "+bitexact"), lossy=False,
-                   ceiling_db=LOSSLESS_CEILING_DB),
-    ".flac": Format(("-f", "flac", "-c:a", "flac", "-sample_fmt", "s16"), lossy=False,
-                    ceiling_db=LOSSLESS_CEILING_DB),
-}
 # An encoder writing while clips are still being made reads this far behind the newest,
 # so the gain it applies comes from the loudness of all the audio made so far, this
 # much ahead included. Whatever is within it when synthesis ends is encoded after, so
@@ -534,7 +461,7 @@ class AudioTarget:
                   else self.measured_frames())
         if self.describe is not None:
             tags, chapters = self.describe(frames)
-            metadata.write_tags(self.tmp, self.suffix, tags, chapters)
+            self.format.write_tags(self.tmp, tags, chapters)
         if self.sent_whole:
             self.send(self.tmp)
         self.cleanup.close()  # chmod and os.replace into place

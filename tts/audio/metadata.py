@@ -20,6 +20,7 @@ from mutagen.wave import WAVE
 
 from tts.config import RenderConfig
 from tts.types import STDIN_SOURCE, ArticleMeta, Chapter, Paragraph, Placed, Tags
+from tts.util.timefmt import hms_millis
 
 # A first paragraph this short is a headline: a better title than the file name.
 TITLE_MAX_CHARS = 80
@@ -152,23 +153,27 @@ def escape(value: str) -> str:
     return value
 
 
-def write_tags(path: Path, suffix: str, tags: Tags, chapters: Sequence[Chapter]) -> None:
-    """Tag the encoded file at ``path`` in its format's native way.
+# The tag writers of tts.audio.formats' table, one per container: (path, tags, chapters).
+def write_opus_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """Vorbis comments and chapters into the Ogg Opus file at ``path``."""
+    write_vorbis_comments(OggOpus(path), tags, chapters)
 
-    The chapters of M4A are written by ffmpeg while encoding (see tts.audio.export),
-    since mutagen cannot write an MP4 chapter track; its language is set here.
-    """
-    if suffix == ".mp3":
-        write_id3(path, tags, chapters)
-    elif suffix in (".ogg", ".opus"):
-        write_vorbis_comments(OggOpus(path), tags, chapters)
-    elif suffix == ".flac":
-        write_vorbis_comments(FLAC(path), tags, chapters)
-    elif suffix == ".m4a":
-        write_mp4(path, tags)
-        set_mp4_text_language(path, tags.language)
-    elif suffix == ".wav":
-        write_wav_id3(path, tags)
+
+def write_flac_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """Vorbis comments and chapters into the FLAC file at ``path``."""
+    write_vorbis_comments(FLAC(path), tags, chapters)
+
+
+def write_m4a_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """iTunes atoms, and the chapter track's language: its chapters were written by ffmpeg
+    while encoding (see tts.audio.export), since mutagen cannot write an MP4 chapter track."""
+    write_mp4(path, tags)
+    set_mp4_text_language(path, tags.language)
+
+
+def write_wav_tags(path: Path, tags: Tags, chapters: Sequence[Chapter]) -> None:
+    """An ID3 chunk of text frames: WAV has no chapters players read."""
+    write_wav_id3(path, tags)
 
 
 class TimeOrderedID3(ID3):
@@ -273,7 +278,7 @@ def write_vorbis_comments(audio: OggOpus | FLAC, tags: Tags, chapters: Sequence[
         if value:
             audio[key] = value
     for i, chapter in enumerate(chapters):
-        audio[f"CHAPTER{i:03d}"] = clock(chapter.start_ms)
+        audio[f"CHAPTER{i:03d}"] = hms_millis(chapter.start_ms)
         audio[f"CHAPTER{i:03d}NAME"] = chapter.title
     audio.save()
 
@@ -333,10 +338,3 @@ def mp4_atoms(data: bytes, start: int, end: int, wanted: bytes) -> Iterator[tupl
         elif kind in MP4_CONTAINERS:
             yield from mp4_atoms(data, offset + 8, offset + size, wanted)
         offset += size
-
-
-def clock(ms: int, separator: str = ".") -> str:
-    """``HH:MM:SS.mmm``: Vorbis chapter comments and WebVTT; SRT separates with a comma."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{separator}{rest % 1000:03d}"

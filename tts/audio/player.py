@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from tts.audio.clip import wav_header
+from tts.audio.clip import SAMPLE_WIDTH, wav_header
 from tts.errors import PlayerError
 import contextlib
 from tts.util.fsutil import temp_prefix
@@ -114,7 +113,7 @@ class AudioPlayer:
     def finish(self) -> None:
         """Let the player play what it has, then wait for it to exit."""
         if self.spool is not None:
-            close_spool(self.spool)
+            close_spool(self.spool, self.frame_rate)
             code = subprocess.run([*self.command.argv, self.spool.name], check=False).returncode
         elif self.process is not None and self.process.stdin is not None:
             with contextlib.suppress(BrokenPipeError):
@@ -140,11 +139,9 @@ class AudioPlayer:
             Path(self.spool.name).unlink(missing_ok=True)
 
 
-def close_spool(spool: IO[bytes]) -> None:
-    """Write the real sizes into a spooled WAV's header (a file's length is known), close it."""
-    size = spool.tell()
-    spool.seek(4)
-    spool.write(struct.pack("<I", size - 8))
-    spool.seek(40)
-    spool.write(struct.pack("<I", size - 44))
+def close_spool(spool: IO[bytes], frame_rate: int) -> None:
+    """Write the header again with the real sizes (a file's length is known), close it."""
+    frames = (spool.tell() - len(wav_header(frame_rate))) // SAMPLE_WIDTH
+    spool.seek(0)
+    spool.write(wav_header(frame_rate, frames))
     spool.close()

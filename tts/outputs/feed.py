@@ -30,11 +30,13 @@ import mutagen
 
 from tts.errors import ConfigError, InputError
 from tts.audio.export import write_text
+from tts.audio.formats import mime_type
 from tts.audio.metadata import TITLE_MAX_CHARS
 from tts.options import DEFAULT_FEED_CATEGORY
 from tts.outputs.podcast_categories import SEPARATOR, closest, parse_category
 from tts.sources.url import is_url
 from tts.types import Article
+from tts.util.timefmt import hms, parse_hms
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -43,9 +45,6 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 # Item guids: a UUIDv5 of what identifies the source, so the same article keeps its guid.
 ITEM_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "article-tts:item")
-# Enclosure types podcast apps expect for each format we write.
-AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg",
-               ".opus": "audio/ogg", ".flac": "audio/flac", ".wav": "audio/wav"}
 # podcast:transcript types; LRC is not one the spec lists, so it is not announced.
 TRANSCRIPT_TYPES = {".srt": "application/x-subrip", ".vtt": "text/vtt"}
 CHAPTERS_TYPE = "application/json+chapters"
@@ -238,7 +237,7 @@ def make_item(article: Article, name: str, audio: Path, base_url: str,
         description=article.meta.description or first_paragraph(article, title),
         published=published(article, audio),
         url=file_url(base_url, audio), length=audio.stat().st_size,
-        mime=AUDIO_TYPES.get(audio.suffix, "audio/mpeg"), duration_s=duration_seconds(audio),
+        mime=mime_type(audio), duration_s=duration_seconds(audio),
         link=item_link(article),
         chapters_url=file_url(base_url, chapters) if chapters and chapters.exists() else None,
         transcript_url=file_url(base_url, transcript) if transcript and kind else None,
@@ -271,20 +270,6 @@ def first_paragraph(article: Article, title: str) -> str:
     return full[:DESCRIPTION_MAX_CHARS]
 
 
-def clock(seconds: int) -> str:
-    """``H:MM:SS``, as itunes:duration takes it."""
-    minutes, secs = divmod(seconds, 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-
-
-def parse_clock(text: str) -> int:
-    """Seconds from ``H:MM:SS``, ``MM:SS`` or plain seconds."""
-    total = 0
-    for part in text.strip().split(":"):
-        total = total * 60 + int(float(part or 0))
-    return total
-
-
 def read_items(path: Path) -> list[FeedItem]:
     """The items of a feed this module wrote before; [] when there is none yet."""
     if not path.exists():
@@ -314,7 +299,7 @@ def read_item(element: ElementTree.Element) -> FeedItem | None:
         description=html.unescape(element.findtext("description", "")), published=published,
         url=enclosure.get("url", ""), length=int(enclosure.get("length", "0")),
         mime=enclosure.get("type", "audio/mpeg"),
-        duration_s=parse_clock(element.findtext(f"{{{ITUNES_NS}}}duration", "0")),
+        duration_s=parse_hms(element.findtext(f"{{{ITUNES_NS}}}duration", "0")),
         link=element.findtext("link"),
         chapters_url=chapters.get("url") if chapters is not None else None,
         transcript_url=transcript.get("url") if transcript is not None else None,
@@ -392,7 +377,7 @@ def add_item(fg: Any, item: FeedItem) -> None:
     entry.enclosure(item.url, str(item.length), item.mime)
     if item.link:
         entry.link(href=item.link)
-    entry.podcast.itunes_duration(clock(item.duration_s))
+    entry.podcast.itunes_duration(hms(item.duration_s))
     entry.podcastindex.chapters = item.chapters_url
     if item.transcript_url and item.transcript_type:
         entry.podcastindex.transcript = (item.transcript_url, item.transcript_type)

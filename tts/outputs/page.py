@@ -16,14 +16,13 @@ from tts.engines.base import voice_label
 from tts.errors import ConfigError
 from tts.chars import primary
 from tts.audio.export import check_writable, is_stdout
+from tts.audio.formats import mime_type
 from tts.audio.metadata import ELLIPSIS, first_words
 from tts.outputs.base import SideInput, SideOutput
 from tts.outputs.subtitles import is_rtl
 from tts.types import ENCODER, Paragraph, Tags, Word
+from tts.util.timefmt import player_clock
 
-# What a browser is told each output format is, for an embedded data URI.
-MIME_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg",
-              ".m4a": "audio/mp4", ".wav": "audio/wav", ".flac": "audio/flac"}
 # Speeds offered by the page's control (the audio's own --speed is 1 here).
 PLAYBACK_RATES = (0.75, 1.0, 1.25, 1.5, 2.0)
 # Link previews and search results show about this much of a description.
@@ -69,7 +68,7 @@ def check_page(path: Path, output: Path, option: str = "--html") -> None:
 def audio_source(output: Path, page: Path, embed: bool) -> str:
     """The page's ``<audio src>``: the file relative to the page, or inside it as a data URI."""
     if embed:
-        mime = MIME_TYPES.get(output.suffix.lower(), "application/octet-stream")
+        mime = mime_type(output)  # what a browser is told the embedded audio is
         data = fsutil.written_form(output).read_bytes()  # replaced only once the set is written
         return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     relative = os.path.relpath(output.resolve(), page.resolve().parent)
@@ -82,12 +81,6 @@ def ui_text(lang: str) -> dict[str, str]:
 
 def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
-
-
-def clock(ms: int) -> str:
-    """``m:ss`` as a player shows a time."""
-    minutes, seconds = divmod(ms // 1000, 60)
-    return f"{minutes}:{seconds:02d}"
 
 
 def word_span(word: Word) -> str:
@@ -109,7 +102,7 @@ def paragraph_html(paragraph: Paragraph, words: Sequence[Word]) -> str:
 def chapters_html(page: PageInput, by_paragraph: Mapping[int, Sequence[Word]], label: str) -> str:
     """The chapter list: a link to each spoken paragraph, which also seeks there."""
     items = [f'<li><a href="#p-{p.index + 1}" data-start="{by_paragraph[p.index][0].start_ms}">'
-             f'<span class="time">{clock(by_paragraph[p.index][0].start_ms)}</span> '
+             f'<span class="time">{player_clock(by_paragraph[p.index][0].start_ms)}</span> '
              f"{html.escape(first_words(p.original))}</a></li>"
              for p in page.paragraphs if by_paragraph.get(p.index)]
     return (f'<nav aria-labelledby="chapters-title"><h2 id="chapters-title">{label}</h2>'
@@ -119,7 +112,7 @@ def chapters_html(page: PageInput, by_paragraph: Mapping[int, Sequence[Word]], l
 def meta_html(page: PageInput, text: dict[str, str]) -> str:
     """The line under the title: artist, album, length, voice, how it was made."""
     voice = f"{text['voice']} {page.voice}" if page.voice else None
-    parts = [page.tags.artist, page.tags.album, f"{text['duration']} {clock(page.duration_ms)}",
+    parts = [page.tags.artist, page.tags.album, f"{text['duration']} {player_clock(page.duration_ms)}",
              voice, page.tags.comment]
     # Each part isolated: an English comment beside Arabic keeps its own direction.
     return " · ".join(f"<bdi>{html.escape(p)}</bdi>" for p in parts if p)

@@ -12,10 +12,10 @@ from pathlib import Path
 from tts.text.chunk import (CLAUSE_LEVEL, CONNECTOR_LEVEL, FUNCTION_WORDS, SENTENCE_LEVEL, SPACE_LEVEL,
                        bare_word, classify_gap)
 from tts.audio.export import check_writable
-from tts.audio.metadata import clock
 from tts.errors import ConfigError
 from tts.outputs.base import SideInput, SideOutput
 from tts.types import Paragraph, Tags, Word
+from tts.util.timefmt import SRT_SEPARATOR, hms_millis, lrc_clock
 
 # Reading limits of broadcast subtitles (Netflix, BBC): two lines of 42 characters
 # that stay up long enough to read and not so long they outstay the speech.
@@ -196,12 +196,6 @@ def directed(line: str, rtl: bool) -> str:
     return f"{RLE}{line}{PDF}" if rtl else line
 
 
-def lrc_time(ms: int) -> str:
-    """``mm:ss.xx``: LRC counts minutes past 59 and hundredths of a second."""
-    minutes, rest = divmod(ms // 10, 6000)
-    return f"{minutes:02d}:{rest // 100:02d}.{rest % 100:02d}"
-
-
 def cue_safe(text: str) -> str:
     """Cue text that cannot pass for a timing line: ``-->`` would end the cue."""
     return text.replace("-->", "->")
@@ -229,7 +223,7 @@ def vtt_text(cue: Cue, word_timing: bool) -> str:
         parts = []
         for word in line:
             if word_timing and last < word.start_ms < cue.end_ms:
-                parts.append(f"<{clock(word.start_ms)}>{vtt_safe(word.text)}")
+                parts.append(f"<{hms_millis(word.start_ms)}>{vtt_safe(word.text)}")
                 last = word.start_ms
             else:
                 parts.append(vtt_safe(word.text))
@@ -239,13 +233,13 @@ def vtt_text(cue: Cue, word_timing: bool) -> str:
 
 def format_srt(cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> str:
     """SubRip: numbered blocks (it has no word timing)."""
-    return "".join(f"{i}\n{clock(c.start_ms, ',')} --> {clock(c.end_ms, ',')}\n"
+    return "".join(f"{i}\n{hms_millis(c.start_ms, SRT_SEPARATOR)} --> {hms_millis(c.end_ms, SRT_SEPARATOR)}\n"
                    f"{srt_text(c)}\n\n" for i, c in enumerate(cues, 1))
 
 
 def format_vtt(cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> str:
     """WebVTT, as HTML5 players and browsers read it."""
-    blocks = [f"{clock(c.start_ms)} --> {clock(c.end_ms)}\n{vtt_text(c, word_timing)}\n"
+    blocks = [f"{hms_millis(c.start_ms)} --> {hms_millis(c.end_ms)}\n{vtt_text(c, word_timing)}\n"
               for c in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
@@ -253,10 +247,10 @@ def format_vtt(cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> st
 def lrc_line(line: Sequence[Word], rtl: bool, word_timing: bool) -> str:
     """One LRC line timed at its first word; enhanced LRC puts ``<mm:ss.xx>`` before every word."""
     if word_timing:
-        text = " ".join(f"<{lrc_time(w.start_ms)}>{w.text}" for w in line)
+        text = " ".join(f"<{lrc_clock(w.start_ms)}>{w.text}" for w in line)
     else:
         text = " ".join(w.text for w in line)
-    return f"[{lrc_time(line[0].start_ms)}]{directed(text, rtl)}"
+    return f"[{lrc_clock(line[0].start_ms)}]{directed(text, rtl)}"
 
 
 def format_lrc(cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> str:
@@ -267,7 +261,7 @@ def format_lrc(cues: Sequence[Cue], tags: Tags, word_timing: bool = False) -> st
         rtl = is_rtl(cue.text)
         lines += [lrc_line(line, rtl, word_timing) for line in cue.lines]
         if following is None or cue.end_ms // 10 < following.start_ms // 10:
-            lines.append(f"[{lrc_time(cue.end_ms)}]")
+            lines.append(f"[{lrc_clock(cue.end_ms)}]")
     return "\n".join(lines) + "\n"
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import cast
 
 from tts.audio.clip import ffmpeg_exe, wav_header
-from tts.audio.export import (LOSSLESS_CEILING_DB, MP3_LOUDNESS_LOSS_DB, MP3_UNCHECKED_CEILING_DB,
-                              Encoder)
+from tts.audio.export import Encoder
+from tts.audio.formats import LOSSLESS_CEILING_DB, MP3_LOUDNESS_LOSS_DB, MP3_UNCHECKED_CEILING_DB
 from tts.audio.master import Mixer, Outlet, Write
 from tts.audio.timeline import pauses_after
 from tts.config import RenderConfig, article_config

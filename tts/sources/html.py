@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 
 from tts.errors import InputError
-from tts.sources.plain import UTF8_BOM, split_paragraphs
+from tts.sources.plain import UTF8_BOM, items_as_sentences, split_paragraphs
 from tts.types import STDIN_SOURCE, Article, ArticleMeta, Block
 
 # Schema.org types whose articleBody is the story itself.
@@ -146,7 +146,7 @@ def extracted_blocks(body: Any) -> list[Block]:
         text = " ".join(element.xpath("string()").split())
         if element.tag == "list":
             items = [" ".join(item.xpath("string()").split()) for item in element]
-            text = " ".join(i if i.endswith((".", "!", "?", "\u061f")) else i + "." for i in items if i)
+            text = items_as_sentences(items)
         if text:
             blocks.append(Block(text, heading=element.tag == "head"))
     return blocks

@@ -12,7 +12,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from tts.sources.plain import SENTENCE_END
+from tts.chars import PAUSE_MARKS
+from tts.sources.plain import items_as_sentences
 from tts.types import STDIN_SOURCE, Article, ArticleMeta, Block
 
 # Inline tokens whose text is heard; everything else (images, inline HTML such as
@@ -26,10 +27,7 @@ BREAK_INLINE = frozenset({"softbreak", "hardbreak"})
 # Code blocks and raw HTML blocks (comments too) are never read: walk() ignores them.
 WHOLE_BLOCKS = frozenset({"table_open", "heading_open", "bullet_list_open", "ordered_list_open"})
 # A dropped image or comment leaves a space before the punctuation that followed it.
-SPACE_BEFORE_MARK = re.compile(r"\s+([.,;:!?\u060c\u061b\u061f])")
-# A list item is read as a sentence: this full stop ends an item that lacks one,
-# so the chunker pauses between items instead of running them together.
-ITEM_END = "."
+SPACE_BEFORE_MARK = re.compile(rf"\s+([{re.escape(PAUSE_MARKS)}])")
 
 
 def parser() -> MarkdownIt:
@@ -100,8 +98,7 @@ def inline_text(token: Token) -> str:
 def list_text(tokens: Sequence[Token]) -> str:
     """Every item of a list (nested ones too), each ending as a sentence, in one paragraph."""
     items = [inline_text(t) for t in tokens if t.type == "inline"]
-    return " ".join(item if SENTENCE_END.search(item) else item + ITEM_END
-                    for item in items if item)
+    return items_as_sentences(items)
 
 
 def front_matter(content: str) -> ArticleMeta:

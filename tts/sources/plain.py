@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
+from tts.chars import ends_sentence
 from tts.errors import InputError
 from tts.util.intake import DEFAULT_MAX_INPUT, read_path, read_stream
 from tts.types import STDIN_NAME, STDIN_SOURCE, Article, ArticleMeta, Block
@@ -21,9 +22,9 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 CONTROL_SHARE_LIMIT = 0.3
 # Control characters that are ordinary layout in text files.
 LAYOUT_CONTROLS = frozenset("\t\n\r\f\v")
-# A line that ends a sentence: a full stop, ! or ?, Arabic ؟, the ellipsis or
-# the Urdu full stop, then perhaps closing quotes or brackets (."  .»  .)).
-SENTENCE_END = re.compile(r"[.!?\u061f\u2026\u06d4][\"'\u00bb\u201d\u2019)\]]*$")
+# A list item is read as a sentence: this full stop ends an item that lacks one,
+# so the chunker pauses between items instead of running them together.
+ITEM_END = "."
 # When at least this share of a block's lines (all but its last) end a sentence,
 # each line is a whole paragraph (one paragraph per line, as newsrooms paste);
 # below it, the lines were wrapped at a width and belong together.
@@ -32,6 +33,11 @@ WHOLE_LINE_SHARE = 0.5
 # sentences are a hard-wrapped paragraph; a shorter one (a headline, a list item,
 # verse) means the lines stand one per line.
 WRAPPED_MIN_CHARS = 40
+
+
+def items_as_sentences(items: Iterable[str]) -> str:
+    """List items (of HTML or Markdown) as one paragraph, each ending a sentence."""
+    return " ".join(item if ends_sentence(item) else item + ITEM_END for item in items if item)
 
 
 def read_source(source: str, limit: int = DEFAULT_MAX_INPUT) -> str:
@@ -152,7 +158,7 @@ def ends_sentences(lines: list[str]) -> bool:
     """True when the lines are whole paragraphs: most of them (but the last) end a sentence."""
     if len(lines) < 2:
         return True
-    ended = sum(1 for line in lines[:-1] if SENTENCE_END.search(line))
+    ended = sum(1 for line in lines[:-1] if ends_sentence(line))
     return ended >= WHOLE_LINE_SHARE * (len(lines) - 1)
 
 

@@ -6,23 +6,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from tts import chars
 from tts.chars import strip_marks
 from tts.errors import ConfigError
 from tts.text.langs import PHONEMES, TOKEN, Run, has_speech, runs
 from tts.types import Break, Chunk, Paragraph
 import itertools
 
-# Marks that end a sentence when a space follows. "…" is listed although NFKC
-# turns it into "..."; "۔" is the Urdu full stop. gTTS's own splitter ignores
-# "؟", which is why we split before handing text over.
-SENTENCE_MARKS = frozenset(".!?\u061f\u2026\u06d4")
-# Marks that end a clause when a space follows: the Arabic comma and semicolon
-# next to their Latin forms, the colon, and dashes used as a pause ("برس- اوروبا").
-CLAUSE_MARKS = frozenset("\u060c\u061b:,;-\u2013\u2014")
+# Marks that end a sentence when a space follows (tts.chars). gTTS's own splitter
+# ignores "؟", which is why we split before handing text over.
+SENTENCE_MARKS = frozenset(chars.SENTENCE_MARKS)
+# Marks that end a clause when a space follows: the clause punctuation, and dashes
+# used as a pause ("برس- اوروبا").
+CLAUSE_MARKS = frozenset(chars.CLAUSE_PUNCTUATION + chars.DASHES)
 # Quotes and brackets: a space before an opener or after a closer is a clause
-# break, and closers right after a sentence mark belong to that sentence.
-OPENERS = frozenset("«\"\u201c\u2018([{\u2039")
-CLOSERS = "»\"\u201d\u2019)]}\u203a"
+# break, and closers right after a sentence mark belong to that sentence. A lone '
+# is no closer here: before a space it is an apostrophe (the students' books).
+OPENERS = frozenset(chars.OPENERS)
+CLOSERS = chars.CLOSERS
 # Openers that never close: a word of only these leans on the word after it ("« قال").
 LEADING = OPENERS - frozenset(CLOSERS)
 

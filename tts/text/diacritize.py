@@ -8,7 +8,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from tts.chars import FATHA, HARAKAT, SHADDA, SHORT_VOWELS, SUKUN, SUPERSCRIPT_ALEF, TANWEEN
+from tts.chars import FATHA, LETTER_RANGE, LETTERS, PAUSE_MARKS, SHADDA, SHORT_VOWELS, SUKUN, TANWEEN, TASHKEEL
 from tts.errors import EngineUnavailable
 
 # text2tashkeel's default: rawi-v2 gating rawi-v3 in one INT8 ONNX file shipped
@@ -17,7 +17,7 @@ from tts.errors import EngineUnavailable
 MODEL = "rawi-ensemble"
 # The marks the model adds: tanween, the three short vowels, shadda, sukun and
 # the dagger alef (هَٰذَا). Hamza and madda are part of a letter, never taken.
-MARKS = frozenset(HARAKAT + SUPERSCRIPT_ALEF)
+MARKS = frozenset(TASHKEEL)
 # A word whose letters carry a mark at least this often was diacritized by its
 # author: it is kept as written. Long vowels (ا و ي) and the ا of ال carry no
 # mark even in fully vowelled text, hence not 1.0.
@@ -39,8 +39,9 @@ TELEMETRY_OFF = {"ORT_DISABLE_TELEMETRY": "1"}
 # the seed article's longest paragraph is 601 characters, so it is never cut.
 MODEL_WINDOW = 1500
 SPACE = re.compile(r"\s+")
-CLAUSE_END = frozenset(".!?؟؛،,;:")
-WORD = re.compile("(?:[\u0621-\u063a\u0641-\u064a\u0671]|[\u064b-\u0652\u0670])+")
+CLAUSE_END = frozenset(PAUSE_MARKS)
+# A word as the model sees it: Arabic letters and the marks it adds.
+WORD = re.compile(f"[{LETTER_RANGE}{TASHKEEL}]+")
 
 Predict = Callable[[str], str]
 
@@ -50,7 +51,7 @@ _LOCK = threading.Lock()
 
 def is_arabic_letter(ch: str) -> bool:
     """True for a letter of the Arabic alphabet (tatweel and marks excluded)."""
-    return ("\u0621" <= ch <= "\u064a" and ch != "\u0640") or ch == "\u0671"
+    return ch in LETTERS
 
 
 def base_letter(ch: str) -> str:

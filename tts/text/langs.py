@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tts.chars import is_arabic, primary
+from tts.chars import SCRIPT_LETTER, is_arabic, primary
 from tts.text.numbers import UNITS
 
 # Latin script inside Arabic news is names, acronyms and quotations, nearly always
@@ -15,9 +15,6 @@ from tts.text.numbers import UNITS
 LATIN_LANG = "en"
 # Basic Latin and the Latin-1/Extended-A/B letters (names like Müller, Łódź).
 LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
-# The Arabic letters (hamza to yeh, alef wasla and the extended block): the script
-# that keeps a token in the Arabic voice.
-ARABIC_LETTER = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]")
 # A paragraph whose letters are at least this share Latin is an English paragraph
 # (one that quotes an Arabic name still is); below it, Latin words are runs inside Arabic.
 LATIN_PARAGRAPH_SHARE = 0.8
@@ -61,7 +58,7 @@ def token_script(token: str, after_number: bool = False) -> str:
 
     A unit's symbol (``45°C``, or ``°C`` ``after_number``) is ``neutral``: it is read in Arabic.
     """
-    if ARABIC_LETTER.search(token):
+    if SCRIPT_LETTER.search(token):  # any letter of the Arabic script keeps the Arabic voice
         return "arabic"
     bare = PHONEMES.sub("", token)
     if LATIN_LETTER.search(bare) and not is_unit(bare, after_number):
@@ -91,7 +88,7 @@ def is_latin_paragraph(text: str) -> bool:
     letters, ``km``, ``C``, not counted)."""
     latin = arabic = 0
     for token, script in token_scripts(PHONEMES.sub("", text)):
-        arabic += len(ARABIC_LETTER.findall(token.group()))
+        arabic += len(SCRIPT_LETTER.findall(token.group()))
         if script != "neutral":
             latin += len(LATIN_LETTER.findall(token.group()))
     return latin > 0 and latin >= LATIN_PARAGRAPH_SHARE * (latin + arabic)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from tts.chars import MARKS
+from tts.chars import ARABIC_LETTER, MARKS
 from tts.errors import InputError
 from tts.text.langs import PHONEMES, map_runs, same_language
 from tts.text.normalize import normalize, normalizers_for
@@ -49,7 +49,6 @@ SCOPE_KEYS = ("engine", "lang")
 # An entry for حفتر also fixes وحفتر, لحفتر, فبحفتر; one for الجيش, للجيش.
 CONJUNCTIONS = "وف"
 PREPOSITIONS = "بكل"
-ARABIC_START = re.compile(r"[\u0621-\u064a\u0671]")
 # Proclitics as espeak phonemes, for a phoneme entry: و[[Haft'ar]] would have the
 # lone و read as its letter name (waw), so the proclitic joins the phonemes instead.
 PROCLITIC_PHONEMES = {"و": "wa", "ف": "fa", "ب": "bi", "ك": "ka", "ل": "li", "ال": "?al", "لل": "lil"}
@@ -254,14 +253,14 @@ def marked(text: str) -> str:
         if ch.isspace():
             parts.append(r"\s+")
         else:
-            parts.append(re.escape(ch) + (f"[{MARKS}]*" if ARABIC_START.match(ch) else ""))
+            parts.append(re.escape(ch) + (f"[{MARKS}]*" if ARABIC_LETTER.match(ch) else ""))
     return "".join(parts)
 
 
 def word_pattern(written: str) -> str:
     """Whole-word regex for ``written``; an Arabic word also after its proclitics."""
     start, end = rf"(?<![{WORD_CHARS}{MARKS}])", rf"[{MARKS}]*(?![{WORD_CHARS}{MARKS}])"
-    if not ARABIC_START.match(written):
+    if not ARABIC_LETTER.match(written):
         return start + marked(written) + rf"(?![{WORD_CHARS}])"
     conj, prep = f"[{CONJUNCTIONS}][{MARKS}]*", f"[{PREPOSITIONS}][{MARKS}]*"
     if written.startswith("ال"):

@@ -6,7 +6,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from tts.chars import ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, is_arabic
+from tts.chars import (
+    ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, TATWEEL, is_arabic,
+)
 from tts.text.langs import LATIN_LETTER, map_runs, spell_acronyms
 from tts.text.numbers import FRACTIONS, UNITS
 from tts.text.rules import respell
@@ -47,8 +49,8 @@ LETTER_RUN = re.compile(rf"(?:[^\W\d_]|[{MARKS_AND_TATWEEL}])+")
 # stumble or spell a code point: tatweel (a stretching stroke), zero-width
 # spaces and joiners, word joiner, BOM, soft hyphen and bidi controls.
 INVISIBLE_CHARS: dict[int, str | None] = dict.fromkeys(map(ord, (
-    "\u0640"
-    "\u200c\u200d\u2060\ufeff\u00ad"
+    TATWEEL
+    + "\u200c\u200d\u2060\ufeff\u00ad"
     "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
 )))
 # A zero-width space marks a word boundary (it lets a line break there): removed,

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from tts.text import numbers
 from tts.types import Rule
-from tts.chars import ARABIC_COMMA, HARAKAT_RANGE, SHORT_VOWELS, TANWEEN
+from tts.chars import (
+    ARABIC_COMMA, CLOSERS_AFTER_MARK, FATHA, FATHATAN, HARAKAT_RANGE, LETTER_RANGE, PAUSE_MARKS,
+    SHORT_VOWELS, SUKUN, TANWEEN,
+)
 
 # A letter (not a digit or "_"), and an Arabic short-vowel mark (harakat,
 # tanween, shadda, sukun): the edges of an Arabic word in the rules below.
@@ -218,8 +221,8 @@ SPEECH_RULES: tuple[Rule, ...] = (
 
 # Where a reader pauses: before a sentence or clause mark (closing quotes and brackets
 # may come between), before an opening bracket, and at the end of the paragraph.
-PAUSE_AHEAD = r"(?=[\"'»”’)\]]*(?:[.!?؟…،؛:,;]|\s+\(|\s*$))"
-ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
+PAUSE_AHEAD = rf"(?=[{re.escape(CLOSERS_AFTER_MARK)}]*(?:[{re.escape(PAUSE_MARKS)}]|\s+\(|\s*$))"
+ARABIC_LETTERS = LETTER_RANGE
 VOWELS_AND_TANWEEN = TANWEEN + SHORT_VOWELS
 TA_MARBUTA = "\u0629"
 
@@ -232,13 +235,13 @@ def read_pausal(match: re.Match[str]) -> str:
     """
     letter, marks, alif = match.group("letter"), match.group("marks"), match.group("alif") or ""
     if alif:  # a long vowel stays; only fathatan before it changes
-        return letter + marks.replace("\u064b", "\u064e") + alif
+        return letter + marks.replace(FATHATAN, FATHA) + alif
     if letter == TA_MARBUTA:
-        return "\u0647\u0652"
+        return "\u0647" + SUKUN
     kept = "".join(mark for mark in marks if mark not in VOWELS_AND_TANWEEN)
     if kept == marks:  # no vowel to drop: an unvowelled ending is left to espeak
         return match.group()
-    return letter + kept.replace("\u0652", "") + "\u0652"
+    return letter + kept.replace(SUKUN, "") + SUKUN
 
 
 # Respellings for espeak alone, applied to its spoken form after tashkeel
