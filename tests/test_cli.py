@@ -227,11 +227,11 @@ def test_title_option_and_no_chapters(run, offline: None, write_text) -> None:
     assert ffmpeg_chapters(Path("t.mp3")) == []
 
 
-def test_stdin_title_is_stdin_when_first_line_is_long(run, offline: None) -> None:
+def test_stdin_title_is_the_first_sentence_shortened_when_first_line_is_long(run, offline: None) -> None:
     text = "كلمة " * 30
     result = run("render", "-", "--engine", "espeak", "-o", "s.mp3", input=text.encode())
     assert result.exit_code == 0, result.stderr
-    assert str(MP3("s.mp3").tags["TIT2"]) == "stdin"
+    assert str(MP3("s.mp3").tags["TIT2"]) == "كلمة " * 15 + "كلمة…"
 
 
 @pytest.mark.parametrize(("args", "words"), [

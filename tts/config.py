@@ -57,7 +57,8 @@ class RenderConfig:
     cache_size: int | None = None
     """Most bytes the clip cache keeps (least recently used evicted); ``None``: the default."""
     title: str | None = None
-    """Title tag; ``None`` means the first paragraph when short, else the input's name."""
+    """Title tag; ``None`` means the article's headline, else the first paragraph when short,
+    else its first sentence shortened at a word (tts.audio.metadata.headline)."""
     artist: str | None = None
     """Artist tag; ``None`` leaves it out."""
     album: str | None = None

@@ -109,7 +109,7 @@ SPEECH = (
 
 FILE = (
     Option("title", ("--title",), "Title tag [default: the article's headline, else the first "
-           "line when short, else the file name].", show_default=False),
+           "paragraph when short, else its first sentence, shortened].", show_default=False),
     Option("artist", ("--artist",), "Artist tag [default: the article's author].",
            show_default=False),
     Option("album", ("--album",), "Album tag [default: the article's site].", show_default=False),

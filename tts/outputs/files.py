@@ -145,7 +145,8 @@ def write_side_files(plan: Plan, timeline: Sequence[Placed], duration_ms: int, o
         export.write_text(config.manifest, manifest.manifest_json(data))
     if config.html is not None:
         export.write_text(config.html, page.make_page(
-            page.PageInput(plan.paragraphs, words, tags, duration_ms, config.lang),
+            page.PageInput(plan.paragraphs, words, tags, duration_ms, config.lang, source,
+                           plan.engine.name, plan.meta.url),
             page.audio_source(output, config.html, config.embed_audio)))
 
 

@@ -15,9 +15,9 @@ from tts.util import fsutil
 from tts.errors import ConfigError
 from tts.chars import primary
 from tts.audio.export import check_writable, is_stdout
-from tts.audio.metadata import ELLIPSIS, first_words
+from tts.audio.metadata import ELLIPSIS, first_words, source_label
 from tts.outputs.subtitles import is_rtl, words_by_paragraph
-from tts.types import ENCODER, Paragraph, Tags, Word
+from tts.types import ENCODER, STDIN_SOURCE, Paragraph, Tags, Word
 
 # What a browser is told each output format is, for an embedded data URI.
 MIME_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".opus": "audio/ogg",
@@ -33,24 +33,30 @@ UI_TEXT = {
     "ar": {"skip": "انتقل إلى النص", "chapters": "الفقرات", "player": "المشغّل",
            "speed": "السرعة", "article": "نص المقال", "duration": "المدة",
            "keys": "المسافة: تشغيل/إيقاف · ← →: {step} ثوانٍ · انقر كلمة أو فقرة للانتقال إليها",
-           "error": "تعذّر تحميل الصوت."},
+           "error": "تعذّر تحميل الصوت.", "made": "قرأه محرّك {engine} من {source}",
+           "stdin": "نص مُدخَل"},
     "en": {"skip": "Skip to the text", "chapters": "Paragraphs", "player": "Player",
            "speed": "Speed", "article": "Article text", "duration": "Duration",
            "keys": "Space: play/pause · ← →: {step} s · click a word or paragraph to go there",
-           "error": "The audio could not be loaded."},
+           "error": "The audio could not be loaded.",
+           "made": "Read aloud from {source} by the {engine} engine", "stdin": "standard input"},
 }
 ASSETS = resources.files("tts.outputs") / "assets"
 
 
 @dataclass(frozen=True)
 class PageInput:
-    """What the page shows: the article, its timed words, its tags, the audio's length."""
+    """What the page shows: the article, its timed words, its tags, the audio's length, and
+    where it came from (the input, the engine, the page's canonical URL)."""
 
     paragraphs: Sequence[Paragraph]
     words: Sequence[Word]
     tags: Tags
     duration_ms: int
     lang: str
+    source: str = STDIN_SOURCE
+    engine: str = ""
+    url: str | None = None
 
 
 def check_page(path: Path, output: Path) -> None:
@@ -107,14 +113,26 @@ def chapters_html(page: PageInput, by_paragraph: dict[int, list[Word]], label: s
              f'<span class="time">{clock(by_paragraph[p.index][0].start_ms)}</span> '
              f"{html.escape(first_words(p.original))}</a></li>"
              for p in page.paragraphs if by_paragraph.get(p.index)]
-    return (f'<nav aria-labelledby="chapters-title"><h2 id="chapters-title">{label}</h2>'
-            f'<ol>{"".join(items)}</ol></nav>')
+    # A <details>: the script folds it on a phone's narrow screen, where the list would come
+    # before the text; open, it is the sidebar of a wide one (and the list without JavaScript).
+    return (f'<nav aria-labelledby="chapters-title"><details class="chapters" open><summary>'
+            f'<h2 id="chapters-title">{label}</h2></summary>'
+            f'<ol>{"".join(items)}</ol></details></nav>')
+
+
+def credit(page: PageInput, text: dict[str, str]) -> str:
+    """Where the audio came from, in the page's language: the article's URL, else the input
+    and the engine (the tags' comment says it in English)."""
+    if page.url:
+        return page.url
+    source = text["stdin"] if page.source == STDIN_SOURCE else source_label(page.source)
+    return text["made"].format(source=source, engine=page.engine) if page.engine else ""
 
 
 def meta_html(page: PageInput, text: dict[str, str]) -> str:
     """The line under the title: artist, album, length, how it was made."""
     parts = [page.tags.artist, page.tags.album, f"{text['duration']} {clock(page.duration_ms)}",
-             page.tags.comment]
+             credit(page, text)]
     # Each part isolated: an English comment beside Arabic keeps its own direction.
     return " · ".join(f"<bdi>{html.escape(p)}</bdi>" for p in parts if p)
 
