@@ -329,9 +329,9 @@ def test_page_options_misused_are_usage_errors(run, write_text, args: tuple[str,
 
 
 @pytest.mark.parametrize(("text", "counts"), [
-    ("منعت روسيا صدور البيان.", "1 paragraph, 1 chunk, 0 cached, 1 request to make"),
+    ("منعت روسيا صدور البيان.", "1 paragraph, 1 chunk, 0 cached, 1 clip to synthesize"),
     ("منعت روسيا صدور البيان.\n\nوطالبت بتعديل صيغته.",
-     "2 paragraphs, 2 chunks, 0 cached, 2 requests to make"),
+     "2 paragraphs, 2 chunks, 0 cached, 2 clips to synthesize"),
 ])
 def test_dry_run_counts_agree_in_number(run, write_text, text: str, counts: str) -> None:  # type: ignore[no-untyped-def]
     result = run("render", str(write_text(text)), "--engine", "espeak", "--no-tashkeel", "--dry-run")
