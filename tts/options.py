@@ -125,7 +125,9 @@ FILE = (
 # The read-along outputs; --html itself is a path, declared with --subtitles in tts.cli.
 READ_ALONG = (
     Option("word_timing", ("--word-timing",), "Time every word in the subtitles: inline VTT "
-           "timestamps, enhanced-LRC word tags.", default=False, kind=bool, show_default=False),
+           "timestamps, for players that support them, and enhanced-LRC word tags, for karaoke "
+           "players only (mpv and most others show the <mm:ss.xx> tags as text). Without it, "
+           "LRC is plain, one time per line.", default=False, kind=bool, show_default=False),
     Option("embed_audio", ("--embed-audio",), "Put the audio inside the --html page instead of "
            "linking the file.", default=False, kind=bool, show_default=False),
 )
