@@ -16,6 +16,10 @@ JOBS_ENV = "ARTICLE_TTS_JOBS"
 CACHE_DIR_ENV = "ARTICLE_TTS_CACHE_DIR"
 CACHE_SIZE_ENV = "ARTICLE_TTS_CACHE_SIZE"
 MAX_INPUT_ENV = "ARTICLE_TTS_MAX_INPUT"
+# --bitrate when it is not given, by output extension: speech in Opus (alone or in Ogg) sounds
+# clean at 24-32 kbit/s, where MP3 and AAC need about 64.
+DEFAULT_BITRATE = "64k"
+FORMAT_BITRATES = {".opus": "32k", ".ogg": "32k"}
 # Large enough for a long book (an Arabic novel of 150,000 words is about 1.6 MB of
 # UTF-8; War and Peace in English 3.2 MB), small enough that reading and normalizing
 # stay far from the memory a runaway input (/dev/zero, a wrong file) would take.
@@ -104,7 +108,9 @@ SPEECH = (
            kind=int, low=1, high=MAX_JOBS, envvar=JOBS_ENV),
     Option("retries", ("--retries",), "Retries per chunk on 429, 5xx, timeouts and lost "
            "connections.", default=5, kind=int, low=0, high=MAX_RETRIES),
-    Option("bitrate", ("--bitrate",), "Encoder bitrate.", default="64k"),
+    Option("bitrate", ("--bitrate",), "Encoder bitrate for lossy formats, such as 48k [default: "
+           f"{FORMAT_BITRATES['.opus']} for Opus and Ogg, {DEFAULT_BITRATE} for MP3 and M4A].",
+           show_default=False),
 )
 
 FILE = (
