@@ -227,11 +227,11 @@ def test_title_option_and_no_chapters(run, offline: None, write_text) -> None:
     assert ffmpeg_chapters(Path("t.mp3")) == []
 
 
-def test_stdin_title_is_stdin_when_first_line_is_long(run, offline: None) -> None:
+def test_stdin_title_is_the_first_sentence_shortened_when_first_line_is_long(run, offline: None) -> None:
     text = "كلمة " * 30
     result = run("render", "-", "--engine", "espeak", "-o", "s.mp3", input=text.encode())
     assert result.exit_code == 0, result.stderr
-    assert str(MP3("s.mp3").tags["TIT2"]) == "stdin"
+    assert str(MP3("s.mp3").tags["TIT2"]) == "كلمة " * 15 + "كلمة…"
 
 
 @pytest.mark.parametrize(("args", "words"), [
@@ -329,9 +329,9 @@ def test_page_options_misused_are_usage_errors(run, write_text, args: tuple[str,
 
 
 @pytest.mark.parametrize(("text", "counts"), [
-    ("منعت روسيا صدور البيان.", "1 paragraph, 1 chunk, 0 cached, 1 request to make"),
+    ("منعت روسيا صدور البيان.", "1 paragraph, 1 chunk, 0 cached, 1 clip to synthesize"),
     ("منعت روسيا صدور البيان.\n\nوطالبت بتعديل صيغته.",
-     "2 paragraphs, 2 chunks, 0 cached, 2 requests to make"),
+     "2 paragraphs, 2 chunks, 0 cached, 2 clips to synthesize"),
 ])
 def test_dry_run_counts_agree_in_number(run, write_text, text: str, counts: str) -> None:  # type: ignore[no-untyped-def]
     result = run("render", str(write_text(text)), "--engine", "espeak", "--no-tashkeel", "--dry-run")

@@ -13,9 +13,11 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 from browser import in_ci
+from conftest import ARTICLE
 from pages_server import PAGES
 
-from tts.outputs.feed import ITUNES_NS, PODCAST_NS, first_paragraph, item_link
+from tts.outputs.feed import ITUNES_NS, PODCAST_NS, first_paragraph, item_link, item_title
+from tts.sources.plain import text_article
 from tts.util.timefmt import parse_hms
 from tts.types import Article, ArticleMeta, Block
 
@@ -73,6 +75,13 @@ def test_feed_items_have_everything_an_app_needs(run, articles: Path, tmp_path: 
     # Newest first; the Markdown's date comes from its front matter.
     assert [e.title for e in feed.entries] == ["ملاحظات", "مجلس الأمن يفشل في إصدار بيان بشأن طرابلس",
                                                "واشنطن تطالب بوقف فوري للهجوم على طرابلس"]
+
+
+def test_item_title_without_a_headline_is_the_first_sentence_not_the_file_name() -> None:
+    article = text_article(ARTICLE.read_text(encoding="utf-8"), "article.txt")
+    assert item_title(article, "article") == ("إيران برس- اوروبا: منعت روسيا في مجلس الأمن "
+                                             "الدولي صدور بيان رئاسي يدعو قوات…")
+    assert item_title(text_article("عنوان قصير\n\nنص الخبر.", "x.txt"), "x") == "عنوان قصير"
 
 
 def test_chapters_file_is_podcasting_2_json(run, articles: Path, tmp_path: Path) -> None:

@@ -123,6 +123,8 @@ def test_markdown_headings_are_chapters(run, write_text) -> None:
 def test_markdown_dry_run_reads_no_markup(run, write_text) -> None:
     result = run("render", str(write_text(MARKDOWN, "news.md")), *ESPEAK, "--dry-run")
     assert result.exit_code == 0, result.stderr
+    # The skipped table is told once (it was on both outputs: the article's and the plan's).
+    assert (result.stdout + result.stderr).count("a table (2 rows) was skipped") == 1
     for markup in ("#", "**", "https://", "jpg", "tripoli", "title:", "|"):
         assert markup not in result.stdout.split("\n\n", 1)[1], markup
     assert "أعلنت واشنطن موقفها. ودعت إلى وقف القتال." in result.stdout

@@ -15,8 +15,8 @@ from tts.audio.clip import ffmpeg_exe
 from tts.types import Break, Chunk
 from tts.config import RenderConfig
 from tts.audio.export import export
-from tts.audio.metadata import (CTOC_MAX_ENTRIES, default_title, escape, first_words, fit_chapters, language_code,
-                          make_chapters, make_tags, write_id3)
+from tts.audio.metadata import (CTOC_MAX_ENTRIES, TITLE_MAX_CHARS, default_title, escape, first_words,
+                                fit_chapters, language_code, make_chapters, make_tags, write_id3)
 from tts.types import ENCODER, Chapter, Placed, Tags
 from tts.text.prepare import parse_article
 
@@ -32,12 +32,18 @@ def tone(ms: int = 4000) -> AudioSegment:
 
 @pytest.mark.parametrize(("text", "source", "title"), [
     ("عاجل: روسيا تمنع بيانا\n\nنص الخبر.", "news.txt", "عاجل: روسيا تمنع بيانا"),
-    ("كلمة " * 30, "data/long-article.txt", "long-article"),
-    ("كلمة " * 30, "-", "stdin"),
-    ("* * *\n\nنص.", "x.txt", "x"),
+    # Without a headline, the first sentence, shortened at a word: not the file's name.
+    ("كلمة " * 30, "data/long-article.txt", "كلمة " * 15 + "كلمة…"),
+    ("كلمة " * 30, "-", "كلمة " * 15 + "كلمة…"),
+    ("قال د. محمد إن البيان صدر أمس. " + "ثم " * 30, "x.txt", "قال د. محمد إن البيان صدر أمس"),
+    ("منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي يدعو قوات قائد الجيش الليبي، "
+     "الجنرال خليفة حفتر، إلى وقف هجومها.", "x.txt",
+     "منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي يدعو قوات قائد الجيش الليبي…"),
+    ("* * *\n\nنص.", "x.txt", "نص."),
 ])
 def test_default_title(text: str, source: str, title: str) -> None:
-    assert default_title(parse_article(text), source) == title
+    found = default_title(parse_article(text), source)
+    assert found == title and len(found) <= TITLE_MAX_CHARS
 
 
 @pytest.mark.parametrize(("lang", "code"), [("ar", "ara"), ("en", "eng"), ("en-US", "eng"),

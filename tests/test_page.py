@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from browser import Browser, find_chromium, in_ci
+from conftest import ARTICLE
 from tts.config import RenderConfig
 from tts.errors import ConfigError
 from tts.outputs.page import audio_source
@@ -62,6 +63,18 @@ def test_page_is_arabic_right_to_left_with_timed_words(rendered: dict[str, Any])
 def test_embedded_page_carries_the_audio(rendered: dict[str, Any]) -> None:
     html = rendered["embedded"].read_text(encoding="utf-8")
     assert 'src="data:audio/mpeg;base64,' in html
+    # No --title: the heading is the article's opening line, not the input's name.
+    assert "<h1>منعت روسيا في مجلس الأمن الدولي صدور بيان رئاسي.</h1>" in html
+
+
+def test_page_credit_is_in_the_articles_language(tmp_path: Path) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    page = tmp_path / "article.html"
+    render(TEXT, tmp_path / "article.mp3", RenderConfig(engine="espeak", html=page, cache_dir=None),
+           source=str(source))
+    html = page.read_text(encoding="utf-8")
+    assert "<bdi>قرأه محرّك espeak من article.txt</bdi>" in html and "Read aloud" not in html
 
 
 def test_html_needs_an_audio_file() -> None:
@@ -148,8 +161,67 @@ def press(browser: Browser, key: str, code: str, key_code: int) -> None:
                      windowsVirtualKeyCode=key_code)
 
 
-def test_focus_order_follows_the_page(browser: Browser, rendered: dict[str, Any]) -> None:
+def test_visible_words_are_the_articles_language(browser: Browser,
+                                                rendered: dict[str, Any]) -> None:
     browser.open(rendered["page"].as_uri())
+    browser.wait_for("document.documentElement.dataset.duration")
+    shown = browser.evaluate("document.body.innerText")
+    # Every label, the key help and the credit line in Arabic; the engine and its voice keep
+    # their names ("espeak ar").
+    assert set(re.findall(r"[A-Za-z]+", shown)) == {"espeak", "ar"}, shown
+    assert "الصوت espeak ar" in shown
+    assert "قرأه محرّك espeak من نص مُدخَل" in shown
+
+
+@pytest.fixture(scope="module")
+def seed_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed article's page: 13 chapters, a list that filled a phone's first screen."""
+    folder = tmp_path_factory.mktemp("seed")
+    page = folder / "article.html"
+    render(ARTICLE.read_text(encoding="utf-8"), folder / "article.mp3",
+           RenderConfig(engine="espeak", html=page), source=str(ARTICLE))
+    return page
+
+
+def test_phone_screen_opens_at_the_heading_with_the_text_first(browser: Browser,
+                                                               seed_page: Path) -> None:
+    # On a 390-px phone the page scrolled by itself on load (to the first word, lit at 0 s),
+    # clipping the heading, and the whole chapter list came before the text. Reduced motion
+    # makes any scroll instant, so one that starts on load has happened when the page is ready.
+    browser.send("Emulation.setDeviceMetricsOverride", width=390, height=844,
+                 deviceScaleFactor=1, mobile=True)
+    browser.send("Emulation.setEmulatedMedia",
+                 features=[{"name": "prefers-reduced-motion", "value": "reduce"}])
+    try:
+        browser.open(seed_page.as_uri())
+        browser.wait_for("document.documentElement.dataset.duration")
+        state = browser.evaluate("""(() => {
+          const first = document.querySelector('article p').getBoundingClientRect();
+          return {scroll: window.scrollY, top: first.top, screen: window.innerHeight,
+                  folded: !document.querySelector('details.chapters').open,
+                  lit: document.querySelectorAll('.w.current').length};
+        })()""")
+        assert state["scroll"] == 0 and state["folded"] and state["lit"] == 1, state
+        assert 0 < state["top"] < state["screen"], state
+        browser.evaluate("document.querySelector('details.chapters summary').click()")
+        assert browser.evaluate("document.querySelector('nav a').offsetHeight") > 0
+    finally:
+        browser.send("Emulation.clearDeviceMetricsOverride")
+        browser.send("Emulation.setEmulatedMedia", features=[])
+
+
+def test_focus_order_follows_the_page(browser: Browser, rendered: dict[str, Any]) -> None:
+    browser.send("Emulation.setDeviceMetricsOverride", width=1280, height=900,
+                 deviceScaleFactor=1, mobile=False)
+    try:
+        browser.open(rendered["page"].as_uri())
+        tab_through(browser)
+    finally:
+        browser.send("Emulation.clearDeviceMetricsOverride")
+
+
+def tab_through(browser: Browser) -> None:
+    """Tab through a wide page, where the chapter list is open beside the text."""
     order: list[str] = []
     for _ in range(40):
         press(browser, "Tab", "Tab", 9)
@@ -157,8 +229,9 @@ def test_focus_order_follows_the_page(browser: Browser, rendered: dict[str, Any]
                                    "e.id || e.className || e.tagName)(document.activeElement)")
         if not order or order[-1] != focused:  # the audio player's own buttons are one stop here
             order.append(focused)
-    # The skip link, the player and its speed menu, the chapter links, then the paragraphs.
-    assert order[:5] == ["skip", "audio", "speed", "A", "para"]
+    # The skip link, the player and its speed menu, the chapter list's fold and its links,
+    # then the paragraphs.
+    assert order[:6] == ["skip", "audio", "speed", "SUMMARY", "A", "para"]
 
 
 def test_page_without_javascript_still_reads_and_plays(browser: Browser,

@@ -30,7 +30,7 @@ from tts.text.normalize import (
     replace_slashes_latin,
     respell_by_script,
 )
-from tts.text.rules import ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
+from tts.text.rules import ABBREVIATIONS, ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
 from tts.sources.plain import read_source
 from tts.text.langs import has_speech
 from tts.text.prepare import parse_article
@@ -307,6 +307,26 @@ def test_every_fraction_character_is_read_in_words(fraction: str) -> None:
 @pytest.mark.parametrize(("name", "given_text", "expected"), RULE_CASES)
 def test_each_speech_rule(name: str, given_text: str, expected: str) -> None:
     assert nfc(respell(given_text, [ALL_RULES[name]])) == nfc(expected)
+
+
+# Every abbreviation that stands for a phrase, with its first word and the rest.
+PHRASES = [(letters, *expansion.split(" ", 1)) for letters, expansion in ABBREVIATIONS.items()
+           if " " in expansion]
+# Before the letters: nothing, the phrase's first word, and that word with a clitic or ال.
+LEADS = ["", "{first} ", "ل{first} ", "و{first} ", "ب{first} ", "ف{first} ", "ال{first} ",
+         "لل{first} ", "وبال{first} "]
+
+
+@pytest.mark.parametrize("lead", LEADS)
+@pytest.mark.parametrize(("letters", "first", "rest"), PHRASES, ids=[p[0] for p in PHRASES])
+def test_abbreviation_does_not_repeat_the_word_before_it(letters: str, first: str, rest: str,
+                                                         lead: str) -> None:
+    # "نقلت وكالة أ.ف.ب" was spoken وكالة وكالة الصحافة الفرنسية: the phrase's first word,
+    # already written before the letters, is said once.
+    said = lead.format(first=first)
+    for written in (".".join(letters.split()), letters):
+        spoken = respell(f"نقلت {said}{written} عن مصدر", [ALL_RULES[f"abbreviation {letters}"]])
+        assert nfc(spoken) == nfc(f"نقلت {said or first + ' '}{rest} عن مصدر")
 
 
 def best_time(action: Callable[[], object], rounds: int = 5) -> float:

@@ -557,8 +557,10 @@ def print_dry_run(plan: DryRun) -> None:
     for chunk, cached, languages in zip(plan.plan.chunks, plan.cached, plan.languages, strict=True):
         mark = " (cached)" if cached else ""
         click.echo(f"[{chunk.paragraph + 1}]{mark} {'+'.join(languages)}: {chunk.text}")
+    work = (f"{plural(plan.requests, 'clip')} to synthesize" if plan.plan.engine.offline
+            else f"{plural(plan.requests, 'request')} to make")
     click.echo(f"{plural(len(plan.plan.paragraphs), 'paragraph')}, {plural(len(plan.plan.chunks), 'chunk')}, "
-               f"{plan.cached.count(True)} cached, {plural(plan.requests, 'request')} to make, "
+               f"{plan.cached.count(True)} cached, {work}, "
                f"about {summary_duration(plan.estimated_ms)} of audio "
                f"(engine {plan.plan.engine.name})")
 
@@ -806,15 +808,14 @@ def was_given(name: str) -> bool:
 
 
 def print_article(article: Article) -> None:
-    """What was read: the metadata found, then each paragraph (headings marked #)."""
+    """What was read: the metadata found, then each paragraph (headings marked #). The
+    article's warnings are the plan's to report (on standard error, as a render's are)."""
     meta = article.meta
     fields = {"Title": meta.title, "Author": meta.author, "Site": meta.site, "Date": meta.date,
               "Language": meta.lang, "URL": meta.url}
     for label, value in fields.items():
         if value:
             click.echo(f"{label}: {value}")
-    for warning in article.warnings:
-        click.echo(f"Warning: {warning}")
     for number, block in enumerate(article.blocks, 1):
         click.echo(f"({number}) {'# ' if block.heading else ''}{block.text}")
     click.echo("")

@@ -44,8 +44,8 @@ class RenderConfig:
     """Silence between paragraphs."""
     sentence_pause_ms: int = default("sentence_pause_ms")
     """Silence between sentences of one paragraph; clause breaks get half of it."""
-    bitrate: str = default("bitrate")
-    """Encoder bitrate for lossy formats."""
+    bitrate: str | None = default("bitrate")
+    """Encoder bitrate for lossy formats; ``None``: the format's own (tts.options.FORMAT_BITRATES)."""
     jobs: int = default("jobs")
     """Most requests in flight at once (engines that are not thread-safe use one)."""
     retries: int = default("retries")
@@ -57,7 +57,8 @@ class RenderConfig:
     cache_size: int | None = None
     """Most bytes the clip cache keeps (least recently used evicted); ``None``: the default."""
     title: str | None = None
-    """Title tag; ``None`` means the first paragraph when short, else the input's name."""
+    """Title tag; ``None`` means the article's headline, else the first paragraph when short,
+    else its first sentence shortened at a word (tts.audio.metadata.headline)."""
     artist: str | None = None
     """Artist tag; ``None`` leaves it out."""
     album: str | None = None
@@ -94,7 +95,7 @@ class RenderConfig:
             problem = option.check(getattr(self, field.name)) if option else None
             if problem:
                 raise ConfigError(problem)
-        if not BITRATE_PATTERN.match(self.bitrate):
+        if self.bitrate is not None and not BITRATE_PATTERN.match(self.bitrate):
             raise ConfigError(f"bitrate {self.bitrate!r} is not like 64k or 128k")
         if not self.lang:
             raise ConfigError("lang must not be empty; use a code such as ar or en")

@@ -22,6 +22,10 @@ CACHE_SIZE_ENV = "ARTICLE_TTS_CACHE_SIZE"
 MAX_INPUT_ENV = "ARTICLE_TTS_MAX_INPUT"
 # The user's config file of option defaults; empty means none (tts.util.userconfig).
 CONFIG_ENV = "ARTICLE_TTS_CONFIG"
+# --bitrate when it is not given, by output extension: speech in Opus (alone or in Ogg) sounds
+# clean at 24-32 kbit/s, where MP3 and AAC need about 64.
+DEFAULT_BITRATE = "64k"
+FORMAT_BITRATES = {".opus": "32k", ".ogg": "32k"}
 # Large enough for a long book (an Arabic novel of 150,000 words is about 1.6 MB of
 # UTF-8; War and Peace in English 3.2 MB), small enough that reading and normalizing
 # stay far from the memory a runaway input (/dev/zero, a wrong file) would take.
@@ -118,12 +122,14 @@ SPEECH = (
            kind=int, low=1, high=MAX_JOBS, envvar=JOBS_ENV),
     Option("retries", ("--retries",), "Retries per chunk on 429, 5xx, timeouts and lost "
            "connections.", default=5, kind=int, low=0, high=MAX_RETRIES),
-    Option("bitrate", ("--bitrate",), "Encoder bitrate.", default="64k"),
+    Option("bitrate", ("--bitrate",), "Encoder bitrate for lossy formats, such as 48k [default: "
+           f"{FORMAT_BITRATES['.opus']} for Opus and Ogg, {DEFAULT_BITRATE} for MP3 and M4A].",
+           show_default=False),
 )
 
 FILE = (
     Option("title", ("--title",), "Title tag [default: the article's headline, else the first "
-           "line when short, else the file name].", show_default=False),
+           "paragraph when short, else its first sentence, shortened].", show_default=False),
     Option("artist", ("--artist",), "Artist tag [default: the article's author].",
            show_default=False),
     Option("album", ("--album",), "Album tag [default: the article's site].", show_default=False),
@@ -139,7 +145,9 @@ FILE = (
 # The read-along outputs; --html itself is a path, declared with --subtitles in tts.cli.
 READ_ALONG = (
     Option("word_timing", ("--word-timing",), "Time every word in the subtitles: inline VTT "
-           "timestamps, enhanced-LRC word tags.", default=False, kind=bool, show_default=False),
+           "timestamps, for players that support them, and enhanced-LRC word tags, for karaoke "
+           "players only (mpv and most others show the <mm:ss.xx> tags as text). Without it, "
+           "LRC is plain, one time per line.", default=False, kind=bool, show_default=False),
     Option("embed_audio", ("--embed-audio",), "Put the audio inside the --html page instead of "
            "linking the file.", default=False, kind=bool, show_default=False),
 )

@@ -16,6 +16,7 @@ from tts.text import langs
 from tts.text import lexicon
 from tts.synth.cache import ClipCache
 from tts.text.chunk import chunk_article
+from tts.chars import strip_marks
 from tts.config import RenderConfig
 from tts.engines.base import Advising, Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
@@ -184,6 +185,7 @@ class DryRun:
 
     @property
     def requests(self) -> int:
+        """The chunks not in the cache: requests to an online engine, clips an offline one makes."""
         return self.cached.count(False)
 
 
@@ -197,7 +199,7 @@ def dry_run(text: str | Article, config: RenderConfig, listener: Listener = igno
     for chunk in plan.chunks:
         stored = cache.duration_ms(synth.key(chunk)) if cache else None
         cached.append(stored is not None)
-        total += stored if stored is not None else round(len(chunk.text) * 1000 / speed)
+        total += stored if stored is not None else round(len(strip_marks(chunk.text)) * 1000 / speed)
     languages = [[chunk.lang] if chunk.lang else langs.languages(chunk.text, config.lang)
                  for chunk in plan.chunks]
     return DryRun(plan, cached, round(total / config.speed), languages)

@@ -69,7 +69,8 @@ class Engine(Protocol):
     rules: tuple[Rule, ...]
     """Respellings for this engine alone, applied to Arabic after tashkeel."""
     chars_per_second: float
-    """Characters of text spoken per second at the default pace: for --dry-run's estimates."""
+    """Characters of the text it is given spoken per second at the default pace, short-vowel
+    marks not counted (tashkeel adds them, and they are no longer sounds): --dry-run's pace."""
     inline_languages: bool
     """Whether one call speaks Latin-script runs inside Arabic text with another voice
     (espeak switches voice itself); if not, each run is a chunk of its own, with its ``lang``."""

@@ -31,6 +31,7 @@ from tts.audio.formats import FORMATS, Format
 from tts.util import streams
 from tts.audio.clip import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header, widen_pipe
 from tts.errors import ConfigError, OutputError, StdoutClosed
+from tts.options import DEFAULT_BITRATE, FORMAT_BITRATES
 from tts.audio.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
 
@@ -150,6 +151,11 @@ def write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def bitrate_for(suffix: str, asked: str | None) -> str:
+    """The bitrate asked, else the format's default (``32k`` for Opus, ``64k`` for MP3)."""
+    return asked or FORMAT_BITRATES.get(suffix, DEFAULT_BITRATE)
+
+
 def bitrate_args(fmt: Format, bitrate: str) -> list[str]:
     """``-b:a`` for a lossy format, scaled so the file averages ``bitrate`` (``64k``)."""
     if not fmt.lossy:
@@ -161,7 +167,7 @@ def bitrate_args(fmt: Format, bitrate: str) -> list[str]:
     return ["-b:a", f"{round(float(np.interp(wanted, averaged, asked)))}k"]
 
 
-def export(audio: AudioSegment, path: Path, bitrate: str = "64k", *, speed: float = 1.0,
+def export(audio: AudioSegment, path: Path, bitrate: str | None = None, *, speed: float = 1.0,
            loudness: float | None = None, tags: Tags | None = None,
            chapters: Sequence[Chapter] = ()) -> None:
     """Encode ``audio`` to ``path`` at ``speed``, normalized to ``loudness`` LUFS, tagged:
@@ -298,9 +304,10 @@ class AudioTarget:
     ``describe`` gives the tags and chapters for an output of a given length in frames.
     """
 
-    def __init__(self, output: Path, suffix: str, bitrate: str, speed: float,
+    def __init__(self, output: Path, suffix: str, bitrate: str | None, speed: float,
                  describe: Describe | None, sink: BinaryIO | None = None) -> None:
-        self.output, self.suffix, self.bitrate, self.speed = output, suffix, bitrate, speed
+        self.output, self.suffix, self.speed = output, suffix, speed
+        self.bitrate = bitrate_for(suffix, bitrate)
         self.describe, self.sink = describe, sink
         self.format = FORMATS[suffix]
         self.stdout = is_stdout(output)

@@ -19,10 +19,12 @@ from mutagen.oggopus import OggOpus
 from mutagen.wave import WAVE
 
 from tts.config import RenderConfig
+from tts.text.chunk import CLOSERS, SENTENCE_MARKS
 from tts.types import STDIN_SOURCE, ArticleMeta, Chapter, Paragraph, Placed, Tags
 from tts.util.timefmt import hms_millis
 
-# A first paragraph this short is a headline: a better title than the file name.
+# A first paragraph this short is a headline; a longer one gives its first sentence, cut at
+# a word to this length: either is a better title than the file name ("article").
 TITLE_MAX_CHARS = 80
 # A chapter is titled with its paragraph's opening words, as a player's list shows them.
 CHAPTER_TITLE_WORDS = 6
@@ -66,11 +68,35 @@ def source_label(source: str) -> str:
 
 
 def default_title(paragraphs: Sequence[Paragraph], source: str) -> str:
-    """The first paragraph when it is short enough to be a headline, else the input's name."""
-    first = paragraphs[0].original.strip() if paragraphs else ""
-    if first and len(first) <= TITLE_MAX_CHARS and paragraphs[0].speakable:
-        return first
+    """The headline the text opens with (see ``headline``), else the input's name."""
+    first = next((p.original for p in paragraphs if p.speakable), "")
+    if first.strip():
+        return headline(first)
     return "stdin" if source == STDIN_SOURCE else Path(source).stem
+
+
+def headline(text: str) -> str:
+    """A title from an article's opening: ``text`` whole when short enough to be a headline,
+    else its first sentence, shortened at a word (with an ellipsis) to TITLE_MAX_CHARS."""
+    whole = " ".join(text.split())
+    if len(whole) <= TITLE_MAX_CHARS:
+        return whole
+    sentence = first_sentence(whole)
+    if len(sentence) <= TITLE_MAX_CHARS:
+        return sentence.removesuffix(".")
+    cut = sentence[:TITLE_MAX_CHARS].rsplit(" ", 1)[0][:TITLE_MAX_CHARS - len(ELLIPSIS)]
+    return cut.rstrip(" ،,:;-–—") + ELLIPSIS
+
+
+def first_sentence(text: str) -> str:
+    """The words of ``text`` up to the first that ends a sentence. A mark after one letter
+    is not an end: "د. محمد" is a title before a name."""
+    words = text.split()
+    for count, word in enumerate(words, 1):
+        core = word.rstrip(CLOSERS)
+        if len(core) > 2 and core[-1] in SENTENCE_MARKS:
+            return " ".join(words[:count])
+    return " ".join(words)
 
 
 def language_code(lang: str) -> str:

@@ -129,7 +129,8 @@ class EdgeEngine:
     # The neural voices add the short vowels themselves, better than a model guessing them first.
     tashkeel = False
     rules: tuple[Rule, ...] = ()
-    # Microsoft's Arabic voices read a little faster than espeak's default.
+    # Not measured (Microsoft is unreachable from where this was built): its voices read a
+    # little faster than espeak's default.
     chars_per_second = 14.0
     # Microsoft's Arabic voices read English words inside Arabic text themselves.
     inline_languages = True

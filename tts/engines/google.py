@@ -135,7 +135,8 @@ class GoogleEngine:
     # Google reads bare Arabic well, and marks would only lengthen its 100-character chunks.
     tashkeel = False
     rules: tuple[Rule, ...] = ()
-    # Google's Arabic voice is a little faster than espeak's default.
+    # Not measured (Google is unreachable from where this was built, and the tests' fake
+    # speaks at a constant): its Arabic voice is a little faster than espeak's default.
     chars_per_second = 13.0
     # A request has one language: a Latin run in Arabic text is a request of its own.
     inline_languages = False

@@ -279,7 +279,8 @@ class PiperEngine:
     tashkeel = True
     # piper phonemizes with espeak-ng's Arabic voice, which misreads the same spellings.
     rules = ESPEAK_RULES
-    # An estimate for --dry-run, near espeak's measured 11 at 175 wpm; no real voice was measured.
+    # An estimate for --dry-run, near espeak's measured 10.3 at 175 wpm; no real voice was
+    # measured (none can be downloaded where this was built).
     chars_per_second = 12.0
     # espeak-ng inside piper reads a Latin run with its English rules in the same call.
     inline_languages = True

@@ -31,7 +31,7 @@ import mutagen
 from tts.errors import ConfigError, InputError
 from tts.audio.export import write_text
 from tts.audio.formats import mime_type
-from tts.audio.metadata import TITLE_MAX_CHARS
+from tts.audio.metadata import headline
 from tts.options import DEFAULT_FEED_CATEGORY
 from tts.outputs.podcast_categories import SEPARATOR, closest, parse_category
 from tts.sources.url import is_url
@@ -254,9 +254,10 @@ def item_link(article: Article) -> str | None:
 
 
 def item_title(article: Article, name: str) -> str:
-    """The headline; else the first paragraph when short enough to be one; else the file's name."""
+    """The headline; else the first paragraph when short enough to be one, or its first
+    sentence shortened; else the file's name."""
     first = article.blocks[0].text if article.blocks else ""
-    return article.meta.title or (first if 0 < len(first) <= TITLE_MAX_CHARS else name)
+    return article.meta.title or (headline(first) if first.strip() else name)
 
 
 def first_paragraph(article: Article, title: str) -> str:

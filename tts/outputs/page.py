@@ -17,10 +17,10 @@ from tts.errors import ConfigError
 from tts.chars import primary
 from tts.audio.export import check_writable, is_stdout
 from tts.audio.formats import mime_type
-from tts.audio.metadata import ELLIPSIS, first_words
+from tts.audio.metadata import ELLIPSIS, first_words, source_label
 from tts.outputs.base import SideInput, SideOutput
 from tts.outputs.subtitles import is_rtl
-from tts.types import ENCODER, Paragraph, Tags, Word
+from tts.types import ENCODER, STDIN_SOURCE, Paragraph, Tags, Word
 from tts.util.timefmt import player_clock
 
 # Speeds offered by the page's control (the audio's own --speed is 1 here).
@@ -34,18 +34,21 @@ UI_TEXT = {
     "ar": {"skip": "انتقل إلى النص", "chapters": "الفقرات", "player": "المشغّل",
            "speed": "السرعة", "article": "نص المقال", "duration": "المدة", "voice": "الصوت",
            "keys": "المسافة: تشغيل/إيقاف · ← →: {step} ثوانٍ · انقر كلمة أو فقرة للانتقال إليها",
-           "error": "تعذّر تحميل الصوت."},
+           "error": "تعذّر تحميل الصوت.", "made": "قرأه محرّك {engine} من {source}",
+           "stdin": "نص مُدخَل"},
     "en": {"skip": "Skip to the text", "chapters": "Paragraphs", "player": "Player",
            "speed": "Speed", "article": "Article text", "duration": "Duration", "voice": "Voice",
            "keys": "Space: play/pause · ← →: {step} s · click a word or paragraph to go there",
-           "error": "The audio could not be loaded."},
+           "error": "The audio could not be loaded.",
+           "made": "Read aloud from {source} by the {engine} engine", "stdin": "standard input"},
 }
 ASSETS = resources.files("tts.outputs") / "assets"
 
 
 @dataclass(frozen=True)
 class PageInput:
-    """What the page shows: the article, its timed words, its tags, the audio's length."""
+    """What the page shows: the article, its timed words, its tags, the audio's length, and
+    where it came from (the input, the engine, the page's canonical URL)."""
 
     paragraphs: Sequence[Paragraph]
     words: Mapping[int, Sequence[Word]]
@@ -55,6 +58,12 @@ class PageInput:
     lang: str
     voice: str = ""
     """The engine and voice that spoke it (``edge ar-EG-SalmaNeural``); "" leaves it out."""
+    source: str = STDIN_SOURCE
+    """Where the article came from: a file's path, or ``-``."""
+    engine: str = ""
+    """The engine's name, for the credit line."""
+    url: str | None = None
+    """The article's address, when it came from the web."""
 
 
 def check_page(path: Path, output: Path, option: str = "--html") -> None:
@@ -105,15 +114,27 @@ def chapters_html(page: PageInput, by_paragraph: Mapping[int, Sequence[Word]], l
              f'<span class="time">{player_clock(by_paragraph[p.index][0].start_ms)}</span> '
              f"{html.escape(first_words(p.original))}</a></li>"
              for p in page.paragraphs if by_paragraph.get(p.index)]
-    return (f'<nav aria-labelledby="chapters-title"><h2 id="chapters-title">{label}</h2>'
-            f'<ol>{"".join(items)}</ol></nav>')
+    # A <details>: the script folds it on a phone's narrow screen, where the list would come
+    # before the text; open, it is the sidebar of a wide one (and the list without JavaScript).
+    return (f'<nav aria-labelledby="chapters-title"><details class="chapters" open><summary>'
+            f'<h2 id="chapters-title">{label}</h2></summary>'
+            f'<ol>{"".join(items)}</ol></details></nav>')
+
+
+def credit(page: PageInput, text: dict[str, str]) -> str:
+    """Where the audio came from, in the page's language: the article's URL, else the input
+    and the engine (the tags' comment says it in English)."""
+    if page.url:
+        return page.url
+    source = text["stdin"] if page.source == STDIN_SOURCE else source_label(page.source)
+    return text["made"].format(source=source, engine=page.engine) if page.engine else ""
 
 
 def meta_html(page: PageInput, text: dict[str, str]) -> str:
     """The line under the title: artist, album, length, voice, how it was made."""
     voice = f"{text['voice']} {page.voice}" if page.voice else None
     parts = [page.tags.artist, page.tags.album, f"{text['duration']} {player_clock(page.duration_ms)}",
-             voice, page.tags.comment]
+             voice, credit(page, text)]
     # Each part isolated: an English comment beside Arabic keeps its own direction.
     return " · ".join(f"<bdi>{html.escape(p)}</bdi>" for p in parts if p)
 
@@ -179,7 +200,8 @@ def make_page(page: PageInput, src: str) -> str:
 def write_file(path: Path, made: SideInput) -> str:
     """The read-along page of a finished render."""
     return make_page(PageInput(made.plan.paragraphs, made.words, made.tags, made.duration_ms,
-                               made.config.lang, voice_label(made.plan.engine)),
+                               made.config.lang, voice_label(made.plan.engine), made.source,
+                               made.plan.engine.name, made.plan.meta.url),
                      audio_source(made.output, path, made.config.embed_audio))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tts.text import numbers
@@ -33,6 +33,27 @@ ABBREVIATIONS: dict[str, str] = {
     "ص ب": "صندوق البريد",
     "ق م": "قبل الميلاد",
 }
+# The clitics a word may carry before an abbreviation that repeats it ("لوكالة أ.ف.ب",
+# "وبالوكالة أ.ف.ب"): و or ف, then ل, ب or ك, with ال or as لل.
+PROCLITICS = "[وف]?(?:لل|[بك]?ال|[لبك])?"
+
+
+def abbreviation_pattern(letters: str, expansion: str) -> str:
+    """The letters with dots or spaces between them, and the expansion's first word, when the
+    text already has it just before them (perhaps with a clitic or ال), as group ``said``."""
+    first = expansion.split()[0]
+    said = rf"(?:(?P<said>{PROCLITICS}{first}[{HARAKAT}]*)\s+)?" if " " in expansion else ""
+    return (NOT_AFTER_LETTER + said + ABBREVIATION_DOT.join(letters.replace("أ", "[أا]").split())
+            + NOT_BEFORE_LETTER)
+
+
+def expand_abbreviation(expansion: str) -> Callable[[re.Match[str]], str]:
+    """The replacement for one abbreviation: its expansion, without the first word when the
+    text already says it ("وكالة أ.ف.ب" is وكالة الصحافة الفرنسية, not وكالة وكالة ...)."""
+    def expand(match: re.Match[str]) -> str:
+        said = match.groupdict().get("said")
+        return f"{said} {expansion.split(' ', 1)[1]}" if said else expansion
+    return expand
 
 # A number range is read with إلى only when it looks like one: a dash also joins
 # phone numbers (050-1234567), month and year (5-2020) and scores (3-1). So both
@@ -143,10 +164,9 @@ HIJRI = Era("هـ?", "هجري", attached=range(1000, 10000), spaced=range(1300,
 # none of them makes Google worse. Numbers stay digits: espeak-ng and Google
 # both read ASCII digits as correct MSA cardinals.
 SPEECH_RULES: tuple[Rule, ...] = (
-    *(Rule(f"abbreviation {letters}",
-           NOT_AFTER_LETTER + ABBREVIATION_DOT.join(letters.replace("أ", "[أا]").split())
-           + NOT_BEFORE_LETTER,
-           expansion, "letters read one by one mean nothing to a listener")
+    *(Rule(f"abbreviation {letters}", abbreviation_pattern(letters, expansion),
+           expand_abbreviation(expansion), "letters read one by one mean nothing to a "
+           "listener; a first word the text already has before them is not said twice")
       for letters, expansion in ABBREVIATIONS.items()),
     Rule("etcetera", NOT_AFTER_LETTER + "إلخ" + NOT_BEFORE_LETTER, "إلى آخره",
          "espeak reads إلخ as a consonant cluster, ilkh"),

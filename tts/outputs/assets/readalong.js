@@ -10,7 +10,11 @@
   var links = Array.prototype.slice.call(document.querySelectorAll("nav a[data-start]"));
   var status = document.querySelector(".status");
   var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  // The stylesheet's breakpoint: narrower, the chapter list is folded above the text.
+  var wide = window.matchMedia("(min-width: 62rem)");
+  var chapters = document.querySelector("details.chapters");
   var current = -1;
+  var following = false;  // the text follows the audio once playback has started, not before
 
   document.documentElement.classList.add("js");
   document.querySelector(".controls").hidden = false;
@@ -27,6 +31,7 @@
 
   // Scroll only when the word leaves the band below the sticky player: reading is not jolted.
   function keepInView(element) {
+    if (!following) { return; }  // on load the page stays at its top, the heading in view
     var box = element.getBoundingClientRect();
     var top = document.querySelector(".player").getBoundingClientRect().bottom + 16;
     if (box.top < top || box.bottom > window.innerHeight - 48) {
@@ -78,7 +83,10 @@
 
   audio.addEventListener("timeupdate", sync);
   audio.addEventListener("seeked", sync);
-  audio.addEventListener("play", function () { window.requestAnimationFrame(follow); });
+  audio.addEventListener("play", function () {
+    following = true;
+    window.requestAnimationFrame(follow);
+  });
   audio.addEventListener("loadedmetadata", function () {
     document.documentElement.dataset.duration = String(audio.duration);
   });
@@ -113,6 +121,10 @@
     else { return; }
     event.preventDefault();
   });
+
+  function foldChapters() { if (chapters) { chapters.open = wide.matches; } }
+  if (wide.addEventListener) { wide.addEventListener("change", foldChapters); }
+  foldChapters();
 
   sync();
 })();
