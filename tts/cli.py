@@ -392,6 +392,7 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the rendered audio to this file at the end.")
 @file_options
+@click_option(SPEED)
 @click.option("--player", envvar=PLAYER_ENV_VAR, show_envvar=True, metavar="CMD",
               help="A command that plays WAV from its standard input "
                    "[default: ffplay, mpv, paplay, pw-play, aplay or afplay].")
@@ -407,7 +408,7 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
     \b
     Examples:
       article-tts play data/article.txt
-      article-tts play data/article.txt --engine espeak --rate 150
+      article-tts play data/article.txt --engine espeak --speed 1.5
       article-tts play data/article.txt --player "mpv --really-quiet -" -o article.mp3
       article-tts play https://example.com/news/story.html
     """

@@ -17,6 +17,7 @@ from tts.audio.master import Mixer, Outlet
 from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
 from tts.pipeline import LOOKAHEAD, make_plan, stream
 from tts.audio.player import AudioPlayer, PlayerCommand
+from tts.audio.tempo import Tempo
 from tts.util.streams import stdout_error
 from tts.audio.timeline import frames_to_ms
 from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
@@ -120,7 +121,8 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
 
     The player and, with ``output``, the file are two outlets of one streamed pass
     (tts.audio.master): the player hears each clip as soon as it is measured, at the gain
-    the loudness so far calls for, and the file is written as ``render`` writes it.
+    the loudness so far calls for, and the file is written as ``render`` writes it. At a
+    ``config.speed`` other than 1 the player hears it through the same atempo as the file.
     """
     started = time.perf_counter()
     if output is not None:
@@ -129,7 +131,7 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
     announcer = Announcer(plan, PlaybackClock(), announce)
     with stdout_failures(announcer), ExitStack() as cleanup:
         cleanup.callback(announcer.stop.set)  # runs last: also on Ctrl-C or a failure
-        feed = PlayerFeed(command, announcer, cleanup, started)
+        feed = PlayerFeed(command, announcer, cleanup, started, config.speed)
         outlets = [Outlet(feed.open, 0.0, PLAYER_CEILING_DB)]
         audio = None
         if output is not None:
@@ -138,9 +140,10 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
             outlets.append(audio.outlet())
         mixer = cleanup.enter_context(Mixer(outlets, config.loudness))
         for clip, pause in stream(plan, config, listener, LOOKAHEAD):
-            if clip.chunk.index == 0:
+            if clip.chunk.index == 0:  # where the player hears it: after --speed
                 rate = mixer.rate or clip.audio.frame_rate
-                announcer.starts.append((frames_to_ms(mixer.spool.frames, rate), clip.chunk.paragraph))
+                heard = round(mixer.spool.frames / config.speed)
+                announcer.starts.append((frames_to_ms(heard, rate), clip.chunk.paragraph))
             span = mixer.add(clip, pause)
             if audio is not None:
                 audio.record(clip, span)
@@ -156,36 +159,50 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
 
 @dataclass
 class PlayerFeed:
-    """The player as an outlet: started on the first block, told the position as it plays."""
+    """The player as an outlet: started on the first block, told the position as it plays;
+    at a ``speed`` other than 1, through a Tempo (positions are then of the audio heard)."""
 
     command: PlayerCommand
     announcer: Announcer
     cleanup: ExitStack
     started: float
+    speed: float = 1.0
     player: AudioPlayer | None = None
+    tempo: Tempo | None = None
     rate: int = 0
-    sent_frames: int = 0
+    sent_bytes: int = 0
     first_audio: float = 0.0
 
     @property
     def sent_ms(self) -> int:
-        return frames_to_ms(self.sent_frames, self.rate)
+        return frames_to_ms(self.sent_bytes // SAMPLE_WIDTH, self.rate)
 
     def open(self, rate: int, layout: Layout | None) -> Callable[[bytes], None]:
         self.rate = rate
         self.player = self.cleanup.enter_context(AudioPlayer(self.command, rate))
+        if self.speed != 1.0:
+            self.tempo = self.cleanup.enter_context(Tempo(rate, self.speed, self.send))
         self.first_audio = time.perf_counter() - self.started
         threading.Thread(target=self.announcer.run, name="announcer", daemon=True).start()
         return self.write
 
     def write(self, pcm: bytes) -> None:
+        if self.tempo is not None:
+            self.tempo.write(pcm)
+        else:
+            self.send(pcm)
+
+    def send(self, pcm: bytes) -> None:
+        """Audio as it is heard (after the tempo) to the player."""
         assert self.player is not None
-        self.sent_frames += len(pcm) // SAMPLE_WIDTH
+        self.sent_bytes += len(pcm)
         self.announcer.clock.sending(self.sent_ms)
         self.player.write(pcm)
 
     def finish(self) -> None:
         """Let the player play the rest; announce what is left."""
+        if self.tempo is not None:
+            self.tempo.finish()
         if self.player is not None:
             self.player.finish()
         self.announcer.stop.set()
