@@ -49,6 +49,7 @@ def main() -> None:
             started = time.time()
             (out / "first_byte").write_text(repr(started))
         log.write(f"{time.time()!r} {len(received)}\n")  # reaching this offset now
+        log.flush()  # readable while it plays: a paused player's log stops growing
         received += block
         if byte_rate is None and len(received) >= 44:
             byte_rate = struct.unpack("<I", bytes(received[28:32]))[0]

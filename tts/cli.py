@@ -27,7 +27,7 @@ from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
 from tts.text.lexicon import FILE_NAME, find_lexicons
 from tts.util.intake import DEFAULT_MAX_INPUT
 from tts.util.intake import ENV_VAR as INPUT_ENV_VAR
-from tts.playback import play
+from tts.playback import Quit, play
 from tts.audio.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.audio.player import find_player
 from tts.pipeline import DryRun, dry_run, render
@@ -122,6 +122,9 @@ def one_line_errors(debug: bool) -> Iterator[None]:
     except Terminated as exc:
         click.echo(f"Stopped by {exc}.", err=True)
         sys.exit(exc.exit_code)
+    except Quit as exc:
+        click.echo(f"Stopped {exc}.", err=True)
+        sys.exit(INTERRUPTED)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(INTERRUPTED)
@@ -406,6 +409,13 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
     synthesized stays cached.
 
     \b
+    Keys, when standard input is a terminal (a status line shows them):
+      space      pause / resume
+      ← / →      back / forward 10 s
+      p / n      previous / next paragraph (also ↑ / ↓)
+      q          quit, as Ctrl-C does (exit 130)
+
+    \b
     Examples:
       article-tts play data/article.txt
       article-tts play data/article.txt --engine espeak --speed 1.5
@@ -421,9 +431,10 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
         text = load_article(source, input_format, limit=config.max_input)
         config = article_config(config, text, was_given("lang"))
         announce = (lambda n, t, s: None) if quiet else print_paragraph
+        keys = sys.stdin.fileno() if source != "-" and sys.stdin.isatty() else None
         with Progress(quiet, bar=False) as progress:
             result = play(text, config, command, output, progress.on_event, announce=announce,
-                          source=source)
+                          source=source, keys=keys, status=None if quiet else sys.stderr)
         if not quiet:
             saved = f", saved to {result.output}" if result.output else ""
             click.echo(f"Played {format_duration(result.duration_ms)} "
