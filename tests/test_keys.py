@@ -3,6 +3,7 @@ and files say what it was given (no wall-clock asserts)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -20,8 +21,7 @@ import pytest
 from tts.audio.clip import decode
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
-THREE = ("الفقرة الأولى من الخبر هنا.\n\nثم تأتي الفقرة الثانية بعدها.\n\n"
-         "وأخيرا الفقرة الثالثة.")
+THREE = "الفقرة الأولى.\n\nالفقرة الثانية.\n\nالفقرة الثالثة."
 WAIT_S = 30  # the most any step may take on a loaded machine before the test gives up
 
 
@@ -64,11 +64,18 @@ class Session:
         return self.screen.decode(errors="replace")
 
 
+def own_terminal() -> None:
+    """In the child: the pseudo-terminal (its stdin) becomes its controlling terminal, with
+    the child its foreground job, as a shell would start it."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 @pytest.fixture
 def session(tmp_path: Path) -> Iterator[Callable[..., Session]]:
     started: list[Session] = []
 
-    def start(*extra: str) -> Session:
+    def start(*extra: str, foreground: bool = True) -> Session:
         src = tmp_path / "three.txt"
         src.write_text(THREE, encoding="utf-8")
         master, slave = os.openpty()
@@ -78,7 +85,8 @@ def session(tmp_path: Path) -> Iterator[Callable[..., Session]]:
             [sys.executable, "-m", "tts", "play", str(src), "--engine", "espeak", "--pause", "500",
              "--player", player, "-o", str(tmp_path / "saved.wav"), "--manifest",
              str(tmp_path / "m.json"), "--no-loudness", *extra],
-            stdin=slave, stdout=subprocess.PIPE, stderr=slave, text=True, env=env)
+            stdin=slave, stdout=subprocess.PIPE, stderr=slave, text=True, env=env,
+            preexec_fn=own_terminal if foreground else os.setsid)
         found = Session(proc, master, slave)
         for reader in (found.read_screen, found.read_lines):
             threading.Thread(target=reader, daemon=True).start()
@@ -160,3 +168,14 @@ def test_a_signal_also_gives_the_terminal_back(session, tmp_path: Path, stop: st
     play.proc.send_signal(getattr(signal, stop))
     assert play.proc.wait(timeout=WAIT_S) == code
     assert termios.tcgetattr(play.slave) == before
+
+
+
+def test_no_keys_on_a_terminal_it_is_not_the_foreground_job_of(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    play = session(foreground=False)  # as a job in the background: its terminal is left alone
+    play.wait_for(lambda: play.lines[:1] and (tmp_path / "p" / "first_byte").exists(), "paragraph 1")
+    play.press(b"q")
+    assert play.proc.wait(timeout=WAIT_S) == 0
+    assert "\u25b6" not in play.shown() and "Stopped" not in play.shown()
+    manifest = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert abs(heard_ms(tmp_path / "p") - manifest["duration_ms"]) <= 25  # played to the end

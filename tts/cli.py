@@ -34,6 +34,7 @@ from tts.pipeline import DryRun, dry_run, render
 from tts.api import say, spoken_lines
 from tts.util.signals import Terminated, handle_ending_signals
 from tts.util.streams import audio_sink, silence_stdout
+from tts.util.terminal import is_foreground_terminal
 from tts.util.words import plural
 from tts.outputs.subtitles import WRITERS as SUBTITLE_FORMATS
 from tts.sources import INPUT_FORMATS, load_article
@@ -431,7 +432,7 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
         text = load_article(source, input_format, limit=config.max_input)
         config = article_config(config, text, was_given("lang"))
         announce = (lambda n, t, s: None) if quiet else print_paragraph
-        keys = sys.stdin.fileno() if source != "-" and sys.stdin.isatty() else None
+        keys = sys.stdin.fileno() if source != "-" and stdin_is_our_terminal() else None
         with Progress(quiet, bar=False) as progress:
             result = play(text, config, command, output, progress.on_event, announce=announce,
                           source=source, keys=keys, status=None if quiet else sys.stderr)
@@ -476,6 +477,14 @@ def say_command(text: tuple[str, ...], output: Path | None, player: str | None, 
         if not quiet:
             where = f" into {output}" if output is not None else ""
             click.echo(f"Said {format_duration(duration_ms)}{where}", err=True)
+
+
+def stdin_is_our_terminal() -> bool:
+    """Standard input is a terminal in whose foreground this command runs (keys for play)."""
+    try:
+        return sys.stdin.isatty() and is_foreground_terminal(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):  # replaced by a test runner's stream
+        return False
 
 
 def print_paragraph(number: int, total: int, original: str) -> None:

@@ -12,18 +12,17 @@ from typing import TextIO
 
 from tts.audio.clip import SAMPLE_WIDTH
 from tts.config import RenderConfig
-from tts.audio.deck import Deck, PlaybackClock, interrupt_main
+from tts.audio.deck import Deck, PlaybackClock
 from tts.audio.master import Mixer, Outlet
 from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
 from tts.pipeline import LOOKAHEAD, make_plan, stream
 from tts.audio.player import AudioPlayer, PlayerCommand
 from tts.audio.tempo import Tempo
 from tts.util.streams import stdout_error
+from tts.util.signals import interrupt_main
 from tts.util.terminal import StatusLine, keys_mode, split_keys
 from tts.audio.timeline import frames_to_ms
 from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
-
-__all__ = ["KEYS_HELP", "PlaybackClock", "Quit", "play"]
 
 # The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
 PLAYER_CEILING_DB = -1.0
@@ -100,14 +99,12 @@ class Announcer:
 @contextmanager
 def interruptions(announcer: Announcer, feed: PlayerFeed) -> Iterator[None]:
     """An interrupt another thread raised to stop playback becomes its reason: standard
-    output failed, the player failed (in the deck's thread), or the listener pressed q."""
+    output failed, or the listener pressed q."""
     try:
         yield
     except KeyboardInterrupt:
         if announcer.failure is not None:
             raise stdout_error(announcer.failure) from None
-        if isinstance(feed.player, Deck) and feed.player.failure is not None:
-            raise feed.player.failure from None
         if feed.controls is not None and feed.controls.quit:
             raise Quit(feed.controls.where()) from None
         raise
@@ -263,8 +260,8 @@ class Controls:
         elif current < 0:  # previous, before the first paragraph began
             target = 0
         else:
-            target = starts[current] if position - starts[current] >= RESTART_MS or current == 0 \
-                else starts[current - 1]
+            to_its_start = position - starts[current] >= RESTART_MS or current == 0
+            target = starts[current] if to_its_start else starts[current - 1]
         if target is not None:
             deck.jump(target)
             self.announcer.jumped(self.announcer.clock.position_ms())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import select
-import signal
 import tempfile
 import threading
 import time
@@ -19,7 +18,6 @@ from types import TracebackType
 
 from tts.audio.clip import SAMPLE_WIDTH
 from tts.audio.player import AudioPlayer, PlayerCommand
-from tts.errors import ArticleTTSError
 
 # How far the tape may run ahead of what the player was given: the render waits beyond
 # it, as it waits for a player's full pipe, so a long article is not synthesized at
@@ -82,17 +80,6 @@ class PlaybackClock:
             self.paused_at = None
 
 
-def interrupt_main() -> None:
-    """Wake the main thread with a KeyboardInterrupt, even from a blocking write: a real
-    SIGINT, where the system can send one to a thread."""
-    main = threading.main_thread().ident
-    if main is not None and hasattr(signal, "pthread_kill"):
-        signal.pthread_kill(main, signal.SIGINT)
-    else:
-        import _thread
-        _thread.interrupt_main()
-
-
 class Deck:
     """The player as a tape deck: the render appends to the tape (``write``, waiting
     while it is AHEAD_S ahead), a thread feeds the player from it and runs ``on_tick``
@@ -114,7 +101,7 @@ class Deck:
         self.input_closed: int | None = None  # bytes left unread when the player's input ended
         self.paused = False
         self.player: AudioPlayer | None = None
-        self.failure: ArticleTTSError | None = None
+        self.failure: Exception | None = None
         self.ended = threading.Event()
         self.changed = threading.Condition()
         self.thread = threading.Thread(target=self.run, name="deck", daemon=True)
@@ -156,7 +143,7 @@ class Deck:
         try:
             while not self.ended.is_set():
                 self.step()
-        except ArticleTTSError as exc:  # raised in the render's thread by write or finish
+        except Exception as exc:  # raised in the render's thread by write or finish
             self.failure = exc
         finally:
             self.ended.set()
@@ -230,10 +217,6 @@ class Deck:
         with self.changed:
             self.fed = target
             self.changed.notify_all()
-
-    @property
-    def end_ms(self) -> int:
-        return self.ms_at(self.end)
 
     def bytes_at(self, ms: float) -> int:
         return int(ms * self.rate / 1000) * SAMPLE_WIDTH

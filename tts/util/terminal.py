@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import termios
 import tty
@@ -12,6 +13,15 @@ from typing import TextIO
 ESCAPE = b"\x1b"
 # Erase from the cursor to the end of the line (ECMA-48 EL).
 ERASE_LINE = "\x1b[K"
+
+
+def is_foreground_terminal(fd: int) -> bool:
+    """``fd`` is a terminal whose foreground job is this process: only then may its keys
+    be read (a background job that changed its settings or read it would be stopped)."""
+    try:
+        return os.isatty(fd) and os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
