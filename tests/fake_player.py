@@ -1,6 +1,7 @@
 """A stand-in audio player for tests: reads WAV on stdin the way ffplay or aplay would.
 
     python fake_player.py OUTDIR [--realtime] [--quit-after BYTES] [--discard] [--linger S]
+                                 [--complain TEXT] [--exit CODE]
 
 Writes OUTDIR/pid at start, OUTDIR/first_byte (time.time() of the first byte),
 OUTDIR/log (a "time bytes-read" line per block read) and OUTDIR/received.wav
@@ -8,6 +9,8 @@ OUTDIR/log (a "time bytes-read" line per block read) and OUTDIR/received.wav
 playback; --quit-after exits early, like a player the user closed; --discard keeps
 nothing (no log, no received.wav), like a real player's flat memory, for benchmarks;
 --linger keeps playing S seconds after its input ends, like a player draining a large buffer.
+--complain prints TEXT on stderr first (a real player's words when it has no audio
+device); --exit ends with CODE once done.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ BLOCK = 4096
 
 def main() -> None:
     out = Path(sys.argv[1])
+    if "--complain" in sys.argv:
+        print(sys.argv[sys.argv.index("--complain") + 1], file=sys.stderr, flush=True)
     realtime = "--realtime" in sys.argv
     if "--discard" in sys.argv:
         while sys.stdin.buffer.read(BLOCK * 16):
@@ -44,6 +49,7 @@ def main() -> None:
             started = time.time()
             (out / "first_byte").write_text(repr(started))
         log.write(f"{time.time()!r} {len(received)}\n")  # reaching this offset now
+        log.flush()  # readable while it plays: a paused player's log stops growing
         received += block
         if byte_rate is None and len(received) >= 44:
             byte_rate = struct.unpack("<I", bytes(received[28:32]))[0]
@@ -58,6 +64,8 @@ def main() -> None:
     (out / "received.wav").write_bytes(bytes(received))
     if "--linger" in sys.argv:
         time.sleep(float(sys.argv[sys.argv.index("--linger") + 1]))
+    if "--exit" in sys.argv:
+        sys.exit(int(sys.argv[sys.argv.index("--exit") + 1]))
 
 
 if __name__ == "__main__":

@@ -149,18 +149,8 @@ def command(case: Case, folder: Path) -> list[str]:
 
 
 def play_options(args: list[str]) -> list[str]:
-    """The render options ``play`` takes: not --no-chapters, nor (yet) --speed and its value."""
-    kept: list[str] = []
-    skip = False
-    for arg in args:
-        if skip or arg == "--no-chapters":
-            skip = False
-            continue
-        if arg == "--speed":
-            skip = True
-            continue
-        kept.append(arg)
-    return kept
+    """The render options ``play`` takes: all but --no-chapters."""
+    return [arg for arg in args if arg != "--no-chapters"]
 
 
 def decoded_ms(path: Path) -> float:

@@ -89,7 +89,7 @@ def test_ctrl_c_stops_promptly_and_ends_the_player(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tts", "play", str(ARTICLE), "--engine", "espeak",
          "--player", player(folder, "--realtime")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     first_line = proc.stdout.readline()  # playback has reached paragraph 1
     assert first_line.startswith("[1/13]")
@@ -132,7 +132,8 @@ def test_format_must_match_a_file_extension(run, write_text) -> None:
     assert result.exit_code == 2 and "--format wav is for -o -" in result.stderr
 
 
-def test_paragraphs_are_announced_as_playback_reaches_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("speed", ["1", "1.5"])
+def test_paragraphs_are_announced_as_playback_reaches_them(tmp_path: Path, speed: str) -> None:
     src = tmp_path / "three.txt"
     src.write_text("الفقرة الأولى من الخبر هنا.\n\nثم تأتي الفقرة الثانية بعدها.\n\n"
                    "وأخيرا الفقرة الثالثة.", encoding="utf-8")
@@ -140,13 +141,14 @@ def test_paragraphs_are_announced_as_playback_reaches_them(tmp_path: Path) -> No
     proc = subprocess.Popen(
         [sys.executable, "-m", "tts", "play", str(src), "--engine", "espeak", "--pause", "1000",
          "--player", player(tmp_path / "p", "--realtime"), "-o", str(tmp_path / "saved.wav"),
-         "--manifest", str(tmp_path / "m.json"), "--no-loudness"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+         "--manifest", str(tmp_path / "m.json"), "--no-loudness", "--speed", speed],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     announced_at = [time.time() for line in proc.stdout if line.startswith("[")]
     proc.wait(timeout=60)
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
-    # When the player (reading at the pace of playback) reached each paragraph's first byte.
+    # When the player (reading at the pace of playback) reached each paragraph's first byte;
+    # the manifest's times are those of the file, after --speed, as the player hears them.
     log = [tuple(map(float, line.split())) for line in
            (tmp_path / "p" / "log").read_text().splitlines()]
     byte_rate = 22_050 * 2
@@ -205,3 +207,18 @@ def test_espeak_play_starts_before_the_whole_article_has_tashkeel(
     assert first_byte < calls[-1]
     heard = read_stream_wav((tmp_path / "p" / "received.wav").read_bytes())
     assert abs(len(heard) - result.duration_ms) <= 5
+
+
+def test_play_at_speed_hears_what_render_at_speed_writes(run, offline: None, tmp_path: Path) -> None:
+    result = run("play", str(ARTICLE), "--engine", "espeak", "--speed", "1.5", "--no-loudness",
+                 "--player", player(tmp_path / "p"), "-o", "fast.wav")
+    assert result.exit_code == 0, result.stderr
+    heard = read_stream_wav((tmp_path / "p" / "received.wav").read_bytes())
+    saved = decode(Path("fast.wav").read_bytes(), heard.frame_rate)
+    assert abs(len(heard) - len(saved)) <= 50  # the same atempo as the file
+    normal = run("render", str(ARTICLE), "--engine", "espeak", "-o", "normal.wav", "--no-loudness")
+    assert normal.exit_code == 0, normal.stderr
+    whole = decode(Path("normal.wav").read_bytes(), heard.frame_rate)
+    assert abs(len(heard) * 1.5 - len(whole)) < len(whole) * 0.01
+    minutes, seconds = result.stderr.splitlines()[-1].split()[1].split(":")
+    assert abs(int(minutes) * 60 + float(seconds) - len(heard) / 1000) <= 0.1  # the time heard

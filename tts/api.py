@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from tts import engines, pipeline, playback
 from tts.audio.player import find_player
@@ -61,20 +61,23 @@ def play(article: str | os.PathLike[str] | Article, *, player: str | None = None
          output: str | os.PathLike[str] | None = None, config: RenderConfig | None = None,
          listener: Listener = ignore, cache_dir: str | os.PathLike[str] | None = _DEFAULT,
          lexicon_discovery: bool = False, user_config: bool = False,
-         announce: Announce = playback.unannounced, **options: Any) -> PlayResult:
+         announce: Announce = playback.unannounced, keys: int | None = None,
+         status: TextIO | None = None, **options: Any) -> PlayResult:
     """Play ``article`` while it renders (see ``render`` for the arguments).
 
     A one-line ``str`` naming an existing file raises ``InputError``, as in ``render``.
     ``player`` is a command that plays WAV from its standard input; by default the
     first of ffplay, mpv, paplay, pw-play, aplay, afplay found. With ``output`` the
     audio is also saved. ``announce(number, total, text)`` is called as playback reaches
-    each paragraph.
+    each paragraph. A player that cannot open an audio device raises NoAudioDevice.
+    ``keys`` (a terminal's file descriptor, in the foreground) and ``status`` (where the
+    status line goes) turn on the command line's keys: pause, jumps, quit.
     """
     text, source, settings = prepare(article, config, cache_dir, options,
                                      discovered(lexicon_discovery, listener), user_config)
     target = None if output is None else Path(output)
     return playback.play(text, settings, find_player(player), target, listener,
-                         announce=announce, source=source)
+                         announce=announce, source=source, keys=keys, status=status)
 
 
 def prepare(article: str | os.PathLike[str] | Article, config: RenderConfig | None,

@@ -27,12 +27,14 @@ from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
 from tts.text.lexicon import FILE_NAME, Found
 from tts.util.intake import DEFAULT_MAX_INPUT
 from tts.util.intake import ENV_VAR as INPUT_ENV_VAR
+from tts.playback import Quit
 from tts.audio.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.audio.player import find_player
 from tts.pipeline import DryRun, dry_run
 from tts.api import say, spoken_lines
 from tts.util.signals import Terminated, handle_ending_signals
 from tts.util.streams import audio_sink, silence_stdout
+from tts.util.terminal import is_foreground_terminal
 from tts.util.timefmt import summary_duration
 from tts.util.words import plural
 from tts.util import userconfig
@@ -149,6 +151,9 @@ def one_line_errors(debug: bool) -> Iterator[None]:
     except Terminated as exc:
         click.echo(f"Stopped by {exc}.", err=True)
         sys.exit(exc.exit_code)
+    except Quit as exc:
+        click.echo(f"Stopped {exc}.", err=True)
+        sys.exit(INTERRUPTED)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(INTERRUPTED)
@@ -469,6 +474,7 @@ def render_one(source: str, output: Path | None, input_format: str, lang_given: 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the rendered audio to this file at the end.")
 @file_options
+@click_option(SPEED)
 @click.option("--player", envvar=PLAYER_ENV_VAR, show_envvar=True, metavar="CMD",
               help="A command that plays WAV from its standard input "
                    "[default: ffplay, mpv, paplay, pw-play, aplay or afplay].")
@@ -482,9 +488,16 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
     synthesized stays cached.
 
     \b
+    Keys, when standard input is a terminal (a status line shows them):
+      space      pause / resume
+      ← / →      back / forward 10 s
+      p / n      previous / next paragraph (also ↑ / ↓)
+      q          quit, as Ctrl-C does (exit 130)
+
+    \b
     Examples:
       article-tts play data/article.txt
-      article-tts play data/article.txt --engine espeak --rate 150
+      article-tts play data/article.txt --engine espeak --speed 1.5
       article-tts play data/article.txt --player "mpv --really-quiet -" -o article.mp3
       article-tts play https://example.com/news/story.html
     """
@@ -497,9 +510,11 @@ def play_command(source: str, output: Path | None, player: str | None, input_for
         text = load_article(source, input_format, limit=config.max_input)
         config = article_config(config, text, was_given("lang"))
         announce = (lambda n, t, s: None) if quiet else print_paragraph
+        keys = sys.stdin.fileno() if source != "-" and stdin_is_our_terminal() else None
         with Progress(quiet, bar=False) as progress:
             result = api.play(text, player=player, output=output, config=config,
-                              listener=progress.on_event, announce=announce)
+                              listener=progress.on_event, announce=announce, keys=keys,
+                              status=None if quiet else sys.stderr)
         if not quiet:
             saved = f", saved to {result.output}" if result.output else ""
             click.echo(f"Played {summary_duration(result.duration_ms)} "
@@ -541,6 +556,14 @@ def say_command(text: tuple[str, ...], output: Path | None, player: str | None, 
         if not quiet:
             where = f" into {output}" if output is not None else ""
             click.echo(f"Said {summary_duration(duration_ms)}{where}", err=True)
+
+
+def stdin_is_our_terminal() -> bool:
+    """Standard input is a terminal in whose foreground this command runs (keys for play)."""
+    try:
+        return sys.stdin.isatty() and is_foreground_terminal(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):  # replaced by a test runner's stream
+        return False
 
 
 def print_paragraph(number: int, total: int, original: str) -> None:

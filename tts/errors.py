@@ -87,6 +87,10 @@ class PlayerError(ArticleTTSError):
     """No player, or the player stopped before the end."""
 
 
+class NoAudioDevice(PlayerError):
+    """The player started but could not open a sound card or reach a sound server."""
+
+
 class StdoutClosed(ArticleTTSError):
     """Standard output was closed by its reader (``| head``): the run ends without a word.
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import _thread
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from tts.audio.clip import SAMPLE_WIDTH
 from tts.config import RenderConfig
+from tts.audio.deck import Deck, PlaybackClock
 from tts.audio.master import Mixer, Outlet
 from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
 from tts.pipeline import LOOKAHEAD, make_plan, stream
 from tts.audio.player import AudioPlayer, PlayerCommand
+from tts.audio.tempo import Tempo
 from tts.util.streams import stdout_error
+from tts.util.signals import interrupt_main
+from tts.util.terminal import StatusLine, keys_mode, split_keys
 from tts.audio.timeline import frames_to_ms
 from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
 
@@ -25,6 +28,17 @@ from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult,
 PLAYER_CEILING_DB = -1.0
 # How often the announcer checks the playback position, in seconds.
 TICK_S = 0.05
+# Keys on a terminal, and what they do; arrows in both of a terminal's cursor-key modes.
+KEYS: dict[bytes, str] = {
+    b" ": "pause", b"\x1b[D": "back", b"\x1bOD": "back", b"\x1b[C": "forward",
+    b"\x1bOC": "forward", b"p": "previous", b"\x1b[A": "previous", b"\x1bOA": "previous",
+    b"n": "next", b"\x1b[B": "next", b"\x1bOB": "next", b"q": "quit",
+}
+KEYS_HELP = "space pause  \u2190/\u2192 10 s  p/n paragraph  q quit"
+JUMP_MS = 10_000
+# "p" this far into a paragraph goes back to its start; sooner, to the paragraph before
+# (as audiobook players do, so a double press walks back).
+RESTART_MS = 3_000
 
 Announce = Callable[[int, int, str], None]  # (paragraph number, total, original text)
 
@@ -33,35 +47,9 @@ def unannounced(number: int, total: int, text: str) -> None:
     """An Announce that says nothing."""
 
 
-class PlaybackClock:
-    """Where playback is, in ms of audio: time since the first byte, never past what was sent.
-
-    A write to the player blocks while its buffer is full, so the clock starts
-    when the first write starts, and a later write that finds the player has
-    played everything sent before it means the player ran dry: the clock
-    restarts from there, so announcements stay in step with the sound.
-    """
-
-    def __init__(self) -> None:
-        self.started: float | None = None
-        self.sent_ms = 0
-        self.lock = threading.Lock()
-
-    def sending(self, total_ms: int) -> None:
-        """Call before writing audio that brings the total sent to ``total_ms``."""
-        with self.lock:
-            now = time.monotonic()
-            if self.started is None:
-                self.started = now
-            elif now - self.started > self.sent_ms / 1000:
-                self.started = now - self.sent_ms / 1000
-            self.sent_ms = total_ms
-
-    def position_ms(self) -> int:
-        with self.lock:
-            if self.started is None:
-                return 0
-            return min(self.sent_ms, int((time.monotonic() - self.started) * 1000))
+class Quit(KeyboardInterrupt):
+    """The listener pressed q: playback stops as on Ctrl-C (what was made stays cached,
+    ``-o`` is not written); the message says where."""
 
 
 @dataclass
@@ -97,43 +85,62 @@ class Announcer:
         self.failure = exc
         if threading.current_thread() is threading.main_thread():
             raise stdout_error(exc) from exc
-        # A real SIGINT to the main thread wakes it even from a blocking write to the
-        # player; play() turns the KeyboardInterrupt into the stdout error.
-        main = threading.main_thread().ident
-        if main is not None and hasattr(signal, "pthread_kill"):
-            signal.pthread_kill(main, signal.SIGINT)
-        else:
-            _thread.interrupt_main()
+        # play() turns the KeyboardInterrupt into the stdout error.
+        interrupt_main()
+
+    def heard(self, position_ms: int) -> int:
+        """How many paragraph starts playback has passed at ``position_ms``."""
+        return sum(start <= position_ms for start, _ in self.starts)
+
+    def jumped(self, position_ms: int) -> None:
+        """After a jump: the paragraph jumped into is announced again, unless it is the
+        one just announced."""
+        reached = self.heard(position_ms)
+        if reached != self.done:
+            self.done = max(0, reached - 1)
 
 
 @contextmanager
-def stdout_failures(announcer: Announcer) -> Iterator[None]:
-    """An interrupt the announcer raised because standard output failed becomes that error."""
+def interruptions(announcer: Announcer, feed: PlayerFeed) -> Iterator[None]:
+    """An interrupt another thread raised to stop playback becomes its reason: standard
+    output failed, or the listener pressed q."""
     try:
         yield
     except KeyboardInterrupt:
         if announcer.failure is not None:
             raise stdout_error(announcer.failure) from None
+        if feed.controls is not None and feed.controls.quit:
+            raise Quit(feed.controls.where()) from None
         raise
 
 
 def play(text: str | Article, config: RenderConfig, command: PlayerCommand, output: Path | None = None,
          listener: Listener = ignore, announce: Announce = unannounced, *,
-         source: str = STDIN_SOURCE) -> PlayResult:
+         source: str = STDIN_SOURCE, keys: int | None = None,
+         status: TextIO | None = None) -> PlayResult:
     """Synthesize ahead with a bounded look-ahead and feed the player as clips arrive.
 
     The player and, with ``output``, the file are two outlets of one streamed pass
     (tts.audio.master): the player hears each clip as soon as it is measured, at the gain
-    the loudness so far calls for, and the file is written as ``render`` writes it.
+    the loudness so far calls for, and the file is written as ``render`` writes it. At a
+    ``config.speed`` other than 1 the player hears it through the same atempo as the file.
+
+    With ``keys`` (a terminal's file descriptor) the keys in KEYS pause, jump and quit
+    (tts.audio.deck), and ``status`` gets a line saying where playback is; q raises Quit.
     """
     started = time.perf_counter()
     if output is not None:
         prepare_outputs(output, config, source)
     plan = make_plan(text, config, listener, defer_engine_form=True)
     announcer = Announcer(plan, PlaybackClock(), announce)
-    with stdout_failures(announcer), ExitStack() as cleanup:
+    controls = None if keys is None else Controls(announcer, keys, StatusLine(status) if status else None)
+    feed = PlayerFeed(command, announcer, started, config.speed, controls)
+    with interruptions(announcer, feed), ExitStack() as cleanup:
         cleanup.callback(announcer.stop.set)  # runs last: also on Ctrl-C or a failure
-        feed = PlayerFeed(command, announcer, cleanup, started)
+        feed.cleanup = cleanup
+        if controls is not None:
+            cleanup.enter_context(keys_mode(controls.keys))
+            cleanup.callback(controls.clear)
         outlets = [Outlet(feed.open, 0.0, PLAYER_CEILING_DB)]
         audio = None
         if output is not None:
@@ -142,9 +149,10 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
             outlets.append(audio.outlet())
         mixer = cleanup.enter_context(Mixer(outlets, config.loudness))
         for clip, pause in stream(plan, config, listener, LOOKAHEAD):
-            if clip.chunk.index == 0:
+            if clip.chunk.index == 0:  # where the player hears it: after --speed
                 rate = mixer.rate or clip.audio.frame_rate
-                announcer.starts.append((frames_to_ms(mixer.spool.frames, rate), clip.chunk.paragraph))
+                heard = round(mixer.spool.frames / config.speed)
+                announcer.starts.append((frames_to_ms(heard, rate), clip.chunk.paragraph))
             span = mixer.add(clip, pause)
             if audio is not None:
                 audio.record(clip, span)
@@ -160,37 +168,132 @@ def play(text: str | Article, config: RenderConfig, command: PlayerCommand, outp
 
 @dataclass
 class PlayerFeed:
-    """The player as an outlet: started on the first block, told the position as it plays."""
+    """The player as an outlet: started on the first block, told the position as it plays;
+    at a ``speed`` other than 1, through a Tempo (positions are then of the audio heard)."""
 
     command: PlayerCommand
     announcer: Announcer
-    cleanup: ExitStack
     started: float
-    player: AudioPlayer | None = None
+    speed: float = 1.0
+    controls: Controls | None = None
+    """Keys on a terminal: the player is then a Deck, fed from a tape."""
+    cleanup: ExitStack = field(default_factory=ExitStack)
+    player: AudioPlayer | Deck | None = None
+    tempo: Tempo | None = None
     rate: int = 0
-    sent_frames: int = 0
+    sent_bytes: int = 0
     first_audio: float = 0.0
 
     @property
     def sent_ms(self) -> int:
-        return frames_to_ms(self.sent_frames, self.rate)
+        return frames_to_ms(self.sent_bytes // SAMPLE_WIDTH, self.rate)
 
     def open(self, rate: int, layout: Layout | None) -> Callable[[bytes], None]:
         self.rate = rate
-        self.player = self.cleanup.enter_context(AudioPlayer(self.command, rate))
+        if self.controls is not None:  # the deck's thread announces, between keys
+            deck = Deck(self.command, rate, self.announcer.clock, self.controls.keys,
+                        self.controls.press, self.controls.tick)
+            self.player = self.controls.deck = self.cleanup.enter_context(deck)
+        else:
+            self.player = self.cleanup.enter_context(AudioPlayer(self.command, rate))
+            threading.Thread(target=self.announcer.run, name="announcer", daemon=True).start()
+        if self.speed != 1.0:
+            self.tempo = self.cleanup.enter_context(Tempo(rate, self.speed, self.send))
         self.first_audio = time.perf_counter() - self.started
-        threading.Thread(target=self.announcer.run, name="announcer", daemon=True).start()
         return self.write
 
     def write(self, pcm: bytes) -> None:
+        if self.tempo is not None:
+            self.tempo.write(pcm)
+        else:
+            self.send(pcm)
+
+    def send(self, pcm: bytes) -> None:
+        """Audio as it is heard (after the tempo) to the player."""
         assert self.player is not None
-        self.sent_frames += len(pcm) // SAMPLE_WIDTH
+        self.sent_bytes += len(pcm)
         self.announcer.clock.sending(self.sent_ms)
         self.player.write(pcm)
 
     def finish(self) -> None:
         """Let the player play the rest; announce what is left."""
+        if self.tempo is not None:
+            self.tempo.finish()
         if self.player is not None:
             self.player.finish()
+        if self.controls is not None:
+            self.controls.clear()
         self.announcer.stop.set()
         self.announcer.flush(self.sent_ms)
+
+
+@dataclass
+class Controls:
+    """Keys on a terminal drive the deck; one status line says where playback is."""
+
+    announcer: Announcer
+    keys: int
+    status: StatusLine | None
+    deck: Deck | None = None
+    quit: bool = False
+
+    def press(self, data: bytes) -> None:
+        """Act on the keys read (from the deck's thread)."""
+        for key in split_keys(data):
+            action = KEYS.get(key.lower() if len(key) == 1 else key)
+            if action == "quit":
+                self.quit = True
+                interrupt_main()
+                return
+            if action is not None and self.deck is not None:
+                self.act(action, self.deck, self.announcer.clock.position_ms())
+        self.tick()
+
+    def act(self, action: str, deck: Deck, position: int) -> None:
+        if action == "pause":
+            deck.toggle_pause()
+            return
+        starts = [start for start, _ in self.announcer.starts]
+        current = self.announcer.heard(position) - 1
+        if action == "back":
+            target: int | None = position - JUMP_MS
+        elif action == "forward":
+            target = position + JUMP_MS
+        elif action == "next":
+            target = starts[current + 1] if current + 1 < len(starts) else None
+        elif current < 0:  # previous, before the first paragraph began
+            target = 0
+        else:
+            to_its_start = position - starts[current] >= RESTART_MS or current == 0
+            target = starts[current] if to_its_start else starts[current - 1]
+        if target is not None:
+            deck.jump(target)
+            self.announcer.jumped(self.announcer.clock.position_ms())
+
+    def tick(self) -> None:
+        """Announce the paragraphs reached (the status line out of their way), then show it."""
+        position = self.announcer.clock.position_ms()
+        if self.announcer.heard(position) > self.announcer.done:
+            self.clear()
+            self.announcer.flush(position)
+        if self.status is not None and self.deck is not None:
+            mark = "\u23f8" if self.deck.paused else "\u25b6"
+            paragraph = max(1, self.announcer.heard(position))
+            self.status.show(f"{mark} {paragraph}/{len(self.announcer.plan.paragraphs)} "
+                             f"{clock_time(position)}  {KEYS_HELP}")
+
+    def clear(self) -> None:
+        if self.status is not None:
+            self.status.clear()
+
+    def where(self) -> str:
+        """Where playback was: ``at 0:42, paragraph 3/13``."""
+        position = self.announcer.clock.position_ms()
+        paragraph = max(1, self.announcer.heard(position))
+        return f"at {clock_time(position)}, paragraph {paragraph}/{len(self.announcer.plan.paragraphs)}"
+
+
+def clock_time(ms: int) -> str:
+    """``m:ss``, as a player's clock shows it."""
+    minutes, seconds = divmod(ms // 1000, 60)
+    return f"{minutes}:{seconds:02d}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from types import FrameType
 
@@ -56,3 +58,13 @@ def die_with_parent() -> Callable[[], None] | None:
         if os.getppid() != parent:  # the parent died before the request took effect
             os._exit(1)
     return preexec
+
+
+def interrupt_main() -> None:
+    """Wake the main thread with a KeyboardInterrupt, even from a blocking write (another
+    thread stopping playback): a real SIGINT, where the system can send one to a thread."""
+    main = threading.main_thread().ident
+    if main is not None and hasattr(signal, "pthread_kill"):
+        signal.pthread_kill(main, signal.SIGINT)
+    else:
+        _thread.interrupt_main()
