@@ -96,6 +96,25 @@ def test_a_missing_article_tts_ffmpeg_is_a_one_line_error(run, offline: None, na
     assert "ffmpeg: none usable (ffmpeg " in run("--version").stdout  # says so, does not fail
 
 
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_an_ffmpeg_that_cannot_run_here_is_a_one_line_error(run, offline: None, tmp_path: Path, fmt: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Executable, but not a program this machine can run (another architecture's build looks
+    # the same to exec): ENOEXEC, which once surfaced as a traceback.
+    binary = tmp_path / "not-a-program"
+    binary.write_bytes(bytes(range(256)) * 4)
+    binary.chmod(0o755)
+    monkeypatch.setenv(FFMPEG_ENV, str(binary))
+    Path("a.txt").write_text(TEXT, encoding="utf-8")
+    result = run("render", "a.txt", "--engine", "espeak", "-o", f"a.{fmt}")
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert errors == [f"Error: ffmpeg {str(binary)!r} cannot run here (Exec format error); point "
+                      f"${FFMPEG_ENV} at an ffmpeg built for this machine, or unset it to use the "
+                      f"bundled one"]
+    assert "Traceback" not in result.stderr and not Path(f"a.{fmt}").exists()
+
+
 def test_imageio_ffmpeg_exe_names_another_as_imageio_does(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     other = script(tmp_path / "bin", "ffmpeg", "exit 0")

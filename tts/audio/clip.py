@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import importlib.util
@@ -10,8 +11,9 @@ import os
 import shutil
 import struct
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -100,6 +102,36 @@ def bundled_ffmpeg() -> str | None:
     return None
 
 
+# What exec reports for an ffmpeg that exists but cannot run here: another machine's build,
+# a file that is not a program, one we may not execute.
+UNRUNNABLE = frozenset({errno.ENOEXEC, errno.EACCES, errno.ENOENT, errno.ENOTDIR, errno.EISDIR})
+
+
+def popen_ffmpeg(command: Sequence[str], **options: Any) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen(command)`` for an ffmpeg command; see ``cannot_run``."""
+    try:
+        return subprocess.Popen(command, **options)
+    except OSError as exc:
+        raise cannot_run(command[0], exc) from exc
+
+
+def run_ffmpeg(command: Sequence[str], **options: Any) -> subprocess.CompletedProcess[bytes]:
+    """``subprocess.run(command)`` for an ffmpeg command; see ``cannot_run``."""
+    try:
+        return subprocess.run(command, **options)  # callers say check=
+    except OSError as exc:
+        raise cannot_run(command[0], exc) from exc
+
+
+def cannot_run(path: str, exc: OSError) -> Exception:
+    """A one-line ConfigError when exec refused the ffmpeg binary itself; ``exc`` otherwise."""
+    if exc.errno not in UNRUNNABLE:
+        return exc
+    return ConfigError(f"ffmpeg {path!r} cannot run here ({exc.strerror or exc}); point "
+                       f"${FFMPEG_ENV} at an ffmpeg built for this machine, or unset it to use "
+                       f"the bundled one")
+
+
 def ffmpeg_in_use() -> str:
     """Which ffmpeg runs, what chose it, and its version line, for ``--version`` and
     ``engines``: only they pay for running it (a render never asks)."""
@@ -158,7 +190,7 @@ def decode(data: bytes, frame_rate: int, channels: int = 1) -> AudioSegment:
         "-i", "pipe:0", "-f", "s16le", "-acodec", "pcm_s16le",
         "-ac", str(channels), "-ar", str(frame_rate), "pipe:1",
     ]
-    proc = subprocess.run(command, input=data, capture_output=True, check=False)
+    proc = run_ffmpeg(command, input=data, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = detail[-1] if detail else "no audio decoded"

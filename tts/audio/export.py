@@ -29,7 +29,7 @@ from tts.audio import overshoot
 from tts.audio.formats import FORMATS, Format
 
 from tts.util import streams
-from tts.audio.clip import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, wav_header, widen_pipe
+from tts.audio.clip import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, popen_ffmpeg, wav_header, widen_pipe
 from tts.errors import ConfigError, OutputError, StdoutClosed
 from tts.options import DEFAULT_BITRATE, FORMAT_BITRATES
 from tts.audio.master import Mixer, Outlet, Write
@@ -229,8 +229,8 @@ class Encoder:
         self.action = action
         # ffmpeg's messages, read (and the file closed) by close() or abort().
         self.errors = tempfile.TemporaryFile(prefix="article-tts-ffmpeg-")  # noqa: SIM115
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self.errors,
-                                        stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
+        self.process = popen_ffmpeg(command, stdin=subprocess.PIPE, stderr=self.errors,
+                                    stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
         widen_pipe(self.process.stdin)
         self.copier: threading.Thread | None = None
         self.copy_error: OutputError | StdoutClosed | None = None

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tts.audio import overshoot
-from tts.audio.clip import ffmpeg_error
+from tts.audio.clip import ffmpeg_error, popen_ffmpeg, run_ffmpeg
 from tts.util import fsutil
 
 log = logging.getLogger(__name__)
@@ -257,8 +257,8 @@ class SegmentedEncoder:
                 errors = tempfile.TemporaryFile(dir=self.scratch, prefix="ffmpeg-")  # noqa: SIM115
             # The child reads the spool through its own descriptor (the same offset): it
             # is read again only once the child has ended (a check, or the one-piece encode).
-            process = subprocess.Popen(self.segment_command(segment), stdin=segment.pcm,
-                                       stdout=subprocess.DEVNULL, stderr=errors)
+            process = popen_ffmpeg(self.segment_command(segment), stdin=segment.pcm,
+                                   stdout=subprocess.DEVNULL, stderr=errors)
             self.running.append((segment, process, errors))
 
     def segment_command(self, segment: Segment) -> list[str]:
@@ -371,8 +371,8 @@ class SegmentedEncoder:
             whole.seek(0)
             command = [*self.command, str(self.output)]
             with tempfile.TemporaryFile(dir=self.scratch, prefix="ffmpeg-") as errors:
-                code = subprocess.run(command, stdin=whole, stdout=subprocess.DEVNULL,
-                                      stderr=errors, check=False).returncode
+                code = run_ffmpeg(command, stdin=whole, stdout=subprocess.DEVNULL,
+                                  stderr=errors, check=False).returncode
                 if code != 0:
                     raise ffmpeg_error(self.action, errors, code)
             if self.check is not None:

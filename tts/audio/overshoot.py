@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from mutagen.ogg import OggPage
 
-from tts.audio.clip import ffmpeg_error, ffmpeg_exe, widen_pipe
+from tts.audio.clip import ffmpeg_error, ffmpeg_exe, popen_ffmpeg, widen_pipe
 from tts.errors import OutputError
 from tts.audio.limiter import CANDIDATE_SHARE, peaks_between, phase_filters
 
@@ -110,7 +110,7 @@ def decoded_blocks(path: Path, action: str) -> Iterator[tuple[int, npt.NDArray[n
     command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path),
                "-f", "f32le", "-ac", "1", "pipe:1"]
     with tempfile.TemporaryFile(prefix="article-tts-ffmpeg-") as errors:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        process = popen_ffmpeg(command, stdout=subprocess.PIPE, stderr=errors)
         widen_pipe(process.stdout)
         assert process.stdout is not None
         carried, offset = np.zeros(0, np.float32), 0

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from types import TracebackType
 
-from tts.audio.clip import ffmpeg_error, widen_pipe
+from tts.audio.clip import ffmpeg_error, popen_ffmpeg, widen_pipe
 from tts.audio.export import pcm_input, tempo_filters
 from tts.errors import ArticleTTSError, OutputError
 
@@ -29,8 +29,8 @@ class Tempo:
         command = [*pcm_input(rate), "-af", ",".join(tempo_filters(speed, None)),
                    "-f", "s16le", "pipe:1"]
         self.errors = tempfile.TemporaryFile(prefix="article-tts-ffmpeg-")  # noqa: SIM115
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self.errors)
+        self.process = popen_ffmpeg(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=self.errors)
         widen_pipe(self.process.stdin)
         self.failure: ArticleTTSError | None = None
         self.thread = threading.Thread(target=self.pass_on, args=(send,), name="tempo", daemon=True)
