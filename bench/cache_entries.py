@@ -22,9 +22,9 @@ from pathlib import Path
 from pydub import AudioSegment
 
 from tts.audio.clip import trim_silence
-from tts.synth.cache import ClipCache
 from tts.engines.espeak import EspeakEngine
 from tts.sources.plain import read_source
+from tts.synth.cache import ClipCache
 from tts.text.prepare import engine_texts, parse_article
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,9 +17,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from tts.text.diacritize import WORD, model
 from tts.engines.espeak import EspeakEngine
 from tts.sources.plain import read_source
+from tts.text.diacritize import WORD, model
 from tts.text.prepare import parse_article, spoken_for
 
 ROOT = Path(__file__).resolve().parent.parent

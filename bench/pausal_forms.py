@@ -17,11 +17,11 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from tts.text.diacritize import diacritize_texts
 from tts.engines.espeak import EspeakEngine
-from tts.text.rules import ESPEAK_RULES, Rule, respell
 from tts.sources.plain import read_source
+from tts.text.diacritize import diacritize_texts
 from tts.text.prepare import parse_article
+from tts.text.rules import ESPEAK_RULES, Rule, respell
 
 ROOT = Path(__file__).resolve().parent.parent
 SEPARATOR = "|"

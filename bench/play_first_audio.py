@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from tts.config import RenderConfig
-from tts.playback import play
 from tts.audio.player import PlayerCommand
+from tts.config import RenderConfig
 from tts.pipeline import render
+from tts.playback import play
 from tts.sources.plain import read_source
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,12 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from tts.audio.clip import decode  # first: importing tts quiets pydub's warning about ffmpeg on PATH
-
 from gtts import gTTS
 from pydub import AudioSegment
-from tts.config import RenderConfig
+
+from tts.audio.clip import decode  # first: importing tts quiets pydub's warning about ffmpeg on PATH
 from tts.audio.export import export
+from tts.config import RenderConfig
 from tts.pipeline import render
 from tts.sources.plain import read_source
 from tts.text.prepare import parse_article

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 import responses
 from click.testing import CliRunner, Result
+from fakes import ENDPOINT, HOST, MS_PER_CHAR, PAD_MS, FakeGoogle, encode_mp3, fake_speech, rpc_parameter, serve  # noqa: F401
+from pages_server import Served, serve_pages
 from pydub import AudioSegment
 
-from fakes import (ENDPOINT, HOST, MS_PER_CHAR, PAD_MS, FakeGoogle, encode_mp3,  # noqa: F401
-                   fake_speech, rpc_parameter, serve)
 from tts.audio import mp3
 from tts.audio.clip import ffmpeg_exe
-from pages_server import Served, serve_pages
 from tts.cli import main
 from tts.options import CONFIG_ENV, ENGINE_ENV, LANG_ENV, RATE_ENV, VOICE_ENV
 

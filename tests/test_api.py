@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import ARTICLE, ROOT
 from mutagen.mp3 import MP3
 
 import tts
-from conftest import ARTICLE, ROOT
 from tts import ArticleTTSError, RenderConfig, play, render
 from tts.audio.clip import decode
 from tts.errors import ConfigError, InputError

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import encode_mp3
 from pydub import AudioSegment
 from pydub.generators import Sine
 from pydub.silence import detect_leading_silence
 
-from conftest import encode_mp3
 from tts.audio.clip import decode, quiet_ms, trim_silence
 from tts.audio.player import AudioPlayer, PlayerCommand
 from tts.errors import EngineError

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ARTICLE
 from pydub import AudioSegment
 from pydub.generators import Sine, WhiteNoise
 
-from conftest import ARTICLE
-from tts.synth.cache import ClipCache, Stored, clip_key, parse_size
 from tts.engines.espeak import EspeakEngine
 from tts.errors import ConfigError
+from tts.synth.cache import ClipCache, Stored, clip_key, parse_size
 from tts.types import WordTime
 
 KEY = {"engine": "gtts", "version": "2.5.4", "lang": "ar", "tld": "com", "slow": "False"}

@@ -9,13 +9,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.text.chunk import (CLAUSE_LEVEL, MAX_CLIP_CHARS, SENTENCE_LEVEL, SPACE_LEVEL, chunk_article,
-                       chunk_text, classify_gap)
-from tts.types import Break, Chunk
 from tts.errors import ConfigError
-from tts.text.normalize import normalize
 from tts.sources.plain import read_source
+from tts.text.chunk import (
+    CLAUSE_LEVEL,
+    MAX_CLIP_CHARS,
+    SENTENCE_LEVEL,
+    SPACE_LEVEL,
+    chunk_article,
+    chunk_text,
+    classify_gap,
+)
+from tts.text.normalize import normalize
 from tts.text.prepare import parse_article
+from tts.types import Break, Chunk
 
 ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"
 # Written out here, not imported, so a change to the module's table cannot

@@ -11,13 +11,13 @@ from pathlib import Path
 import click
 import mutagen
 import pytest
+from conftest import ARTICLE, FakeGoogle, ffmpeg_chapters, silent_gaps
 from mutagen.mp3 import MP3
 
-from conftest import ARTICLE, FakeGoogle, ffmpeg_chapters, silent_gaps
 from tts import __version__
 from tts.audio.clip import decode
-from tts.text.chunk import chunk_article
 from tts.cli import main
+from tts.text.chunk import chunk_article
 from tts.text.prepare import parse_article
 
 

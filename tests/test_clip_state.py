@@ -9,6 +9,7 @@ import wave
 from pathlib import Path
 
 from conftest import ARTICLE
+
 from tts import render
 
 # Four paragraphs of the article: enough for renders sharing a cache to take clips in a

@@ -9,17 +9,17 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
 from conftest import ARTICLE, FakeGoogle
-from tts.text import diacritize
+
 from tts.config import RenderConfig
-from tts.text.diacritize import MODEL, add_marks, diacritize_texts, is_written, needs_marks
 from tts.engines.espeak import EspeakEngine
 from tts.engines.google import GoogleEngine
 from tts.errors import EngineUnavailable
 from tts.pipeline import make_plan
-from tts.text.rules import respell
+from tts.text import diacritize
+from tts.text.diacritize import MODEL, add_marks, diacritize_texts, is_written, needs_marks
 from tts.text.prepare import parse_article, spoken_for
+from tts.text.rules import respell
 
 ROOT = Path(__file__).resolve().parent.parent
 HARAKAT = re.compile("[\u064b-\u0652\u0670]")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import mutagen
 import pytest
-
 from conftest import ARTICLE, ffmpeg_chapters
 from edge_server import FakeEdge, serve_edge
+
 from tts.engines import edge
 from tts.engines.edge import EdgeEngine, check_voice, prosody_rate
 from tts.errors import ConfigError, NetworkError

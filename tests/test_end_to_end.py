@@ -10,13 +10,13 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from conftest import ARTICLE, ffmpeg_chapters, integrated_loudness, silent_gaps
 from mutagen.mp3 import MP3
 
-from conftest import ARTICLE, ffmpeg_chapters, integrated_loudness, silent_gaps
 from tts.audio.clip import decode
 from tts.config import RenderConfig
-from tts.pipeline import render
 from tts.engines.espeak import EspeakEngine
+from tts.pipeline import render
 from tts.text.prepare import parse_article, spoken_for
 
 PAUSE_MS = 700

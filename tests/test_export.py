@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
-import re
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
-
 import pytest
+from conftest import fake_speech, integrated_loudness
 from mutagen.mp3 import MP3
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from conftest import fake_speech, integrated_loudness
 from tts.audio import mp3
 from tts.audio.clip import decode, ffmpeg_exe
+from tts.audio.export import export, prepare_output, write_text
 from tts.engines.espeak import EspeakEngine
 from tts.errors import ConfigError, OutputError
-from tts.audio.export import export, prepare_output, write_text
-import itertools
 
 
 def speech(ms: int = 3000) -> AudioSegment:

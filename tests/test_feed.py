@@ -18,8 +18,8 @@ from pages_server import PAGES
 
 from tts.outputs.feed import ITUNES_NS, PODCAST_NS, first_paragraph, item_link, item_title
 from tts.sources.plain import text_article
-from tts.util.timefmt import parse_hms
 from tts.types import Article, ArticleMeta, Block
+from tts.util.timefmt import parse_hms
 
 ESPEAK = ("--engine", "espeak", "--no-tashkeel", "--no-loudness")
 BASE = "https://podcast.example/news"

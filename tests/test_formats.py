@@ -12,9 +12,9 @@ from pathlib import Path
 
 import mutagen
 import pytest
+from conftest import ARTICLE, ffmpeg_chapters
 from mutagen.mp3 import MP3
 
-from conftest import ARTICLE, ffmpeg_chapters
 from tts.audio.clip import ffmpeg_exe
 
 # The first paragraphs of the article: about 70 s of espeak, enough for bitrates to settle.

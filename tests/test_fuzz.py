@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from fuzz_render import Case, describe, generate, run_case
 
 CASES = Path(__file__).with_name("fuzz_cases")

@@ -8,9 +8,9 @@ import threading
 import pytest
 import requests
 import responses
+from conftest import ENDPOINT, MS_PER_CHAR, PAD_MS, FakeGoogle, rpc_parameter
 from gtts.tts import gTTS
 
-from conftest import ENDPOINT, MS_PER_CHAR, PAD_MS, FakeGoogle, rpc_parameter
 from tts.audio.clip import trim_silence
 from tts.engines.google import MAX_CHARS, GoogleEngine
 from tts.errors import ConfigError, EngineError, NetworkError

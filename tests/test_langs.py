@@ -7,15 +7,15 @@ import json
 import unicodedata
 
 import pytest
+from conftest import FakeGoogle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FakeGoogle
 from tts import render
-from tts.synth.cache import clip_key
-from tts.text.chunk import chunk_article
 from tts.engines.espeak import EspeakEngine
 from tts.errors import InputError
+from tts.synth.cache import clip_key
+from tts.text.chunk import chunk_article
 from tts.text.langs import Run, has_speech, languages, runs, spell_acronyms
 from tts.text.prepare import parse_article
 from tts.types import Break

@@ -10,8 +10,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from conftest import FakeGoogle
+
 from tts.text import lexicon as lexicon_module
 from tts.text.lexicon import Entry, Lexicon, LexiconError, discover, parse
 from tts.types import Paragraph

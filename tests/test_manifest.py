@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tts.types import Break, Chunk
 from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
 from tts.outputs.manifest import build_manifest, manifest_json
-from tts.types import Placed, WordTime
-from tts.text.prepare import parse_article
 from tts.synth.wordtimes import paragraph_words
+from tts.text.prepare import parse_article
+from tts.types import Break, Chunk, Placed, WordTime
 
 
 def test_manifest_lists_every_paragraph_and_chunk() -> None:

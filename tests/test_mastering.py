@@ -17,15 +17,15 @@ from pydub import AudioSegment
 
 from tts import engines
 from tts.audio.clip import ffmpeg_exe
-from tts.text.chunk import MAX_CLIP_CHARS
+from tts.audio.limiter import TILE, TruePeakLimiter, between_centres, peaks_between, phase_filters, sliding_min
+from tts.audio.loudness import LoudnessMeter
+from tts.audio.player import PlayerCommand
 from tts.config import RenderConfig
 from tts.engines import EngineSpec
 from tts.engines.espeak import EspeakEngine
-from tts.audio.limiter import TILE, TruePeakLimiter, between_centres, peaks_between, phase_filters, sliding_min
-from tts.audio.loudness import LoudnessMeter
-from tts.playback import play
-from tts.audio.player import PlayerCommand
 from tts.pipeline import render
+from tts.playback import play
+from tts.text.chunk import MAX_CLIP_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 22_050
@@ -275,9 +275,9 @@ def test_the_next_paragraph_gets_its_tashkeel_while_this_one_is_spoken() -> None
 
 
 def test_mixer_lays_clips_with_exact_pauses_and_one_rate() -> None:
+    from conftest import silent_gaps
     from pydub.generators import Sine
 
-    from conftest import silent_gaps
     from tts.audio.master import Mixer, Outlet
 
     def tone(ms: int, rate: int = 24_000) -> AudioSegment:

@@ -7,18 +7,27 @@ from pathlib import Path
 
 import mutagen
 import pytest
+from conftest import ffmpeg_chapters
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from conftest import ffmpeg_chapters
 from tts.audio.clip import ffmpeg_exe
-from tts.types import Break, Chunk
-from tts.config import RenderConfig
 from tts.audio.export import export
-from tts.audio.metadata import (CTOC_MAX_ENTRIES, TITLE_MAX_CHARS, default_title, escape, first_words,
-                                fit_chapters, language_code, make_chapters, make_tags, write_id3)
-from tts.types import ENCODER, Chapter, Placed, Tags
+from tts.audio.metadata import (
+    CTOC_MAX_ENTRIES,
+    TITLE_MAX_CHARS,
+    default_title,
+    escape,
+    first_words,
+    fit_chapters,
+    language_code,
+    make_chapters,
+    make_tags,
+    write_id3,
+)
+from tts.config import RenderConfig
 from tts.text.prepare import parse_article
+from tts.types import ENCODER, Break, Chapter, Chunk, Placed, Tags
 
 TAGS = Tags(title="نشرة الأخبار", artist="أخبار", album="Evening; =news", language="ara",
             comment="Read aloud from article.txt by the espeak engine")
@@ -184,8 +193,8 @@ def test_headings_start_chapters_titled_by_them() -> None:
 
 
 def test_a_heading_is_its_own_paragraph_with_the_paragraph_pause() -> None:
-    from tts.text.chunk import chunk_article
     from tts.sources.markdown import markdown_article
+    from tts.text.chunk import chunk_article
     paragraphs = parse_article(markdown_article("# عنوان القسم\n\nنص القسم هنا."))
     chunks = chunk_article(paragraphs, 100)
     assert (chunks[0].paragraph, chunks[0].text, chunks[0].brk) == (0, "عنوان القسم", Break.PARAGRAPH)

@@ -15,8 +15,8 @@ from mutagen.mp3 import MP3
 
 from tts.audio import mp3
 from tts.audio.clip import ffmpeg_exe
-from tts.errors import OutputError
 from tts.audio.export import pcm_input
+from tts.errors import OutputError
 
 SOUND = 8000  # amplitude of the test bursts, about -12 dBFS
 

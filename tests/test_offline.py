@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ARTICLE
 
 # Installed in the child through sitecustomize: every name lookup or connection

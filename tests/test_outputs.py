@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tts.util import fsutil
-
-from tts.outputs import manifest
 from tts.errors import OutputError
+from tts.outputs import manifest
+from tts.util import fsutil
 
 TEXT = "مرحبا بكم. هذا نص قصير."
 WITHOUT_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]

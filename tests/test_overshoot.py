@@ -13,14 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tts.audio import export, formats
-
-from tts.audio import mp3
-
-from tts.audio import overshoot
+from tts.audio import export, formats, mp3, overshoot
 from tts.audio.clip import ffmpeg_exe, wav_header
-from tts.errors import OutputError
 from tts.audio.export import AudioTarget, pcm_input
+from tts.errors import OutputError
 from tts.types import Layout
 
 RATE = 22_050

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser import Browser, find_chromium, in_ci
 from conftest import ARTICLE
+
 from tts.config import RenderConfig
 from tts.errors import ConfigError
 from tts.outputs.page import audio_source

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import ffmpeg_chapters
 from mutagen.mp3 import MP3
+from piper_voices import BASE_HZ, MS_PER_PHONEME, write_voice
 from pydub import AudioSegment
 
-from conftest import ffmpeg_chapters
-from piper_voices import BASE_HZ, MS_PER_PHONEME, write_voice
 from tts import engines
 from tts.chars import HARAKAT
 from tts.engines import piper as piper_engine

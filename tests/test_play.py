@@ -12,13 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ARTICLE, FakeGoogle
 from pydub import AudioSegment
 
-from conftest import ARTICLE, FakeGoogle
-from tts.audio.clip import decode
-from tts.playback import LOOKAHEAD
-from tts.audio.clip import STREAMING_SIZE
+from tts.audio.clip import STREAMING_SIZE, decode
 from tts.audio.player import KNOWN_PLAYERS
+from tts.playback import LOOKAHEAD
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")
 
@@ -189,10 +188,10 @@ def test_m4a_cannot_go_to_stdout(run, write_text) -> None:
 
 def test_espeak_play_starts_before_the_whole_article_has_tashkeel(
         offline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tts.text import prepare as text_module
+    from tts.audio.player import PlayerCommand
     from tts.config import RenderConfig
     from tts.playback import play
-    from tts.audio.player import PlayerCommand
+    from tts.text import prepare as text_module
 
     original, calls = text_module.diacritize_texts, []
 

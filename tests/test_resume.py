@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from conftest import ARTICLE, FakeGoogle
+
+from tts.cli import main
 from tts.synth import synthesize
 from tts.synth.cache import ClipCache
-from tts.cli import main
 
 ARTICLE_TEXT = ARTICLE.read_text(encoding="utf-8")
 # The seed article's first five paragraphs: enough chunks to resume from, quick to render.

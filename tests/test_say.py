@@ -9,9 +9,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import FakeGoogle
 from pydub import AudioSegment
 
-from conftest import FakeGoogle
 from tts.audio.clip import decode
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")

@@ -29,6 +29,7 @@ uvicorn = pytest.importorskip("uvicorn")
 openai = pytest.importorskip("openai")
 
 from browser import Browser, find_chromium, in_ci  # noqa: E402
+
 from tts import engines  # noqa: E402
 from tts.audio.clip import ffmpeg_exe  # noqa: E402
 from tts.engines import EngineSpec  # noqa: E402

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ARTICLE
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")

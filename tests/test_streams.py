@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ARTICLE
 
 FAKE_PLAYER = Path(__file__).with_name("fake_player.py")

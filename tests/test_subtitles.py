@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
 import pytest
 import responses
-
 from conftest import ARTICLE, ENDPOINT, HOST, FakeGoogle
+
 from tts.audio.clip import decode
-from tts.text.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.errors import ConfigError
+from tts.outputs.subtitles import (
+    Cue,
+    break_lines,
+    check_path,
+    display_length,
+    format_lrc,
+    format_srt,
+    format_vtt,
+    make_cues,
+)
 from tts.pipeline import render
-from tts.types import Placed
-from tts.types import Tags
-from tts.outputs.subtitles import (Cue, break_lines, check_path, display_length, format_lrc, format_srt,
-                           format_vtt, make_cues)
-from tts.text.prepare import parse_article
-import itertools
 from tts.synth.wordtimes import original_offsets, paragraph_words
-from tts.types import Paragraph, Word
+from tts.text.chunk import chunk_text
+from tts.text.prepare import parse_article
+from tts.types import Paragraph, Placed, Tags, Word
 
 # Persian letters, Eastern digits, a date and slashes: the spoken form differs from
 # the original in many places, and the cues must still show the original.

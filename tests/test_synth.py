@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from conftest import FakeGoogle
+
+from tts.engines.google import GoogleEngine, _retry_after
+from tts.errors import ChunkFailed
 from tts.synth import synthesize
 from tts.synth.cache import ClipCache
-from tts.types import Break, Chunk
-from tts.engines.google import GoogleEngine, _retry_after
 from tts.synth.synthesize import AdaptiveLimit, Synthesizer
-from tts.errors import ChunkFailed
+from tts.types import Break, Chunk
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.errors import InputError
 from tts.chars import is_arabic
 from tts.engines.espeak import EspeakEngine
 from tts.engines.google import GoogleEngine
+from tts.errors import InputError
+from tts.sources.plain import read_source
+from tts.text.langs import has_speech
 from tts.text.normalize import (
     NORMALIZERS,
     apply_nfkc,
@@ -30,10 +32,8 @@ from tts.text.normalize import (
     replace_slashes_latin,
     respell_by_script,
 )
-from tts.text.rules import ABBREVIATIONS, ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
-from tts.sources.plain import read_source
-from tts.text.langs import has_speech
 from tts.text.prepare import parse_article
+from tts.text.rules import ABBREVIATIONS, ESPEAK_RULES, SPEECH_RULES, Rule, compiled, respell
 from tts.types import Paragraph
 
 ARTICLE = Path(__file__).resolve().parent.parent / "data" / "article.txt"

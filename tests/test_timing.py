@@ -5,21 +5,20 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+from conftest import FakeGoogle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydub import AudioSegment
 from pydub.generators import Sine
 
-from conftest import FakeGoogle
-from tts.synth.cache import ClipCache
-from tts.text.chunk import chunk_text
 from tts.config import RenderConfig
 from tts.engines.espeak import EspeakEngine
 from tts.pipeline import render
+from tts.synth.cache import ClipCache
 from tts.synth.synthesize import Synthesizer, trimmed
+from tts.synth.wordtimes import article_words, estimate_words, original_offsets, settle_ends, shift_words, written_words
+from tts.text.chunk import chunk_text
 from tts.text.prepare import parse_article
-from tts.synth.wordtimes import (article_words, estimate_words, original_offsets, settle_ends,
-                        shift_words, written_words)
 from tts.types import Break, Chunk, Clip, Paragraph, Placed, WordTime
 
 RATE = 22_050

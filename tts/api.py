@@ -20,8 +20,8 @@ from tts.sources.plain import text_article
 from tts.synth.cache import default_dir
 from tts.text import langs
 from tts.text.lexicon import Found, find_lexicons
-from tts.util import userconfig
 from tts.types import STDIN_SOURCE, Article, Listener, Notice, PlayResult, RenderResult, ignore
+from tts.util import userconfig
 
 # Stands for "not given", so ``cache_dir=None`` can still mean "keep nothing".
 _DEFAULT: Any = object()

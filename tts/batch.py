@@ -13,11 +13,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tts import engines
-
 from tts.audio import metadata
+from tts.audio.export import write_text
 from tts.config import RenderConfig, article_config
 from tts.errors import ArticleTTSError, ConfigError, InputError
-from tts.audio.export import write_text
 from tts.outputs.feed import Channel, FeedItem, make_item, write_feed
 from tts.outputs.files import output_set
 from tts.outputs.manifest import settings

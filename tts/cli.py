@@ -14,35 +14,33 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tts import api, engines
-from tts.version import __version__
-from tts.synth.cache import ClipCache, default_dir, parse_size
-from tts.config import RenderConfig, article_config
-from tts.options import ALL as OPTIONS
-from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV, CONFIG_ENV
-from tts.options import FEED, FILE, SPEECH, SPEED, Option
-from tts.errors import ArticleTTSError, StdoutClosed
+from tts.api import say, spoken_lines
+from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
 from tts.audio.export import is_stdout
 from tts.audio.formats import FORMATS
-from tts.audio.clip import FFMPEG_ENV, ffmpeg_in_use
-from tts.text.lexicon import FILE_NAME, Found
-from tts.util.intake import DEFAULT_MAX_INPUT
-from tts.util.intake import ENV_VAR as INPUT_ENV_VAR
-from tts.playback import Quit
 from tts.audio.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.audio.player import find_player
+from tts.config import RenderConfig, article_config
+from tts.errors import ArticleTTSError, StdoutClosed
+from tts.options import ALL as OPTIONS
+from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV, CONFIG_ENV, FEED, FILE, SPEECH, SPEED, Option
+from tts.outputs.base import SideOutput
+from tts.outputs.registry import SIDE_OUTPUTS, batch_suffixes
 from tts.pipeline import DryRun, dry_run
-from tts.api import say, spoken_lines
+from tts.playback import Quit
+from tts.sources import INPUT_FORMATS, load_article
+from tts.synth.cache import ClipCache, default_dir, parse_size
+from tts.text.lexicon import FILE_NAME, Found
+from tts.types import Article, ChunkDone, EngineChosen, Event, Notice, Planned, RenderResult, Writing
+from tts.util import userconfig
+from tts.util.intake import DEFAULT_MAX_INPUT
+from tts.util.intake import ENV_VAR as INPUT_ENV_VAR
 from tts.util.signals import Terminated, handle_ending_signals
 from tts.util.streams import audio_sink, silence_stdout
 from tts.util.terminal import is_foreground_terminal
 from tts.util.timefmt import summary_duration
 from tts.util.words import plural
-from tts.util import userconfig
-from tts.outputs.base import SideOutput
-from tts.outputs.registry import SIDE_OUTPUTS, batch_suffixes
-from tts.sources import INPUT_FORMATS, load_article
-from tts.types import (Article, ChunkDone, EngineChosen, Event, Notice, Planned,
-                       RenderResult, Writing)
+from tts.version import __version__
 
 if TYPE_CHECKING:  # a single render does not import the batch and feed code
     from tts.batch import BatchSettings, Job, Outcome

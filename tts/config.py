@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from tts.errors import ConfigError
 from tts.chars import primary
+from tts.errors import ConfigError
 from tts.options import ALL as OPTIONS
-from tts.options import DEFAULT_MAX_INPUT
-from tts.options import default
+from tts.options import DEFAULT_MAX_INPUT, default
 from tts.types import Article
 
 # Bitrates as ffmpeg spells them ("64k"); anything else is a typo, not a preference.

@@ -10,25 +10,36 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tts import engines
-
-from tts.text import langs
-
-from tts.text import lexicon
-from tts.synth.cache import ClipCache
-from tts.text.chunk import chunk_article
+from tts.audio.master import Mixer
+from tts.audio.timeline import pauses_after
 from tts.chars import strip_marks
 from tts.config import RenderConfig
 from tts.engines.base import Advising, Engine
 from tts.errors import ChunkFailed, EngineError, NetworkError
-from tts.audio.master import Mixer
 from tts.options import DEFAULT_RATE_WPM
 from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
+from tts.synth.cache import ClipCache
 from tts.synth.synthesize import AdaptiveLimit, Synthesizer
+from tts.text import langs, lexicon
+from tts.text.chunk import chunk_article
 from tts.text.prepare import engine_texts, parse_article, spoken_for
-from tts.audio.timeline import pauses_after
-from tts.types import (STDIN_SOURCE, Article, ArticleMeta, Chunk, ChunkDone, Clip, EngineChosen,
-                       Listener, Notice,
-                       Paragraph, Plan, Planned, RenderResult, Writing, ignore)
+from tts.types import (
+    STDIN_SOURCE,
+    Article,
+    ArticleMeta,
+    Chunk,
+    ChunkDone,
+    Clip,
+    EngineChosen,
+    Listener,
+    Notice,
+    Paragraph,
+    Plan,
+    Planned,
+    RenderResult,
+    Writing,
+    ignore,
+)
 
 # Clips made ahead of the one being laid: enough to keep every worker busy, few in memory.
 LOOKAHEAD = 8

@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import TextIO
 
 from tts.audio.clip import SAMPLE_WIDTH
-from tts.config import RenderConfig
 from tts.audio.deck import Deck, PlaybackClock
 from tts.audio.master import Mixer, Outlet
-from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
-from tts.pipeline import LOOKAHEAD, make_plan, stream
 from tts.audio.player import AudioPlayer, PlayerCommand
 from tts.audio.tempo import Tempo
-from tts.util.streams import stdout_error
-from tts.util.signals import interrupt_main
-from tts.util.terminal import StatusLine, keys_mode, split_keys
 from tts.audio.timeline import frames_to_ms
+from tts.config import RenderConfig
+from tts.outputs.files import AudioOutput, prepare_outputs, write_side_files, written_together
+from tts.pipeline import LOOKAHEAD, make_plan, stream
 from tts.types import STDIN_SOURCE, Article, Layout, Listener, Plan, PlayResult, ignore
+from tts.util.signals import interrupt_main
+from tts.util.streams import stdout_error
+from tts.util.terminal import StatusLine, keys_mode, split_keys
 
 # The player gets PCM, which has no codec overshoot: the ceiling podcast platforms ask for.
 PLAYER_CEILING_DB = -1.0

@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import threading
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -19,22 +19,14 @@ import mutagen
 import numpy as np
 from pydub import AudioSegment
 
-from tts.util import fsutil
-
-from tts.audio import metadata
-
-from tts.audio import mp3
-
-from tts.audio import overshoot
-from tts.audio.formats import FORMATS, Format
-
-from tts.util import streams
+from tts.audio import metadata, mp3, overshoot
 from tts.audio.clip import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, popen_ffmpeg, wav_header, widen_pipe
+from tts.audio.formats import FORMATS, Format
+from tts.audio.master import Mixer, Outlet, Write
 from tts.errors import ConfigError, OutputError, StdoutClosed
 from tts.options import DEFAULT_BITRATE, FORMAT_BITRATES
-from tts.audio.master import Mixer, Outlet, Write
 from tts.types import Chapter, Layout, Tags
-
+from tts.util import fsutil, streams
 
 # Where a lossy file's decoded true peak is brought when its codec overshot the limiter
 # (tts/audio/overshoot.py): -1 dBTP, less what other meters read over ours (ffmpeg's ebur128

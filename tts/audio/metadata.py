@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import cast
 
 from mutagen import FileType
+from mutagen._vorbis import VComment
 from mutagen.flac import FLAC
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TSSE, CTOCFlags
 from mutagen.id3._tags import save_frame
 from mutagen.mp4 import MP4
-from mutagen._vorbis import VComment
 from mutagen.oggopus import OggOpus
 from mutagen.wave import WAVE
 

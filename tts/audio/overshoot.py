@@ -29,8 +29,8 @@ import numpy.typing as npt
 from mutagen.ogg import OggPage
 
 from tts.audio.clip import ffmpeg_error, ffmpeg_exe, popen_ffmpeg, widen_pipe
-from tts.errors import OutputError
 from tts.audio.limiter import CANDIDATE_SHARE, peaks_between, phase_filters
+from tts.errors import OutputError
 
 # The points between samples are measured 8x oversampled, each from 32 samples on either
 # side: a codec's noise reaches up to the top of the band, where the limiter's shorter

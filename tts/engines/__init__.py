@@ -13,13 +13,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from tts.chars import primary
 from tts.config import RenderConfig
 from tts.engines.base import Engine, Voice
 from tts.engines.espeak import EspeakEngine
 from tts.engines.espeak import check_available as check_espeak
 from tts.engines.espeak import voices as espeak_voices
 from tts.errors import ConfigError
-from tts.chars import primary
 
 # How long ``--engine auto`` waits for an online engine before settling for an offline one.
 AUTO_PROBE_SECONDS = 2.0

@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 from pydub import AudioSegment
 
 from tts.audio.clip import decode
+from tts.chars import primary
 from tts.engines.base import Voice, retry_after_seconds
 from tts.errors import ConfigError, NetworkError
 from tts.options import DEFAULT_RATE_WPM
-from tts.chars import primary
-from tts.types import Rule
-from tts.types import WordTime
+from tts.types import Rule, WordTime
 
 if TYPE_CHECKING:  # edge-tts and aiohttp are imported when a chunk is spoken, not at start-up
     import aiohttp
@@ -168,8 +167,8 @@ class EdgeEngine:
 
     def fetch(self, text: str) -> tuple[bytes, list[Boundary]]:
         """The MP3 bytes and word boundaries for ``text``; --timeout bounds the whole request."""
-        from edge_tts.exceptions import EdgeTTSException, NoAudioReceived
         import aiohttp
+        from edge_tts.exceptions import EdgeTTSException, NoAudioReceived
         try:
             return asyncio.run(asyncio.wait_for(self.stream(text), self.timeout))
         except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11

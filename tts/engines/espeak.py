@@ -19,11 +19,11 @@ from pathlib import Path
 
 from pydub import AudioSegment
 
+from tts.chars import primary
 from tts.engines.base import Voice
 from tts.errors import ConfigError, EngineError, EngineUnavailable
-from tts.chars import primary
-from tts.text.langs import PHONEMES, runs
 from tts.options import DEFAULT_RATE_WPM, RATE_RANGE
+from tts.text.langs import PHONEMES, runs
 from tts.text.rules import ESPEAK_RULES
 from tts.types import WordTime
 

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 from pydub import AudioSegment
 
+from tts.chars import primary
 from tts.engines.base import Voice
 from tts.errors import ConfigError, EngineNotInstalled
 from tts.options import DEFAULT_RATE_WPM
 from tts.text.diacritize import disable_telemetry
-from tts.chars import primary
 from tts.text.rules import ESPEAK_RULES
 from tts.types import WordTime
 

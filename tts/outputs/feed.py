@@ -28,10 +28,10 @@ from xml.etree import ElementTree
 
 import mutagen
 
-from tts.errors import ConfigError, InputError
 from tts.audio.export import write_text
 from tts.audio.formats import mime_type
 from tts.audio.metadata import headline
+from tts.errors import ConfigError, InputError
 from tts.options import DEFAULT_FEED_CATEGORY
 from tts.outputs.podcast_categories import SEPARATOR, closest, parse_category
 from tts.sources.url import is_url

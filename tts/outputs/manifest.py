@@ -9,14 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tts.version import __version__
-from tts.config import RenderConfig
-from tts.engines.base import Engine, engine_voice
 from tts.audio.export import is_stdout
 from tts.audio.metadata import source_label
+from tts.config import RenderConfig
+from tts.engines.base import Engine, engine_voice
 from tts.outputs.base import SideInput, SideOutput
 from tts.synth.wordtimes import WordTimer
 from tts.types import ArticleMeta, Paragraph, Placed, Plan, Word
+from tts.version import __version__
 
 # Bumped when a field changes meaning or goes away; new fields keep the version.
 MANIFEST_VERSION = 1

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from tts.util import fsutil
-from tts.engines.base import voice_label
-from tts.errors import ConfigError
-from tts.chars import primary
 from tts.audio.export import check_writable, is_stdout
 from tts.audio.formats import mime_type
 from tts.audio.metadata import ELLIPSIS, first_words, source_label
+from tts.chars import primary
+from tts.engines.base import voice_label
+from tts.errors import ConfigError
 from tts.outputs.base import SideInput, SideOutput
 from tts.outputs.subtitles import is_rtl
 from tts.types import ENCODER, STDIN_SOURCE, Paragraph, Tags, Word
+from tts.util import fsutil
 from tts.util.timefmt import player_clock
 
 # Speeds offered by the page's control (the audio's own --speed is 1 here).

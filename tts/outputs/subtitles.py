@@ -5,15 +5,22 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
-from tts.text.chunk import (CLAUSE_LEVEL, CONNECTOR_LEVEL, FUNCTION_WORDS, SENTENCE_LEVEL, SPACE_LEVEL,
-                       bare_word, classify_gap)
 from tts.audio.export import check_writable
 from tts.errors import ConfigError
 from tts.outputs.base import SideInput, SideOutput
+from tts.text.chunk import (
+    CLAUSE_LEVEL,
+    CONNECTOR_LEVEL,
+    FUNCTION_WORDS,
+    SENTENCE_LEVEL,
+    SPACE_LEVEL,
+    bare_word,
+    classify_gap,
+)
 from tts.types import Paragraph, Tags, Word
 from tts.util.timefmt import SRT_SEPARATOR, hms_millis, lrc_clock
 

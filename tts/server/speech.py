@@ -22,8 +22,7 @@ from tts.audio.formats import LOSSLESS_CEILING_DB, MP3_LOUDNESS_LOSS_DB, MP3_UNC
 from tts.audio.master import Mixer, Outlet, Write
 from tts.audio.timeline import pauses_after
 from tts.config import RenderConfig, article_config
-from tts.errors import (ArticleTTSError, ChunkFailed, ConfigError, EngineUnavailable, FetchError,
-                        InputError)
+from tts.errors import ArticleTTSError, ChunkFailed, ConfigError, EngineUnavailable, FetchError, InputError
 from tts.pipeline import LOOKAHEAD, make_plan
 from tts.server.catalog import Choice
 from tts.server.errors import ApiError, invalid
@@ -31,8 +30,8 @@ from tts.server.request import SpeechRequest
 from tts.sources import load_article
 from tts.sources.url import is_url
 from tts.synth.cache import ClipCache
-from tts.text.chunk import sentence_chunks
 from tts.synth.synthesize import Synthesizer
+from tts.text.chunk import sentence_chunks
 from tts.types import Article, Clip, Event, Layout, Notice
 
 log = logging.getLogger("tts.server")

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tts.errors import ConfigError
-from tts.util.intake import DEFAULT_MAX_INPUT
 from tts.sources.plain import decode_text, display_name, read_bytes, text_article
 from tts.sources.url import Page, fetch, is_url
 from tts.types import STDIN_SOURCE, Article
+from tts.util.intake import DEFAULT_MAX_INPUT
 
 AUTO, TEXT, MARKDOWN, HTML = "auto", "text", "markdown", "html"
 INPUT_FORMATS = (AUTO, TEXT, MARKDOWN, HTML)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tts.chars import ends_sentence
 from tts.errors import InputError
-from tts.util.intake import DEFAULT_MAX_INPUT, read_path, read_stream
 from tts.types import STDIN_NAME, STDIN_SOURCE, Article, ArticleMeta, Block
+from tts.util.intake import DEFAULT_MAX_INPUT, read_path, read_stream
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # UTF-16 text is full of NUL bytes; spotting its BOM first turns a puzzling

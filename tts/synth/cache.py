@@ -27,10 +27,9 @@ import platformdirs
 from pydub import AudioSegment
 
 from tts.errors import ConfigError
-from tts.util.fsutil import (NotRegularFile, TooLarge, make_temp, open_regular, read_regular,
-                        remove_stale_temps)
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV
 from tts.types import WordTime
+from tts.util.fsutil import NotRegularFile, TooLarge, make_temp, open_regular, read_regular, remove_stale_temps
 
 APP_NAME = "article-tts"
 # Bump when the stored format changes, so old entries are simply not found (and pruned).

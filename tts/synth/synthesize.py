@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from pydub import AudioSegment
 
 from tts.audio.clip import speech_bounds
-from tts.synth.cache import ClipCache, clip_key
-from tts.types import Chunk, Clip, WordTime
 from tts.engines.base import Engine
-from tts.synth.wordtimes import WordTimer, settle_ends, shift_words
 from tts.errors import Cancelled, ChunkFailed, EngineError, NetworkError
+from tts.synth.cache import ClipCache, clip_key
+from tts.synth.wordtimes import WordTimer, settle_ends, shift_words
+from tts.types import Chunk, Clip, WordTime
 
 # First retry waits about this long; each next one twice as long, plus jitter.
 BACKOFF_BASE_S = 0.5

@@ -11,8 +11,8 @@ from typing import Protocol, runtime_checkable
 
 from pydub import AudioSegment
 
-from tts.chars import HARAKAT, SUPERSCRIPT_ALEF, TATWEEL
 from tts.audio.clip import quiet_ms
+from tts.chars import HARAKAT, SUPERSCRIPT_ALEF, TATWEEL
 from tts.types import Paragraph, Placed, Word, WordTime
 
 # A word as written and as spoken: whitespace-delimited, punctuation kept.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -11,7 +12,6 @@ from tts.chars import strip_marks
 from tts.errors import ConfigError
 from tts.text.langs import PHONEMES, TOKEN, Run, has_speech, runs
 from tts.types import Break, Chunk, Paragraph
-import itertools
 
 # Marks that end a sentence when a space follows (tts.chars). gTTS's own splitter
 # ignores "؟", which is why we split before handing text over.

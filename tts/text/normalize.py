@@ -7,7 +7,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from tts.chars import (
-    ALEF_MAKSURA, ARABIC_COMMA, ARABIC_YEH, MARKS_AND_TATWEEL, PERSIAN_YEH, TATWEEL, is_arabic,
+    ALEF_MAKSURA,
+    ARABIC_COMMA,
+    ARABIC_YEH,
+    MARKS_AND_TATWEEL,
+    PERSIAN_YEH,
+    TATWEEL,
+    is_arabic,
 )
 from tts.text.langs import LATIN_LETTER, map_runs, spell_acronyms
 from tts.text.numbers import FRACTIONS, UNITS

@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from tts.chars import is_arabic
-from tts.text.diacritize import diacritize_texts
-from tts.types import Engine
 from tts.errors import InputError
+from tts.sources.plain import text_article
+from tts.text.diacritize import diacritize_texts
 from tts.text.langs import has_speech
 from tts.text.normalize import normalize, normalizers_for
 from tts.text.rules import respell
-from tts.sources.plain import text_article
-from tts.types import Article, Paragraph
+from tts.types import Article, Engine, Paragraph
 
 
 def spoken_for(engine: Engine, paragraphs: Sequence[Paragraph], tashkeel: bool,

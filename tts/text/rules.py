@@ -7,12 +7,20 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tts.chars import (
+    ARABIC_COMMA,
+    CLOSERS_AFTER_MARK,
+    FATHA,
+    FATHATAN,
+    HARAKAT_RANGE,
+    LETTER_RANGE,
+    PAUSE_MARKS,
+    SHORT_VOWELS,
+    SUKUN,
+    TANWEEN,
+)
 from tts.text import numbers
 from tts.types import Rule
-from tts.chars import (
-    ARABIC_COMMA, CLOSERS_AFTER_MARK, FATHA, FATHATAN, HARAKAT_RANGE, LETTER_RANGE, PAUSE_MARKS,
-    SHORT_VOWELS, SUKUN, TANWEEN,
-)
 
 # A letter (not a digit or "_"), and an Arabic short-vowel mark (harakat,
 # tanween, shadda, sukun): the edges of an Arabic word in the rules below.

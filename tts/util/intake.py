@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tts.errors import InputError
-from tts.util.fsutil import describe_kind
 from tts.options import DEFAULT_MAX_INPUT, MAX_INPUT_ENV
+from tts.util.fsutil import describe_kind
 
 __all__ = ["DEFAULT_MAX_INPUT", "read_path", "read_stream"]
 
