@@ -23,7 +23,7 @@ from tts.audio import metadata, mp3, overshoot
 from tts.audio.clip import SAMPLE_WIDTH, ffmpeg_error, ffmpeg_exe, popen_ffmpeg, wav_header, widen_pipe
 from tts.audio.formats import FORMATS, Format
 from tts.audio.master import Mixer, Outlet, Write
-from tts.errors import ConfigError, OutputError, StdoutClosed
+from tts.errors import ArticleTTSError, ConfigError, OutputError
 from tts.options import DEFAULT_BITRATE, FORMAT_BITRATES
 from tts.types import Chapter, Layout, Tags
 from tts.util import fsutil, streams
@@ -225,7 +225,7 @@ class Encoder:
                                     stdout=subprocess.PIPE if sink else subprocess.DEVNULL)
         widen_pipe(self.process.stdin)
         self.copier: threading.Thread | None = None
-        self.copy_error: OutputError | StdoutClosed | None = None
+        self.copy_error: ArticleTTSError | None = None
         if sink is not None:
             self.copier = threading.Thread(target=self.copy, args=(sink, prefix, exact_bytes),
                                            name="encoder-out", daemon=True)
@@ -233,7 +233,8 @@ class Encoder:
 
     def copy(self, sink: BinaryIO, prefix: bytes, exact_bytes: int | None) -> None:
         """Pass ffmpeg's output on (in a thread, so its pipe never fills). A reader that
-        goes away (``| head``) stops ffmpeg, and ``close`` says so."""
+        goes away (``| head``), or a sink that fails with our error (a player that
+        stopped), stops ffmpeg, and ``close`` says so."""
         assert self.process.stdout is not None
         try:
             streams.write_all(sink, prefix)
@@ -246,7 +247,7 @@ class Encoder:
                 streams.write_all(sink, block)  # a short write is finished, not taken as done
             if left:
                 streams.write_all(sink, b"\x00" * left)
-        except (OutputError, StdoutClosed) as exc:
+        except ArticleTTSError as exc:  # OutputError, StdoutClosed, or the sink's own
             self.copy_error = exc
             self.process.kill()
 
