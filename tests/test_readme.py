@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ARTICLE, ROOT
-from pages_server import PAGES, Served
+from pages_server import Served
 
 from tts import engines
 from tts.cli import main
@@ -24,8 +25,6 @@ from tts.sources.url import is_url
 README = ROOT / "README.md"
 SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
 COMMANDS = ("article-tts ", "python -m tts ")
-# The files the README's examples name besides data/article.txt, as a user would have them.
-NOTES = "# ملاحظات\n\nمنعت روسيا صدور البيان.\n"
 # Two paragraphs of the seed article: every command's work, in a fraction of the time.
 PARAGRAPHS = 2
 FAKE_PLAYER = ROOT / "tests" / "fake_player.py"
@@ -71,15 +70,12 @@ def online_engine(params: dict[str, object]) -> bool:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder like a fresh clone's: the article, and the files the examples name."""
+    """A folder like a fresh clone's data/ (the samples the examples name), the article cut
+    to its first paragraphs."""
     folder = tmp_path_factory.mktemp("clone")
-    (folder / "data").mkdir()
+    shutil.copytree(ROOT / "data", folder / "data")
     lines = ARTICLE.read_text(encoding="utf-8").splitlines()[:PARAGRAPHS]
     (folder / "data" / "article.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (folder / "notes.md").write_text(NOTES, encoding="utf-8")
-    (folder / "page.html").write_bytes((PAGES / "structured.html").read_bytes())
-    (folder / "news").mkdir()
-    (folder / "news" / "story.txt").write_text(lines[0] + "\n", encoding="utf-8")
     return folder
 
 
