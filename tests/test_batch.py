@@ -55,10 +55,31 @@ def test_several_inputs_need_an_output_dir(run, write_text) -> None:
     a, b = write_text(FIRST, "a.txt"), write_text(SECOND, "b.txt")
     result = run("render", str(a), str(b), *ESPEAK)
     assert result.exit_code == 2
-    assert "need -O/--output-dir DIR" in result.stderr
+    assert result.stderr.splitlines()[-1] == ("Error: several inputs need -O/--output-dir DIR: "
+                                              "the folder their audio files are written to")
     result = run("render", str(a), str(b), "-o", "x.mp3", "-O", "out", *ESPEAK)
     assert result.exit_code == 2
-    assert "-o/--output names one file" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: -o/--output names one file; several inputs need -O/--output-dir DIR: the folder "
+        "their audio files are written to")
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ((), "--feed needs -O/--output-dir DIR: the folder the feed's audio files are published from"),
+    (("-o", "x.mp3"), "-o/--output names one file; --feed needs -O/--output-dir DIR: the folder "
+                      "the feed's audio files are published from"),
+])
+def test_a_feed_needs_an_output_dir(run, write_text, extra: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", str(write_text(FIRST, "story.txt")), "--feed", "f.xml", *extra, *ESPEAK)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+
+
+def test_one_input_with_both_o_and_big_o_is_refused(run, write_text) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", str(write_text(FIRST, "story.txt")), "-o", "x.mp3", "-O", "out", *ESPEAK)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("Error: -o/--output names one file and "
+                                              "-O/--output-dir a folder: give one")
 
 
 def test_batch_goes_on_after_a_failure(run, pages: Served, tmp_path: Path) -> None:

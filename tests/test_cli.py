@@ -126,6 +126,15 @@ def test_missing_file_and_folder(run, tmp_path: Path) -> None:
     assert folder.exit_code == 2 and "folder" in folder.stderr
 
 
+@pytest.mark.parametrize("address", ["ftp://example.com/x", "file:///tmp/story.txt",
+                                     "S3://bucket/story.txt"])
+def test_an_address_we_cannot_fetch_is_not_called_a_missing_file(run, address: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", address, "--engine", "espeak")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: only http(s) addresses can be fetched: {address}; "
+                             "download it and give the file's path\n")
+
+
 def test_unknown_engine_is_usage_error(run) -> None:
     result = run("render", str(ARTICLE), "--engine", "polly")
     assert result.exit_code == 2 and "polly" in result.stderr

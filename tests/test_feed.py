@@ -140,6 +140,23 @@ def test_feed_usage_errors(run, articles: Path, extra: tuple[str, ...], message:
     assert message in result.stderr
 
 
+def test_no_feed_is_written_when_nothing_was_rendered(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("render", "news/", "-O", "out", *ESPEAK, *FEED_OPTIONS)
+    assert result.exit_code == 1
+    assert "Feed: out/feed.xml left as it was, since no article was rendered" in result.stderr.splitlines()
+    assert not (tmp_path / "out" / "feed.xml").exists()
+
+
+def test_a_good_feed_is_kept_when_every_input_fails(run, articles: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS).exit_code == 0
+    before = (tmp_path / "out" / "feed.xml").read_bytes()
+    assert run("render", "missing.txt", "-O", "out", *ESPEAK, *FEED_OPTIONS).exit_code == 1
+    assert (tmp_path / "out" / "feed.xml").read_bytes() == before
+    # An article up to date counts: the feed is written again with it.
+    again = run("render", str(articles / "notes.md"), "-O", "out", *ESPEAK, *FEED_OPTIONS)
+    assert again.exit_code == 0 and "Feed: out/feed.xml (3 items)" in again.stderr
+
+
 def test_an_item_whose_audio_was_deleted_leaves_the_feed(run, articles: Path, tmp_path: Path) -> None:
     # A podcast app would list the episode and fail to play it.
     assert run("render", str(articles), "-O", "out", *ESPEAK, *FEED_OPTIONS).exit_code == 0

@@ -62,6 +62,22 @@ def test_say_needs_text(run) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 2 and "Missing argument" in result.stderr
 
 
+@pytest.mark.parametrize("words", [("",), (" ", "  ")])
+def test_say_with_no_words_asks_for_them(run, words: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    # Before looking for a player: the words are what is missing.
+    result = run("say", *words, "--player", "no-such-player-here")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: the text is empty: nothing to say; give the words to say\n"
+
+
+def test_say_offline_with_google_says_what_to_do_next(run, offline: None) -> None:  # type: ignore[no-untyped-def]
+    result = run("say", "مرحبا", "--engine", "gtts", "--retries", "0", "-o", "out.mp3", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: cannot reach Google TTS at https://translate.google.com (gave up after 1 try). "
+        "Rerun to try again, or use --engine espeak to speak it offline")
+
+
 def test_play_takes_the_lexicon_too(run, offline: None, write_text, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     article = write_text("قال حفتر إن القوات تتقدم.\n\nوقال NATO إن الوضع خطير.")
     names = write_text("حفتر = [[Haft'ar]]\n", "names.lexicon")

@@ -239,6 +239,15 @@ def test_bad_fields_are_400s_naming_the_field(base: str, fields: dict[str, Any],
     assert error.body["type"] == "invalid_request_error"  # type: ignore[index]
 
 
+def test_an_unknown_voice_names_the_voice_field_not_the_command_line(base: str) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client(base).audio.speech.create(model="tts-1", voice="qqqqqqqq", input=SENTENCE)
+    assert caught.value.param == "voice"
+    assert caught.value.body["message"] == (  # type: ignore[index]
+        "espeak-ng has no voice named 'qqqqqqqq': send another name in the voice field; "
+        "GET /v1/audio/voices lists them")
+
+
 def test_bad_json_is_a_400_in_openais_shape(base: str) -> None:
     status, _, body = post(f"{base}/v1/audio/speech", b"{not json")
     assert status == 400
@@ -499,8 +508,40 @@ def test_serve_without_the_extra_says_how_to_install_it(monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "tts.server", None)  # as if Starlette were missing
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 2
-    assert result.output.strip() == ("Error: the server needs its optional dependencies: "
-                                     "pip install 'article-tts[server]' (Starlette and uvicorn)")
+    assert result.output.strip() == (
+        "Error: the server needs Starlette and uvicorn; install the server extra: pip install -e "
+        "'.[server]' in a clone of article-tts (pip install 'article-tts[server]' where it is "
+        "installed from a package index)")
+
+
+@pytest.mark.parametrize(("host", "key", "warned"), [
+    ("127.0.0.1", None, False), ("localhost", None, False), ("::1", None, False),
+    ("[::1]", None, False), ("0.0.0.0", "s3cret", False), ("0.0.0.0", None, True),
+    ("192.168.1.5", None, True), ("::", None, True),
+])
+def test_serving_beyond_this_machine_without_a_key_warns(host: str, key: str | None,
+                                                         warned: bool) -> None:
+    from tts.cli import exposure_warning
+    expected = (f"Warning: serving on {host} without --api-key: anyone who can reach this port "
+                "can use it; set --api-key or ARTICLE_TTS_API_KEY")
+    assert exposure_warning(host, key) == (expected if warned else None)
+
+
+def test_serve_warns_on_stderr_before_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import tts.server
+    from tts.cli import main
+    started: list[ServerSettings] = []
+    monkeypatch.setattr(tts.server, "serve", started.append)
+    monkeypatch.delenv("ARTICLE_TTS_API_KEY", raising=False)
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ("Warning: serving on 0.0.0.0 without --api-key: anyone who can reach "
+                             "this port can use it; set --api-key or ARTICLE_TTS_API_KEY\n")
+    assert [s.host for s in started] == ["0.0.0.0"]
+    quiet = CliRunner().invoke(main, ["serve", "--no-cache"])
+    assert quiet.exit_code == 0 and quiet.output == ""
 
 
 # --- the page --------------------------------------------------------------------------------------

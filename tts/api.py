@@ -102,6 +102,7 @@ def say(text: str, *, player: str | None = None, output: str | os.PathLike[str] 
     the lexicons (``lexicons=[...]``) applied. Returns the audio's length in ms.
     A ``text`` that names an existing file raises ``InputError``, as in ``render``.
     """
+    refuse_empty_words(text)
     refuse_a_file_name(text)
     settings = build_config(config, cache_dir, options, discovered(lexicon_discovery, listener),
                             user_config)
@@ -116,6 +117,7 @@ def spoken_lines(text: str, *, config: RenderConfig | None = None,
                  **options: Any) -> list[str]:
     """What the engine is given for ``text``: a line per chunk with its languages, and the
     engine's phonemes after each when it can tell them (espeak)."""
+    refuse_empty_words(text)
     settings = build_config(config, cache_dir, options, discovered(lexicon_discovery, ignore),
                             user_config)
     plan = pipeline.make_plan(text, settings)
@@ -142,6 +144,12 @@ def read_article(article: str | os.PathLike[str] | Article, limit: int) -> tuple
         return load_article(name, limit=limit), name
     raise ConfigError(f"article must be text (str), a file path (pathlib.Path) or an Article, "
                       f"not {type(article).__name__}")
+
+
+def refuse_empty_words(text: str) -> None:
+    """Raise InputError when ``say`` is given no words: its text is what to say, not a file."""
+    if not text.strip():
+        raise InputError("the text is empty: nothing to say; give the words to say")
 
 
 def refuse_a_file_name(text: str) -> None:

@@ -21,7 +21,7 @@ from tts.audio.formats import FORMATS
 from tts.audio.player import ENV_VAR as PLAYER_ENV_VAR
 from tts.audio.player import find_player
 from tts.config import RenderConfig, article_config
-from tts.errors import ArticleTTSError, StdoutClosed
+from tts.errors import ArticleTTSError, StdoutClosed, install_extra_hint
 from tts.options import ALL as OPTIONS
 from tts.options import CACHE_DIR_ENV, CACHE_SIZE_ENV, CONFIG_ENV, FEED, FILE, SPEECH, SPEED, Option
 from tts.outputs.base import SideOutput
@@ -543,6 +543,7 @@ def say_command(text: tuple[str, ...], output: Path | None, player: str | None, 
     with reported_errors(debug):
         config = make_config(settings)
         words = " ".join(text)
+        api.refuse_empty_words(words)  # before looking for a player
         if output is None:
             find_player(player)  # no player is a clear error before any work
         with Progress(quiet, bar=False) as progress:
@@ -623,8 +624,9 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
             for row in (header, *rows)]
 
 
-SERVER_EXTRA_HINT = ("the server needs its optional dependencies: pip install 'article-tts[server]' "
-                     "(Starlette and uvicorn)")
+# Hosts only this machine can reach: serving on another without a key warns.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+SERVER_EXTRA_HINT = f"the server needs Starlette and uvicorn; {install_extra_hint('server')}"
 
 
 @main.command("serve")
@@ -669,6 +671,8 @@ def serve_command(host: str, port: int, api_key: str | None, max_input: int, con
     except ImportError:
         click.echo(f"Error: {SERVER_EXTRA_HINT}", err=True)
         sys.exit(2)
+    if warning := exposure_warning(host, api_key):
+        click.echo(warning, err=True)
     with reported_errors(debug=False):
         mine = {name: setting.value for name, setting in
                 userconfig.user_options(choices=option_choices()).items()}
@@ -679,6 +683,14 @@ def serve_command(host: str, port: int, api_key: str | None, max_input: int, con
             lexicons=api.lexicon_files(lexicons, announce_lexicon), engine=mine.get("engine"),
             voice=mine.get("voice"))
         serve(settings)
+
+
+def exposure_warning(host: str, api_key: str | None) -> str | None:
+    """A warning when the server listens beyond this machine with no key; None otherwise."""
+    if api_key or host.strip("[]").lower() in LOCAL_HOSTS:
+        return None
+    return (f"Warning: serving on {host} without --api-key: anyone who can reach this port can "
+            f"use it; set --api-key or ARTICLE_TTS_API_KEY")
 
 
 @main.group("feed")
@@ -906,28 +918,23 @@ def pop_batch_settings(settings: dict[str, Any]) -> BatchArgs:
                      {name: value for name, value in channel.items() if was_given(name)})
 
 
-def batch_settings(args: BatchArgs, input_format: str, lang_given: bool,
+def batch_settings(output_dir: Path, args: BatchArgs, input_format: str, lang_given: bool,
                    settings: dict[str, Any]) -> BatchSettings:
     """Where and what a batch writes; --subtitles, --manifest, --html (every side output)
     name kinds of file, not files: each article gets its own beside its audio."""
     from tts.batch import BatchSettings
-    if args.output_dir is None:
-        raise click.UsageError("several inputs (or --feed) need -O/--output-dir DIR for their "
-                               "outputs; -o names a single file")
     given = {name: path for name in SIDE_OUTPUTS
              if (path := settings.pop(name, None)) is not None}
-    return BatchSettings(args.output_dir, f".{settings.get('format') or 'mp3'}", input_format,
+    return BatchSettings(output_dir, f".{settings.get('format') or 'mp3'}", input_format,
                          lang_given, batch_suffixes(given), chapters_file=args.feed is not None)
 
 
 def render_many(inputs: Sequence[str], output: Path | None, input_format: str, lang_given: bool,
                 dry_run: bool, quiet: bool, args: BatchArgs, settings: dict[str, Any]) -> None:
     """Render every input into the output folder, report each, then sum up; exit 1 if any failed."""
-    from tts.batch import Batch, expand_inputs, make_jobs, publish_feed
-    if output is not None:
-        raise click.UsageError("-o/--output names one file; with several inputs give "
-                               "-O/--output-dir DIR")
-    batch = batch_settings(args, input_format, lang_given, settings)
+    from tts.batch import Batch, expand_inputs, make_jobs
+    batch = batch_settings(batch_folder(inputs, output, args), args, input_format, lang_given,
+                           settings)
     channel = make_channel(args, batch.output_dir)
     config = make_config(settings)
     jobs = make_jobs(expand_inputs(inputs))
@@ -937,14 +944,41 @@ def render_many(inputs: Sequence[str], output: Path | None, input_format: str, l
     report = BatchReport(quiet, len(jobs))
     outcomes = Batch(config, batch, report.listener_for).run(jobs, report.finished, report.started)
     if args.feed is not None and channel is not None:
-        path, count, dropped = publish_feed(args.feed, channel, outcomes, batch, config)
-        if not quiet:
-            gone = f"; {dropped} dropped, their audio was deleted" if dropped else ""
-            click.echo(f"Feed: {path} ({plural(count, 'item')}{gone})", err=True)
-            report_feed_problems(path)
+        update_feed(args.feed, channel, outcomes, batch, config, quiet)
     report.summary(outcomes)
     if not all(o.ok for o in outcomes):
         sys.exit(1)
+
+
+def update_feed(feed: Path, channel: Channel, outcomes: Sequence[Outcome], batch: BatchSettings,
+                config: RenderConfig, quiet: bool) -> None:
+    """Write or update the feed and report it, once an article was rendered or is up to date:
+    a feed of nothing would replace a good one when every input failed."""
+    from tts.batch import feed_path, publish_feed
+    if not any(o.ok for o in outcomes):
+        if not quiet:
+            click.echo(f"Feed: {feed_path(feed, batch.output_dir)} left as it was, since no "
+                       "article was rendered", err=True)
+        return
+    path, count, dropped = publish_feed(feed, channel, outcomes, batch, config)
+    if not quiet:
+        gone = f"; {dropped} dropped, their audio was deleted" if dropped else ""
+        click.echo(f"Feed: {path} ({plural(count, 'item')}{gone})", err=True)
+        report_feed_problems(path)
+
+
+def batch_folder(inputs: Sequence[str], output: Path | None, args: BatchArgs) -> Path:
+    """The batch's -O/--output-dir; UsageError, worded for what asked for a folder, without it
+    or with -o/--output."""
+    if output is None and args.output_dir is not None:
+        return args.output_dir
+    several = len(inputs) > 1
+    if output is not None and not several and args.feed is None:
+        raise click.UsageError("-o/--output names one file and -O/--output-dir a folder: give one")
+    need = ("several inputs need -O/--output-dir DIR: the folder their audio files are written to"
+            if several else "--feed needs -O/--output-dir DIR: the folder the feed's audio files "
+                            "are published from")
+    raise click.UsageError(need if output is None else f"-o/--output names one file; {need}")
 
 
 def dry_run_many(jobs: Sequence[Job], config: RenderConfig, batch: BatchSettings,

@@ -8,6 +8,12 @@ if TYPE_CHECKING:
     from tts.types import Chunk
 
 
+def install_extra_hint(extra: str) -> str:
+    """How to install an optional extra, from a clone (the usual case) or from a package index."""
+    return (f"install the {extra} extra: pip install -e '.[{extra}]' in a clone of article-tts "
+            f"(pip install 'article-tts[{extra}]' where it is installed from a package index)")
+
+
 class ArticleTTSError(Exception):
     """Base of every error this package raises on purpose.
 
@@ -28,6 +34,15 @@ class ConfigError(ArticleTTSError):
     """An option has a value we cannot use."""
 
     exit_code = 2
+
+
+class UnknownVoice(ConfigError):
+    """A voice name the engine does not know; ``problem`` says so without the command line's
+    next step, for the front doors (the server) whose clients name a voice otherwise."""
+
+    def __init__(self, problem: str, step: str) -> None:
+        super().__init__(f"{problem}: {step}")
+        self.problem = problem
 
 
 class EngineError(ArticleTTSError):

@@ -40,6 +40,7 @@ from tts.types import (
     Writing,
     ignore,
 )
+from tts.util.words import plural
 
 # Clips made ahead of the one being laid: enough to keep every worker busy, few in memory.
 LOOKAHEAD = 8
@@ -169,19 +170,26 @@ def stream(plan: Plan, config: RenderConfig, listener: Listener = ignore,
 
 
 def describe_failure(exc: ChunkFailed, synth: Synthesizer, chunks: Sequence[Chunk]) -> str:
-    """One message: where it failed, the cause, what is kept, and what to do next."""
-    where = f"paragraph {exc.chunk.paragraph + 1}"
-    tries = f"gave up after {exc.tries} {'try' if exc.tries == 1 else 'tries'}"
+    """One message: where it failed, the cause, what is kept, and what to do next.
+
+    A text of one chunk (``say``'s sentence) has nothing to resume: a rerun tries it again.
+    """
+    single = len(chunks) == 1
+    one_paragraph = len({chunk.paragraph for chunk in chunks}) == 1
+    where = "" if one_paragraph else f"paragraph {exc.chunk.paragraph + 1}: "
     if not isinstance(exc.cause, NetworkError):
-        return f"{where}: {exc.cause}"
-    offline = engines.offline_hint(synth.engine)
+        return f"{where}{exc.cause}"
+    tries = f"gave up after {plural(exc.tries, 'try')}"
+    offline = engines.offline_hint(synth.engine, "speak it" if single else "render")
+    fallback = f", or {offline}" if offline else ""
+    if single:
+        return f"{exc.cause.reason} ({tries}). Rerun to try again{fallback}"
     if synth.cache is None:
-        return (f"{where}: {exc.cause.reason} ({tries}; nothing was kept, since the clip cache "
-                f"is off). Rerun without --no-cache to keep finished chunks"
-                + (f", or {offline}" if offline else ""))
+        return (f"{where}{exc.cause.reason} ({tries}; nothing was kept, since the clip cache "
+                f"is off). Rerun without --no-cache to keep finished chunks{fallback}")
     saved = synth.cached_count(chunks)
-    return (f"{where}: {exc.cause.reason} ({tries}; {saved} of {len(chunks)} chunks are saved "
-            f"in the cache). Rerun the same command to resume" + (f", or {offline}" if offline else ""))
+    return (f"{where}{exc.cause.reason} ({tries}; {saved} of {plural(len(chunks), 'chunk')} "
+            f"are saved in the cache). Rerun the same command to resume{fallback}")
 
 
 @dataclass(frozen=True)

@@ -183,12 +183,12 @@ def offline_engine() -> EngineSpec | None:
                  if spec.offline and spec.name not in PLUGINS.names), None)
 
 
-def offline_hint(engine: Engine) -> str:
-    """How to render without the network, when ``engine`` needs it; "" when it does not."""
+def offline_hint(engine: Engine, verb: str = "render") -> str:
+    """How to ``verb`` without the network, when ``engine`` needs it; "" when it does not."""
     fallback = offline_engine()
     if engine.offline or fallback is None:
         return ""
-    return f"use --engine {fallback.name} to render offline"
+    return f"use --engine {fallback.name} to {verb} offline"
 
 
 def statuses(config: RenderConfig) -> list[EngineStatus]:

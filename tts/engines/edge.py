@@ -18,7 +18,7 @@ from pydub import AudioSegment
 from tts.audio.clip import decode
 from tts.chars import primary
 from tts.engines.base import Voice, retry_after_seconds
-from tts.errors import ConfigError, NetworkError
+from tts.errors import ConfigError, NetworkError, UnknownVoice
 from tts.options import DEFAULT_RATE_WPM
 from tts.types import Rule, WordTime
 
@@ -103,8 +103,8 @@ def check_voice(name: str) -> str | None:
     if VOICE_NAME.match(name):
         return (f"Edge voice {name!r} is not in the voices list shipped with article-tts; "
                 f"trying it, since Microsoft adds voices")
-    raise ConfigError(f"{name!r} is not an Edge voice; run `article-tts voices edge` or "
-                      f"`article-tts voices ar` for names like ar-EG-SalmaNeural")
+    raise UnknownVoice(f"{name!r} is not an Edge voice", "run `article-tts voices edge` or "
+                       "`article-tts voices ar` for names like ar-EG-SalmaNeural")
 
 
 def prosody_rate(rate_wpm: int | None) -> str:

@@ -21,7 +21,7 @@ from pydub import AudioSegment
 
 from tts.chars import primary
 from tts.engines.base import Voice
-from tts.errors import ConfigError, EngineError, EngineUnavailable
+from tts.errors import ConfigError, EngineError, EngineUnavailable, UnknownVoice
 from tts.options import DEFAULT_RATE_WPM, RATE_RANGE
 from tts.text.langs import PHONEMES, runs
 from tts.text.rules import ESPEAK_RULES
@@ -391,15 +391,14 @@ def _voice_names(state: _Library) -> list[str]:
     return sorted(names)
 
 
-def _unknown_voice(state: _Library, voice: str) -> ConfigError:
+def _unknown_voice(state: _Library, voice: str) -> UnknownVoice:
     """Build the error for a voice name espeak does not know, with close matches."""
     names = _voice_names(state)
     close = difflib.get_close_matches(voice, names, n=3)
     hint = f" (close: {', '.join(close)})" if close else ""
-    return ConfigError(
-        f"espeak-ng has no voice named {voice!r}{hint}: use --voice ar for Arabic, "
-        f"or one of the {len(names)} that `article-tts voices` lists"
-    )
+    return UnknownVoice(f"espeak-ng has no voice named {voice!r}{hint}",
+                        f"use --voice ar for Arabic, or one of the {len(names)} that "
+                        "`article-tts voices` lists")
 
 
 _FILES: dict[str, str] = {}

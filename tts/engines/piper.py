@@ -1,7 +1,7 @@
 """Piper voice files (``.onnx`` + ``.onnx.json``) spoken through the optional piper-tts package.
 
-piper-tts is GPL-3.0-or-later, so it is an extra (``pip install 'article-tts[piper]'``) and is
-imported only when a piper voice is loaded: listing voices reads their JSON alone.
+piper-tts is GPL-3.0-or-later, so it is an extra (``pip install -e '.[piper]'`` in a clone) and
+is imported only when a piper voice is loaded: listing voices reads their JSON alone.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pydub import AudioSegment
 
 from tts.chars import primary
 from tts.engines.base import Voice
-from tts.errors import ConfigError, EngineNotInstalled
+from tts.errors import ConfigError, EngineNotInstalled, install_extra_hint
 from tts.options import DEFAULT_RATE_WPM
 from tts.text.diacritize import disable_telemetry
 from tts.text.rules import ESPEAK_RULES
@@ -37,7 +37,7 @@ APP_NAME = "article-tts"
 # Where ``--voice NAME`` looks for NAME.onnx and NAME.onnx.json; the variable wins.
 VOICES_ENV = "ARTICLE_TTS_PIPER_VOICES"
 DISTRIBUTION = "piper-tts"
-INSTALL_HINT = "install it with pip install 'article-tts[piper]'"
+INSTALL_HINT = install_extra_hint("piper")
 MODEL_SUFFIX = ".onnx"
 CONFIG_SUFFIX = ".onnx.json"
 # The inputs piper feeds a voice (piper.voice.PiperVoice.phoneme_ids_to_audio); ``sid`` too
@@ -192,7 +192,7 @@ def check_available(voice: str | None = None) -> tuple[bool, str]:
     """Whether piper can speak here, e.g. (True, "piper-tts 1.8.0, 2 voices in FOLDER")."""
     version = piper_version()
     if version is None:
-        return False, f"the piper-tts package is not installed: {INSTALL_HINT}"
+        return False, f"the piper-tts package is not installed; {INSTALL_HINT}"
     folder = voices_dir()
     count = len([v for v in list_voices(folder) if v.lang])
     if count:
@@ -206,12 +206,12 @@ def check_available(voice: str | None = None) -> tuple[bool, str]:
 def import_piper() -> Any:
     """The piper package, with onnxruntime's telemetry off; EngineNotInstalled when missing."""
     if piper_version() is None:
-        raise EngineNotInstalled(f"the piper engine needs the piper-tts package: {INSTALL_HINT}")
+        raise EngineNotInstalled(f"the piper engine needs the piper-tts package; {INSTALL_HINT}")
     disable_telemetry()
     try:
         import piper
     except ImportError as exc:
-        raise EngineNotInstalled(f"the piper-tts package does not import ({first_line(exc)}): "
+        raise EngineNotInstalled(f"the piper-tts package does not import ({first_line(exc)}); "
                                  f"{INSTALL_HINT}") from None
     return piper
 
@@ -296,7 +296,7 @@ class PiperEngine:
         spoken = voice_language(config)
         if primary(spoken) != primary(lang):
             raise ConfigError(f"piper voice {self.file.name} speaks {spoken}, not {lang}: choose a "
-                              f"{primary(lang)} voice (`article-tts voices`), or give --lang {primary(spoken)}")
+                              f"voice for {primary(lang)} (`article-tts voices`), or give --lang {primary(spoken)}")
         self.model = load_voice(self.file)
         self.speaker = speaker_id(self.model, self.file.name, self.file.speaker)
         self.voice = self.file.name if self.speaker is None else f"{self.file.name}:{self.speaker}"

@@ -22,7 +22,15 @@ from tts.audio.formats import LOSSLESS_CEILING_DB, MP3_LOUDNESS_LOSS_DB, MP3_UNC
 from tts.audio.master import Mixer, Outlet, Write
 from tts.audio.timeline import pauses_after
 from tts.config import RenderConfig, article_config
-from tts.errors import ArticleTTSError, ChunkFailed, ConfigError, EngineUnavailable, FetchError, InputError
+from tts.errors import (
+    ArticleTTSError,
+    ChunkFailed,
+    ConfigError,
+    EngineUnavailable,
+    FetchError,
+    InputError,
+    UnknownVoice,
+)
 from tts.pipeline import LOOKAHEAD, make_plan
 from tts.server.catalog import Choice
 from tts.server.errors import ApiError, invalid
@@ -181,6 +189,9 @@ def as_api_error(exc: Exception, channel: Channel) -> Exception:
         return Cancelled()
     if isinstance(exc, InputError):
         return invalid("input", str(exc))
+    if isinstance(exc, UnknownVoice):  # its own next step is the command line's --voice
+        return invalid("voice", f"{exc.problem}: send another name in the voice field; "
+                                "GET /v1/audio/voices lists them")
     if isinstance(exc, ConfigError):
         return invalid("voice", f"{exc}; GET /v1/audio/voices lists the voices")
     if isinstance(exc, FetchError):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tts.errors import ConfigError
 from tts.sources.plain import decode_text, display_name, read_bytes, text_article
-from tts.sources.url import Page, fetch, is_url
+from tts.sources.url import Page, fetch, is_url, refuse_unfetchable
 from tts.types import STDIN_SOURCE, Article
 from tts.util.intake import DEFAULT_MAX_INPUT
 
@@ -47,6 +47,7 @@ def load_article(source: str, input_format: str = AUTO, fetcher: Fetcher = fetch
                               "or save the page's text to a file and give that")
         page = fetcher(source)
         return parse_bytes(page.body, HTML, source, page.charset, page.url)
+    refuse_unfetchable(source)
     data = read_bytes(source, limit)
     chosen = input_format if input_format != AUTO else detect_format(source, data)
     return parse_bytes(data, chosen, source)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from tts.errors import FetchError
+from tts.errors import FetchError, InputError
 from tts.version import __version__
 
 # Names us and our version, so a site's operator knows what read the page.
@@ -29,6 +31,8 @@ READ_TIMEOUT_S = 10.0
 CHUNK_BYTES = 65_536
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 SCHEMES = ("http://", "https://")
+# An address with any scheme (RFC 3986: a letter, then letters, digits, + - .), as ftp://...
+ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 if TYPE_CHECKING:
     import requests
@@ -46,6 +50,14 @@ class Page:
 def is_url(source: str) -> bool:
     """True for an http(s) address."""
     return source.lower().startswith(SCHEMES)
+
+
+def refuse_unfetchable(source: str) -> None:
+    """InputError (exit 2) for an address we cannot fetch (ftp://, file://...): without it,
+    it would be read as a file's path and reported missing. A file of that name is read."""
+    if ANY_SCHEME.match(source) and not is_url(source) and not Path(source).exists():
+        raise InputError(f"only http(s) addresses can be fetched: {source}; download it and "
+                         "give the file's path")
 
 
 def fetch(url: str, total_s: float = TOTAL_TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Page:
