@@ -194,16 +194,37 @@ def codec_rate(fmt: Format, rate: int) -> int:
     return int(fmt.args[fmt.args.index("-ar") + 1]) if "-ar" in fmt.args else rate
 
 
-def pcm_input(rate: int) -> list[str]:
-    """An ffmpeg command line so far: mono 16-bit PCM at ``rate`` read from stdin."""
+# ffmpeg's atempo takes 0.5-2.0 in one instance on older builds: wider speeds (the speech
+# server's 0.25-4.0) chain several.
+ATEMPO_RANGE = (0.5, 2.0)
+# No probing of an input whose layout is given: by default ffmpeg reads 5 s of audio before
+# it writes anything, which for a streamed reply of a sentence or two is the whole reply.
+NO_PROBING = ("-probesize", "32", "-analyzeduration", "0")
+
+
+def pcm_input(rate: int, probe: bool = True) -> list[str]:
+    """An ffmpeg command line so far: mono 16-bit PCM at ``rate`` read from stdin
+    (``probe=False``: written out as soon as it comes, see NO_PROBING)."""
     return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
+            *(() if probe else NO_PROBING),
             "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
 
 
 def tempo_filters(speed: float, exact_frames: int | None) -> list[str]:
-    """``atempo`` for ``speed``; with ``exact_frames``, padded or cut to that many frames, so
-    a length announced before encoding (a WAV header, chapters) is the length written."""
-    filters = [f"atempo={speed:g}"] if speed != 1.0 else []
+    """``atempo`` steps whose product is ``speed``, each within ATEMPO_RANGE (pitch kept);
+    with ``exact_frames``, padded or cut to that many frames, so a length announced before
+    encoding (a WAV header, chapters) is the length written."""
+    low, high = ATEMPO_RANGE
+    steps = []
+    while speed < low:
+        steps.append(low)
+        speed /= low
+    while speed > high:
+        steps.append(high)
+        speed /= high
+    if abs(speed - 1.0) > 1e-9:
+        steps.append(speed)
+    filters = [f"atempo={step:g}" for step in steps]
     if exact_frames is not None:
         filters += [f"apad=whole_len={exact_frames}", f"atrim=end_sample={exact_frames}"]
     return filters

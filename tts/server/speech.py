@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
-from tts.audio.clip import ffmpeg_exe, wav_header
-from tts.audio.export import Encoder
+from tts.audio.clip import wav_header
+from tts.audio.export import Encoder, pcm_input, tempo_filters
 from tts.audio.formats import LOSSLESS_CEILING_DB, MP3_LOUDNESS_LOSS_DB, MP3_UNCHECKED_CEILING_DB
 from tts.audio.master import Mixer, Outlet, Write
 from tts.audio.timeline import pauses_after
@@ -46,8 +46,6 @@ log = logging.getLogger("tts.server")
 
 # OpenAI's audio is 24 kHz mono; ``pcm`` is defined as 24 kHz 16-bit little-endian.
 WIRE_RATE = 24000
-# ffmpeg's atempo takes 0.5-2.0 in one instance on older builds: wider speeds chain several.
-ATEMPO_RANGE = (0.5, 2.0)
 # Encoded blocks held for a client that reads slowly, before the encoder waits for it.
 ROOM_BLOCKS = 64
 # How often a blocked hand-over looks whether the client has gone.
@@ -273,27 +271,6 @@ class EncodedOutlet:
 def encoder_command(wire: Wire, rate: int, speed: float) -> list[str]:
     """ffmpeg reading mono 16-bit PCM at ``rate`` and writing ``wire`` to its standard output,
     each packet as soon as it is made."""
-    # No probing of the input (its layout is given): by default ffmpeg reads 5 s of audio
-    # before it writes anything, which for a sentence or two is the whole reply.
-    command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
-               "-probesize", "32", "-analyzeduration", "0",
-               "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
-    filters = tempo_filters(speed)
-    if filters:
-        command += ["-af", ",".join(filters)]
-    return [*command, *wire.args, "-flush_packets", "1", "pipe:1"]
-
-
-def tempo_filters(speed: float) -> list[str]:
-    """``atempo`` steps whose product is ``speed``, each within ATEMPO_RANGE (pitch kept)."""
-    low, high = ATEMPO_RANGE
-    steps = []
-    while speed < low:
-        steps.append(low)
-        speed /= low
-    while speed > high:
-        steps.append(high)
-        speed /= high
-    if abs(speed - 1.0) > 1e-9:
-        steps.append(speed)
-    return [f"atempo={step:.6g}" for step in steps]
+    filters = tempo_filters(speed, None)
+    return [*pcm_input(rate, probe=False), *(["-af", ",".join(filters)] if filters else []),
+            *wire.args, "-flush_packets", "1", "pipe:1"]
